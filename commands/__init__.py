@@ -1,0 +1,8 @@
+"""What users can say: the registry and one module per command group."""
+
+# The modules whose declarations make up the bot; order is the order of !hilfe groups.
+COMMAND_MODULES: tuple[str, ...] = (
+    "commands.help",
+    "commands.status",
+    "commands.settings",
+)

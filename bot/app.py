@@ -1,0 +1,183 @@
+"""The composition root: builds every service from the settings and runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.dispatch import Dispatcher, FloodGuard
+from bot.matrix import MatrixConnection
+from bot.metrics import Metrics
+from bot.scheduler import Scheduler
+from bot.web import WebServer
+from commands import COMMAND_MODULES
+from commands.context import NetworkInfo, RoomInfo, Services
+from commands.i18n import Catalog
+from commands.registry import Registry
+from storage import Database
+from storage.core import DirectRooms, Inbox, KeyValue
+from storage.jobs import Jobs, SentLog
+
+log = logging.getLogger(__name__)
+
+
+def load_answers(settings: Settings) -> tuple[Any, Any]:
+    """Curated content and its search index (None when the content package is absent)."""
+    try:
+        from content import ContentIndex, load_content
+    except ImportError:
+        return None, None
+    content = load_content([Path(d) for d in settings.content.dirs])
+    return content, ContentIndex(content)
+
+
+def network_info(settings: Settings) -> NetworkInfo:
+    network = settings.network
+    return NetworkInfo(
+        name=network.name,
+        language=network.language,
+        tz=network.tz,
+        coordinators=tuple(network.coordinators),
+        reminder_offsets=tuple(timedelta(seconds=s) for s in network.offset_seconds()),
+        room_kinds={room.key: room.kind for room in network.rooms},
+        intro_every_weeks=network.intro_every_weeks,
+    )
+
+
+class App:
+    """One running koopbot: database, Matrix, scheduler, web server, dispatcher."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        storage_dir = Path(settings.storage.dir)
+        self.db = Database(storage_dir / "koopbot.db")
+        self.metrics = Metrics()
+        self.started_at = datetime.now(UTC)
+        self.matrix = MatrixConnection(
+            settings.matrix,
+            storage_dir / "matrix",
+            sent_log=SentLog(self.db),
+            direct_rooms=DirectRooms(self.db),
+        )
+        self.scheduler = Scheduler(Jobs(self.db), self.metrics)
+        self.registry = Registry.from_modules(COMMAND_MODULES)
+        self.services: Services | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.web: WebServer | None = None
+        self._sync_task: asyncio.Task[None] | None = None
+
+    # Runtime protocol (for !status) ------------------------------------------------
+
+    def last_sync_at(self) -> datetime | None:
+        last = self.matrix.health.last_ok
+        if last is None:
+            return None
+        import time
+
+        return datetime.now(UTC) - timedelta(seconds=time.monotonic() - last)
+
+    def scheduled_jobs(self) -> int:
+        return self.scheduler.scheduled()
+
+    async def rooms(self) -> list[RoomInfo]:
+        assert self.services is not None
+        keys = {room_id: key for key, room_id in self.services.network.room_ids.items()}
+        kinds = self.services.network.room_kinds
+        result = []
+        for room_id in self.matrix.joined_rooms():
+            members = len(await self.matrix.members(room_id))
+            key = keys.get(room_id)
+            result.append(
+                RoomInfo(
+                    room_id,
+                    self.matrix.room_name(room_id),
+                    members,
+                    key,
+                    kinds.get(key) if key else None,
+                )
+            )
+        return sorted(result, key=lambda r: (r.key is None, r.name))
+
+    # lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.db.open()
+        content, answers = load_answers(self.settings)
+        await self.matrix.login()
+        self.services = Services(
+            chat=self.matrix,
+            db=self.db,
+            scheduler=self.scheduler,
+            network=network_info(self.settings),
+            catalog=Catalog.load(),
+            runtime=self,
+            content=content,
+            answers=answers,
+            registry=self.registry,
+        )
+        self.scheduler.bind(self.services, self.registry)
+        network = self.settings.network
+        self.dispatcher = Dispatcher(
+            self.services,
+            self.registry,
+            self.matrix,
+            self.metrics,
+            FloodGuard(
+                network.flood_user_limit, network.flood_room_limit, network.flood_window_seconds
+            ),
+        )
+        if self.settings.web.enabled:
+            token = self.settings.web.calendar_token
+            self.web = WebServer(
+                self.settings.web.host,
+                self.settings.web.port,
+                health=self.matrix.health,
+                max_sync_age=self.settings.web.healthy_sync_age_seconds,
+                metrics=self.metrics,
+                calendar=self._calendar_source(),
+                calendar_token=token.get_secret_value() if token else None,
+            )
+            await self.web.start()
+        next_batch = await KeyValue(self.db).get("next_batch")
+        self._sync_task = asyncio.create_task(self.matrix.run(self.dispatcher.accept, next_batch))
+        for hook in self.registry.hooks.get("startup", []):
+            await hook(self.services)
+        armed = await self.scheduler.start()
+        replayed = await self.dispatcher.replay_open()
+        await Inbox(self.db).prune(datetime.now(UTC) - timedelta(days=7))
+        log.info("koopbot started: %d jobs armed, %d events replayed", armed, replayed)
+
+    def _calendar_source(self) -> Any:
+        hooks = self.registry.hooks.get("calendar", [])
+        if not hooks:
+            return None
+        services = self.services
+
+        async def source() -> bytes:
+            result: Any = await hooks[0](services)
+            return bytes(result)
+
+        return source
+
+    async def wait(self) -> None:
+        """Run until the sync loop ends (it only ends on a fatal error or stop)."""
+        assert self._sync_task is not None
+        await self._sync_task
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown()
+        await self.matrix.close()
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._sync_task
+        if self.dispatcher is not None:
+            await self.dispatcher.drain()
+        if self.web is not None:
+            await self.web.stop()
+        await self.db.close()

@@ -1,0 +1,32 @@
+"""Structured logging: one line per event, secrets never printed."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_SECRET = re.compile(r"(access_token=|\"access_token\":\s*\"|Bearer\s+)[^\s\"&]+", re.IGNORECASE)
+
+
+class SecretFilter(logging.Filter):
+    """Masks access tokens that a library might put into a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token" in message.lower() or "bearer" in message.lower():
+            record.msg = _SECRET.sub(r"\1***", message)
+            record.args = ()
+        return True
+
+
+def setup_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+    )
+    handler.addFilter(SecretFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("nio", "apscheduler", "aiohttp.access", "peewee"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

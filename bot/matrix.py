@@ -1,0 +1,783 @@
+"""The only module that imports nio.
+
+Login and restore, the sync loop, sending (with rate-limit retries and idempotent
+transaction ids), uploads, rooms and the E2EE store. nio events become plain inbound
+dataclasses; nio error responses become ``MatrixError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import hashlib
+import io
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientConnectionError, ServerDisconnectedError
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    JoinResponse,
+    LoginResponse,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomSendResponse,
+    SyncResponse,
+    UploadResponse,
+    WhoamiResponse,
+)
+from nio.api import RoomPreset, RoomVisibility
+
+from bot.config import MatrixSettings
+from commands.reply import Attachment, Reply
+from storage.core import DirectRooms
+from storage.jobs import SentLog
+
+log = logging.getLogger(__name__)
+
+SYNC_TIMEOUT_MS = 30_000
+RETRY_CAP_SECONDS = 4.0
+SEND_GIVE_UP_SECONDS = 180.0
+MAX_RATE_LIMIT_WAIT = 30.0
+
+
+class MatrixError(Exception):
+    """A Matrix request failed in a way retrying will not fix."""
+
+
+# --- inbound events (plain data, JSON-serialisable for the inbox) -------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    room_id: str
+    event_id: str
+    sender: str
+    body: str
+    timestamp_ms: int
+    thread_root: str | None = None
+    is_direct: bool = False
+    mentions_bot: bool = False
+    encrypted: bool = False
+    kind: str = "message"
+
+
+@dataclass(frozen=True)
+class Reaction:
+    room_id: str
+    event_id: str
+    sender: str
+    target: str
+    key: str
+    kind: str = "reaction"
+
+
+@dataclass(frozen=True)
+class Redaction:
+    room_id: str
+    event_id: str
+    sender: str
+    redacts: str
+    kind: str = "redaction"
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    room_id: str
+    event_id: str
+    user_id: str
+    membership: str
+    previous: str | None
+    sender: str
+    is_bot: bool
+    kind: str = "member"
+
+
+@dataclass(frozen=True)
+class Undecryptable:
+    room_id: str
+    event_id: str
+    sender: str
+    kind: str = "undecryptable"
+
+
+Inbound = Message | Reaction | Redaction | MemberChange | Undecryptable
+INBOUND_TYPES: dict[str, type] = {
+    "message": Message,
+    "reaction": Reaction,
+    "redaction": Redaction,
+    "member": MemberChange,
+    "undecryptable": Undecryptable,
+}
+
+
+def encode_inbound(event: Inbound) -> str:
+    return json.dumps(asdict(event))
+
+
+def decode_inbound(kind: str, payload: str) -> Inbound:
+    return INBOUND_TYPES[kind](**json.loads(payload))  # type: ignore[no-any-return]
+
+
+BatchSink = Callable[[list[Inbound], str], Awaitable[None]]
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a secret file readable by the owner only (0600 from the start)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Drop the quoted ``> `` lines a reply carries before its own text."""
+    lines = body.splitlines()
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index and index < len(lines) and not lines[index].strip():
+        index += 1
+    return "\n".join(lines[index:]) if index else body
+
+
+def txn_id_for(key: str) -> str:
+    """A transaction id derived from the message key: a retry of the same message is
+    deduplicated by the homeserver."""
+    return "kb" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+@dataclass
+class Credentials:
+    user_id: str
+    device_id: str
+    access_token: str
+    homeserver: str
+
+
+@dataclass
+class SyncHealth:
+    """What /healthz and !status need to know about the sync loop."""
+
+    started: float = field(default_factory=time.monotonic)
+    last_ok: float | None = None
+    failing_since: float | None = None
+    running: bool = False
+
+    def healthy(self, max_age: float) -> bool:
+        if not self.running or self.failing_since is not None or self.last_ok is None:
+            return False
+        return time.monotonic() - self.last_ok <= max_age
+
+
+class MatrixConnection:
+    """One logged-in device of the bot and everything it says and hears."""
+
+    def __init__(
+        self,
+        settings: MatrixSettings,
+        store_dir: Path,
+        *,
+        sent_log: SentLog,
+        direct_rooms: DirectRooms,
+        direct_chats_encrypted: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.user_id = settings.user_id
+        self._store_dir = store_dir
+        self._sent_log = sent_log
+        self._direct_rooms = direct_rooms
+        self._direct_chats_encrypted = direct_chats_encrypted
+        self._client: AsyncClient | None = None
+        self._joined_at: dict[str, int] = {}
+        self._left: set[str] = set()
+        self.health = SyncHealth()
+        self._stop = asyncio.Event()
+        self._direct_lock = asyncio.Lock()
+
+    # --- login -----------------------------------------------------------------
+
+    @property
+    def client(self) -> AsyncClient:
+        if self._client is None:
+            raise MatrixError("not logged in")
+        return self._client
+
+    @property
+    def _credentials_path(self) -> Path:
+        return self._store_dir / "credentials.json"
+
+    def _pickle_key(self) -> str:
+        path = self._store_dir / "pickle.key"
+        if not path.exists():
+            _write_private(path, secrets.token_urlsafe(32))
+        return path.read_text(encoding="utf-8").strip()
+
+    async def login(self) -> None:
+        """Restore the stored device, or log in once and store it (0600)."""
+        self._store_dir.mkdir(parents=True, exist_ok=True)
+        e2ee_dir = self._store_dir / "e2ee"
+        e2ee_dir.mkdir(exist_ok=True)
+        config = AsyncClientConfig(
+            encryption_enabled=self.settings.encryption,
+            store_sync_tokens=False,
+            pickle_key=self._pickle_key(),
+            max_limit_exceeded=0,
+            max_timeouts=0,
+            max_timeout_retry_wait_time=RETRY_CAP_SECONDS,
+        )
+        creds = self._load_credentials()
+        client = AsyncClient(
+            self.settings.homeserver,
+            self.user_id,
+            device_id=creds.device_id if creds else "",
+            store_path=str(e2ee_dir),
+            config=config,
+        )
+        self._client = client
+        if creds is not None:
+            client.restore_login(creds.user_id, creds.device_id, creds.access_token)
+            log.info("restored device %s", creds.device_id)
+        elif self.settings.access_token is not None:
+            client.access_token = self.settings.access_token.get_secret_value()
+            whoami = await self._retry_connect(client.whoami)
+            if not isinstance(whoami, WhoamiResponse) or not whoami.device_id:
+                raise MatrixError(f"access_token rejected: {getattr(whoami, 'message', whoami)}")
+            client.restore_login(self.user_id, whoami.device_id, client.access_token)
+            self._store_credentials(whoami.device_id, client.access_token)
+        elif self.settings.password is not None:
+            response = await self._retry_connect(
+                lambda: client.login(
+                    self.settings.password.get_secret_value(),  # type: ignore[union-attr]
+                    device_name=self.settings.device_name,
+                )
+            )
+            if not isinstance(response, LoginResponse):
+                raise MatrixError(f"login failed: {getattr(response, 'message', response)}")
+            self._store_credentials(response.device_id, response.access_token)
+            log.info("logged in as new device %s", response.device_id)
+        else:
+            raise MatrixError(
+                "matrix.password or matrix.access_token is needed for the first login"
+            )
+        if self.settings.encryption and client.should_upload_keys:
+            await client.keys_upload()
+
+    async def _retry_connect(self, call: Callable[[], Awaitable[Any]], attempts: int = 10) -> Any:
+        for attempt in range(attempts):
+            try:
+                return await call()
+            except (ClientConnectionError, TimeoutError, ServerDisconnectedError) as exc:
+                if attempt == attempts - 1:
+                    raise MatrixError(f"homeserver unreachable: {exc}") from exc
+                await asyncio.sleep(min(RETRY_CAP_SECONDS, 0.5 * 2**attempt))
+        raise MatrixError("unreachable")
+
+    def _load_credentials(self) -> Credentials | None:
+        path = self._credentials_path
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if (
+            data.get("user_id") != self.user_id
+            or data.get("homeserver") != self.settings.homeserver
+        ):
+            log.warning("stored credentials belong to another account; logging in anew")
+            return None
+        return Credentials(**data)
+
+    def _store_credentials(self, device_id: str, access_token: str) -> None:
+        creds = Credentials(self.user_id, device_id, access_token, self.settings.homeserver)
+        _write_private(self._credentials_path, json.dumps(asdict(creds)))
+
+    async def close(self) -> None:
+        """Close the connection; never log out (the device must survive restarts)."""
+        self._stop.set()
+        if self._client is not None:
+            await self._client.close()
+
+    # --- sync loop ---------------------------------------------------------------
+
+    async def run(self, sink: BatchSink, next_batch: str | None) -> None:
+        """Sync until stopped; hand each batch of events with its token to ``sink``.
+
+        On a first start (no token) the history is skipped: nothing older than the
+        start is answered. On a resume the first sync asks for the full state.
+        """
+        client = self.client
+        first_start = next_batch is None
+        full_state = not first_start
+        failures = 0
+        self.health.running = True
+        try:
+            while not self._stop.is_set():
+                try:
+                    response = await client.sync(
+                        timeout=0 if first_start else SYNC_TIMEOUT_MS,
+                        since=next_batch,
+                        full_state=full_state or None,
+                    )
+                except (ClientConnectionError, TimeoutError, ServerDisconnectedError) as exc:
+                    failures += 1
+                    self._mark_failure(f"{type(exc).__name__}: {exc}")
+                    await self._sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**failures))
+                    continue
+                if not isinstance(response, SyncResponse):
+                    failures += 1
+                    self._mark_failure(getattr(response, "message", str(response)))
+                    if getattr(response, "status_code", "") == "M_UNKNOWN_TOKEN":
+                        raise MatrixError(
+                            "the stored access token was rejected; remove "
+                            f"{self._credentials_path} and start again"
+                        )
+                    await self._sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**failures))
+                    continue
+                failures = 0
+                self.health.failing_since = None
+                self.health.last_ok = time.monotonic()
+                await self._housekeeping()
+                invites = await self._handle_invites(response)
+                events = [] if first_start else self._inbound(response)
+                if first_start:
+                    self._joined_at.update(dict.fromkeys(response.rooms.join, 0))
+                await sink(events, response.next_batch)
+                next_batch = response.next_batch
+                first_start = False
+                full_state = False
+                if invites:
+                    log.info("joined %d room(s) after invites", invites)
+        finally:
+            self.health.running = False
+
+    def _mark_failure(self, reason: str) -> None:
+        if self.health.failing_since is None:
+            self.health.failing_since = time.monotonic()
+            log.warning("sync failing: %s", reason)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+    async def _housekeeping(self) -> None:
+        """What nio's sync_forever does after each sync: keys and to-device messages."""
+        client = self.client
+        if not self.settings.encryption:
+            return
+        try:
+            if client.outgoing_to_device_messages:
+                await client.send_to_device_messages()
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+        except (ClientConnectionError, TimeoutError) as exc:
+            log.warning("key housekeeping failed: %s", exc)
+
+    async def _handle_invites(self, response: SyncResponse) -> int:
+        """Join when the inviter matches allowed_inviters; otherwise reject and log."""
+        joined = 0
+        for room_id, info in response.rooms.invite.items():
+            inviter = None
+            is_direct = False
+            for event in info.invite_state:
+                # nio keeps content on the parsed event, not in its source dict
+                if (
+                    getattr(event, "state_key", None) == self.user_id
+                    and getattr(event, "membership", None) == "invite"
+                ):
+                    inviter = getattr(event, "sender", None)
+                    content = getattr(event, "content", {}) or {}
+                    is_direct = bool(content.get("is_direct"))
+            if inviter is None:
+                continue
+            if not any(fnmatch.fnmatchcase(inviter, p) for p in self.settings.inviter_patterns()):
+                log.warning(
+                    "rejected invite to %s from %s (not in allowed_inviters)", room_id, inviter
+                )
+                await self.client.room_leave(room_id)
+                continue
+            result = await self.client.join(room_id)
+            if isinstance(result, JoinResponse):
+                self._joined_at[room_id] = int(time.time() * 1000)
+                self._left.discard(room_id)
+                joined += 1
+                if is_direct:
+                    await self._direct_rooms.set(inviter, room_id)
+                log.info("joined %s on invite from %s", room_id, inviter)
+            else:
+                log.warning("could not join %s: %s", room_id, getattr(result, "message", result))
+        return joined
+
+    def _inbound(self, response: SyncResponse) -> list[Inbound]:
+        events: list[Inbound] = []
+        for room_id, info in response.rooms.join.items():
+            joined_at = self._joined_at.get(room_id, 0)
+            for event in info.timeline.events:
+                converted = self._convert(room_id, event, joined_at)
+                if converted is not None:
+                    events.append(converted)
+        for room_id, info in response.rooms.leave.items():
+            for event in info.timeline.events:
+                source = getattr(event, "source", {}) or {}
+                if (
+                    source.get("type") == "m.room.member"
+                    and source.get("state_key") == self.user_id
+                ):
+                    self._left.add(room_id)
+                    events.append(self._member(room_id, source))
+        return events
+
+    def _member(self, room_id: str, source: dict[str, Any]) -> MemberChange:
+        previous = (source.get("unsigned") or {}).get("prev_content", {}) or {}
+        user_id = source.get("state_key", "")
+        return MemberChange(
+            room_id=room_id,
+            event_id=source.get("event_id", ""),
+            user_id=user_id,
+            membership=source.get("content", {}).get("membership", ""),
+            previous=previous.get("membership"),
+            sender=source.get("sender", ""),
+            is_bot=user_id == self.user_id,
+        )
+
+    def _convert(self, room_id: str, event: Any, joined_at: int) -> Inbound | None:
+        source: dict[str, Any] = getattr(event, "source", {}) or {}
+        sender = str(source.get("sender") or getattr(event, "sender", "") or "")
+        event_id = str(source.get("event_id") or getattr(event, "event_id", "") or "")
+        timestamp = int(source.get("origin_server_ts") or 0)
+        event_type = source.get("type")
+        content = source.get("content") or {}
+        if event_type == "m.room.member":
+            return self._member(room_id, source)
+        if sender == self.user_id or (joined_at and timestamp and timestamp < joined_at):
+            return None
+        if isinstance(event, MegolmEvent):
+            log.warning("undecryptable event %s in %s from %s", event_id, room_id, sender)
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().create_task(self.client.request_room_key(event))
+            return Undecryptable(room_id, event_id, sender)
+        if event_type == "m.reaction":
+            relates = content.get("m.relates_to") or {}
+            if relates.get("rel_type") == "m.annotation" and relates.get("event_id"):
+                return Reaction(
+                    room_id, event_id, sender, relates["event_id"], str(relates.get("key", ""))
+                )
+            return None
+        if event_type == "m.room.redaction":
+            redacts = source.get("redacts") or content.get("redacts")
+            return Redaction(room_id, event_id, sender, str(redacts)) if redacts else None
+        if event_type != "m.room.message":
+            return None
+        if content.get("msgtype") not in ("m.text", "m.emote") or not isinstance(
+            content.get("body"), str
+        ):
+            return None  # notices (other bots), files, images
+        relates = content.get("m.relates_to") or {}
+        if relates.get("rel_type") == "m.replace":
+            return None  # edits are not commands
+        thread_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
+        body = strip_reply_fallback(content["body"])
+        mentions = (content.get("m.mentions") or {}).get("user_ids") or []
+        formatted = content.get("formatted_body") or ""
+        mentions_bot = self.user_id in mentions or f"matrix.to/#/{self.user_id}" in formatted
+        room = self.client.rooms.get(room_id)
+        is_direct = room is not None and room.member_count <= 2
+        return Message(
+            room_id=room_id,
+            event_id=event_id,
+            sender=sender,
+            body=body,
+            timestamp_ms=timestamp,
+            thread_root=thread_root,
+            is_direct=is_direct,
+            mentions_bot=mentions_bot,
+            encrypted=bool(getattr(event, "decrypted", False)),
+        )
+
+    # --- sending -----------------------------------------------------------------
+
+    def is_active(self, room_id: str) -> bool:
+        """False once the bot was removed from a room: it never posts there again."""
+        return room_id not in self._left and room_id in self.client.rooms
+
+    def mark_left(self, room_id: str) -> None:
+        self._left.add(room_id)
+
+    @staticmethod
+    def message_content(
+        reply: Reply, *, reply_to: str | None = None, thread_root: str | None = None
+    ) -> dict[str, Any]:
+        """Event content: m.notice (or m.text), plain + HTML, m.mentions, reply/thread."""
+        content: dict[str, Any] = {
+            "msgtype": "m.text" if reply.notify else "m.notice",
+            "body": reply.text,
+            "format": "org.matrix.custom.html",
+            "formatted_body": reply.formatted,
+            "m.mentions": {"user_ids": list(dict.fromkeys(reply.mentions))}
+            if reply.mentions
+            else {},
+        }
+        if thread_root:
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": thread_root,
+                "is_falling_back": reply_to is None,
+                "m.in_reply_to": {"event_id": reply_to or thread_root},
+            }
+        elif reply_to:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+        content.update(reply.extra)
+        return content
+
+    async def send(
+        self,
+        room_id: str,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+    ) -> str:
+        if key is not None:
+            existing = await self._sent_log.event_for(key)
+            if existing:
+                return existing
+        content = self.message_content(reply, reply_to=reply_to, thread_root=thread_root)
+        event_id = await self.send_event(room_id, "m.room.message", content, key=key)
+        return event_id
+
+    async def send_event(
+        self, room_id: str, event_type: str, content: dict[str, Any], *, key: str | None = None
+    ) -> str:
+        """Send with bounded retries: 429 after retry_after_ms, outages with backoff.
+
+        The transaction id stays the same for every retry, so the homeserver keeps one
+        event even if an earlier attempt arrived and only its answer was lost.
+        """
+        if room_id in self._left:
+            raise MatrixError(f"not in room {room_id} any more")
+        await self._wait_for_room(room_id)
+        txn = txn_id_for(key) if key else None
+        deadline = time.monotonic() + SEND_GIVE_UP_SECONDS
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self.client.room_send(
+                    room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True
+                )
+            except (ClientConnectionError, TimeoutError, ServerDisconnectedError) as exc:
+                if time.monotonic() > deadline:
+                    raise MatrixError(f"homeserver unreachable, gave up: {exc}") from exc
+                await asyncio.sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**attempt))
+                continue
+            if isinstance(response, RoomSendResponse):
+                if key is not None:
+                    await self._sent_log.record(key, room_id, response.event_id)
+                return str(response.event_id)
+            assert isinstance(response, ErrorResponse)
+            if response.status_code == "M_LIMIT_EXCEEDED" and time.monotonic() < deadline:
+                wait = min((response.retry_after_ms or 1000) / 1000, MAX_RATE_LIMIT_WAIT)
+                log.info("rate limited in %s; retrying in %.1fs", room_id, wait)
+                await asyncio.sleep(wait)
+                continue
+            raise MatrixError(
+                f"send to {room_id} failed: {response.status_code} {response.message}"
+            )
+
+    async def react(self, room_id: str, event_id: str, key: str) -> str:
+        content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+        return await self.send_event(room_id, "m.reaction", content)
+
+    async def upload(
+        self,
+        room_id: str,
+        attachment: Attachment,
+        *,
+        key: str | None = None,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+    ) -> str:
+        """Upload a file and post it (encrypted attachment in encrypted rooms)."""
+        if key is not None:
+            existing = await self._sent_log.event_for(key)
+            if existing:
+                return existing
+        await self._wait_for_room(room_id)
+        room = self.client.rooms.get(room_id)
+        encrypt = bool(room is not None and room.encrypted)
+        data = attachment.data
+        response, keys = await self.client.upload(
+            lambda *_: io.BytesIO(data),
+            content_type="application/octet-stream" if encrypt else attachment.mimetype,
+            filename=attachment.filename,
+            encrypt=encrypt,
+            filesize=len(data),
+        )
+        if not isinstance(response, UploadResponse):
+            raise MatrixError(f"upload failed: {getattr(response, 'message', response)}")
+        content: dict[str, Any] = {
+            "msgtype": "m.file",
+            "body": attachment.filename,
+            "filename": attachment.filename,
+            "info": {"mimetype": attachment.mimetype, "size": len(data)},
+            "m.mentions": {},
+        }
+        if encrypt and keys:
+            content["file"] = {**keys, "url": response.content_uri}
+        else:
+            content["url"] = response.content_uri
+        if thread_root:
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": thread_root,
+                "is_falling_back": reply_to is None,
+                "m.in_reply_to": {"event_id": reply_to or thread_root},
+            }
+        elif reply_to:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+        return await self.send_event(room_id, "m.room.message", content, key=key)
+
+    async def _wait_for_room(self, room_id: str, timeout: float = 15.0) -> None:
+        """A room just created or joined appears after the next sync; wait for it."""
+        deadline = time.monotonic() + timeout
+        while room_id not in self.client.rooms:
+            if time.monotonic() > deadline:
+                raise MatrixError(f"room {room_id} unknown to the bot")
+            await asyncio.sleep(0.05)
+
+    # --- rooms ---------------------------------------------------------------------
+
+    async def power_level(self, room_id: str, user_id: str) -> int:
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return 0
+        return int(room.power_levels.get_user_level(user_id))
+
+    async def members(self, room_id: str) -> list[str]:
+        room = self.client.rooms.get(room_id)
+        return sorted(room.users) if room is not None else []
+
+    def joined_rooms(self) -> list[str]:
+        return [room_id for room_id in self.client.rooms if room_id not in self._left]
+
+    def room_name(self, room_id: str) -> str:
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return room_id
+        return str(room.display_name or room.name or room_id)
+
+    def room_state(self, room_id: str) -> dict[str, Any]:
+        """Name, topic, encryption, power levels as the bot currently sees them."""
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return {}
+        return {
+            "name": room.name,
+            "topic": room.topic,
+            "encrypted": room.encrypted,
+            "users": dict(room.power_levels.users),
+        }
+
+    def is_encrypted(self, room_id: str) -> bool:
+        room = self.client.rooms.get(room_id)
+        return bool(room is not None and room.encrypted)
+
+    async def direct_room(self, user_id: str) -> str:
+        """The direct chat with a user: the remembered one, or a new one."""
+        async with self._direct_lock:
+            known = await self._direct_rooms.get(user_id)
+            if known and known in self.client.rooms and known not in self._left:
+                room = self.client.rooms[known]
+                if user_id in room.users or user_id in room.invited_users:
+                    return known
+            room_id = await self.create_room(
+                "",
+                invite=[user_id],
+                encrypted=self._direct_chats_encrypted,
+                direct=True,
+            )
+            await self._direct_rooms.set(user_id, room_id)
+            return room_id
+
+    async def create_room(
+        self,
+        name: str,
+        *,
+        topic: str = "",
+        invite: Sequence[str] = (),
+        encrypted: bool = False,
+        public: bool = False,
+        space: bool = False,
+        power_users: dict[str, int] | None = None,
+        direct: bool = False,
+    ) -> str:
+        initial_state: list[dict[str, Any]] = []
+        if encrypted:
+            initial_state.append(
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            )
+        override = None
+        if power_users:
+            override = {"users": {self.user_id: 100, **power_users}}
+        preset = (
+            RoomPreset.trusted_private_chat
+            if direct
+            else (RoomPreset.public_chat if public else RoomPreset.private_chat)
+        )
+        response = await self.client.room_create(
+            visibility=RoomVisibility.private,
+            name=name or None,
+            topic=topic or None,
+            invite=list(invite),
+            is_direct=direct,
+            preset=preset,
+            initial_state=initial_state,
+            power_level_override=override,
+            space=space,
+        )
+        if not isinstance(response, RoomCreateResponse):
+            raise MatrixError(f"could not create room: {getattr(response, 'message', response)}")
+        self._joined_at[response.room_id] = int(time.time() * 1000)
+        await self._wait_for_room(response.room_id)
+        return str(response.room_id)
+
+    async def invite(self, room_id: str, user_id: str) -> None:
+        response = await self.client.room_invite(room_id, user_id)
+        if isinstance(response, ErrorResponse):
+            raise MatrixError(f"invite failed: {response.message}")
+
+    async def put_state(
+        self, room_id: str, event_type: str, content: dict[str, Any], state_key: str = ""
+    ) -> None:
+        response = await self.client.room_put_state(room_id, event_type, content, state_key)
+        if isinstance(response, ErrorResponse):
+            raise MatrixError(f"state {event_type} in {room_id} failed: {response.message}")
+
+    async def get_state(
+        self, room_id: str, event_type: str, state_key: str = ""
+    ) -> dict[str, Any] | None:
+        response = await self.client.room_get_state_event(room_id, event_type, state_key)
+        if isinstance(response, ErrorResponse):
+            return None
+        return dict(getattr(response, "content", {}) or {})

@@ -1,0 +1,178 @@
+"""The only module that imports apscheduler: it mirrors pending job rows.
+
+The jobs table is the truth. At start every pending row is armed again; a job fires a
+module-level function with the job id, which reloads the row and runs the handler
+declared for its kind. Missed while the bot was down: posted late once if the job's
+``not_after`` (e.g. the meeting's start) has not passed, otherwise skipped and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.matrix import MatrixError
+from bot.metrics import Metrics
+from commands.context import JobContext, Services
+from commands.registry import Registry
+from storage.jobs import Job, Jobs
+
+log = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(seconds=60)
+RETRY_AFTER = timedelta(seconds=20)
+
+_RUNNERS: dict[str, Callable[[int], Awaitable[None]]] = {}
+
+
+async def fire_job(runner_id: str, job_id: int) -> None:
+    """What apscheduler calls: only ids cross into the scheduler, never objects."""
+    runner = _RUNNERS.get(runner_id)
+    if runner is not None:
+        await runner(job_id)
+
+
+class Scheduler:
+    """Implements commands.context.Scheduling on top of the jobs table."""
+
+    def __init__(self, jobs: Jobs, metrics: Metrics) -> None:
+        self._jobs = jobs
+        self._metrics = metrics
+        self._aps = AsyncIOScheduler(timezone=UTC)
+        self._id = secrets.token_hex(6)
+        self._services: Services | None = None
+        self._registry: Registry | None = None
+        self._running: set[int] = set()
+
+    def bind(self, services: Services, registry: Registry) -> None:
+        self._services = services
+        self._registry = registry
+
+    async def start(self) -> int:
+        """Start the scheduler and arm every pending row; returns how many."""
+        _RUNNERS[self._id] = self._run
+        self._aps.start()
+        return await self._arm_all()
+
+    def shutdown(self) -> None:
+        _RUNNERS.pop(self._id, None)
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+
+    def scheduled(self) -> int:
+        return len(self._aps.get_jobs())
+
+    async def _arm_all(self) -> int:
+        pending = await self._jobs.pending()
+        wanted = {str(job.id) for job in pending}
+        for aps_job in self._aps.get_jobs():
+            if aps_job.id not in wanted:
+                aps_job.remove()
+        for job in pending:
+            self._arm(job.id, job.due_at)
+        return len(pending)
+
+    def _arm(self, job_id: int, due_at: datetime) -> None:
+        now = datetime.now(UTC)
+        run_at = max(due_at, now)
+        self._aps.add_job(
+            fire_job,
+            trigger=DateTrigger(run_date=run_at, timezone=UTC),
+            args=[self._id, job_id],
+            id=str(job_id),
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+
+    # --- Scheduling protocol --------------------------------------------------------
+
+    async def schedule(
+        self,
+        kind: str,
+        ref: str,
+        due_at: datetime,
+        *,
+        not_after: datetime | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> int:
+        job_id = await self._jobs.upsert(kind, ref, due_at, not_after=not_after, payload=payload)
+        job = await self._jobs.get(job_id)
+        if job is not None and job.state == "pending":
+            self._arm(job_id, job.due_at)
+        return job_id
+
+    async def cancel(self, kind: str, ref_prefix: str) -> int:
+        ids = await self._jobs.cancel_matching(kind, ref_prefix)
+        for job_id in ids:
+            aps_job = self._aps.get_job(str(job_id))
+            if aps_job is not None:
+                aps_job.remove()
+        return len(ids)
+
+    async def resync(self) -> None:
+        await self._arm_all()
+
+    # --- running a job -----------------------------------------------------------------
+
+    async def _run(self, job_id: int) -> None:
+        if job_id in self._running:
+            return
+        self._running.add(job_id)
+        try:
+            await self._run_once(job_id)
+        finally:
+            self._running.discard(job_id)
+
+    async def _run_once(self, job_id: int) -> None:
+        assert self._services is not None and self._registry is not None
+        job = await self._jobs.get(job_id)
+        if job is None or job.state != "pending":
+            return
+        now = datetime.now(UTC)
+        if job.due_at - now > timedelta(seconds=1):
+            self._arm(job.id, job.due_at)  # moved later in the meantime
+            return
+        if job.not_after is not None and now > job.not_after:
+            log.warning(
+                "skipped %s %s: due %s, too late after %s",
+                job.kind,
+                job.ref,
+                job.due_at.isoformat(),
+                job.not_after.isoformat(),
+            )
+            self._metrics.reminders.labels("skipped").inc()
+            await self._jobs.finish(job.id, "skipped", "missed while the bot was down")
+            return
+        handler = self._registry.jobs.get(job.kind)
+        if handler is None:
+            log.error("no handler for job kind %s", job.kind)
+            await self._jobs.finish(job.id, "failed", "no handler")
+            return
+        context = JobContext(self._services, self._services.network.language, job_key(job))
+        try:
+            await handler(context, job)
+        except MatrixError as exc:
+            log.warning("job %s %s not sent yet (%s); retrying", job.kind, job.ref, exc)
+            self._arm(job.id, datetime.now(UTC) + RETRY_AFTER)
+            return
+        except Exception:
+            ref = secrets.token_hex(4)
+            log.exception("job %s %s failed [ref %s]", job.kind, job.ref, ref)
+            self._metrics.reminders.labels("failed").inc()
+            await self._jobs.finish(job.id, "failed", f"ref {ref}")
+            return
+        late = now - job.due_at > LATE_AFTER
+        self._metrics.reminders.labels("late" if late else "sent").inc()
+        await self._jobs.finish(job.id, "done", "late" if late else None)
+
+
+def job_key(job: Job) -> str:
+    """The sent-log key of a job's message: one per job and due time."""
+    return f"job:{job.kind}:{job.ref}:{job.due_at.isoformat()}"

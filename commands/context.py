@@ -1,0 +1,237 @@
+"""What a handler sees: the message, the sender, and the services it may use.
+
+The services are Protocols implemented in ``bot``; commands never import ``bot``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from commands.i18n import Catalog
+from commands.reply import Attachment, Reply
+from storage import Database
+
+
+class Chat(Protocol):
+    """Matrix as the commands need it (implemented by bot.matrix)."""
+
+    user_id: str
+
+    async def send(
+        self,
+        room_id: str,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+    ) -> str:
+        """Send a message; ``key`` makes it exactly-once (sent-log + transaction id)."""
+        ...
+
+    async def upload(
+        self,
+        room_id: str,
+        attachment: Attachment,
+        *,
+        key: str | None = None,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+    ) -> str: ...
+
+    async def power_level(self, room_id: str, user_id: str) -> int: ...
+
+    async def members(self, room_id: str) -> list[str]: ...
+
+    def joined_rooms(self) -> list[str]: ...
+
+    def room_name(self, room_id: str) -> str: ...
+
+    async def direct_room(self, user_id: str) -> str:
+        """The direct chat with a user, created (and remembered) when missing."""
+        ...
+
+    async def create_room(
+        self,
+        name: str,
+        *,
+        topic: str = "",
+        invite: Sequence[str] = (),
+        encrypted: bool = False,
+        public: bool = False,
+        space: bool = False,
+        power_users: dict[str, int] | None = None,
+    ) -> str: ...
+
+    async def invite(self, room_id: str, user_id: str) -> None: ...
+
+
+class Scheduling(Protocol):
+    """Timed jobs (implemented by bot.scheduler); the jobs table is the truth."""
+
+    async def schedule(
+        self,
+        kind: str,
+        ref: str,
+        due_at: datetime,
+        *,
+        not_after: datetime | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> int: ...
+
+    async def cancel(self, kind: str, ref_prefix: str) -> int: ...
+
+    async def resync(self) -> None:
+        """Mirror the pending rows again after a transaction wrote jobs directly."""
+        ...
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    room_id: str
+    name: str
+    members: int
+    key: str | None = None
+    kind: str | None = None
+
+
+class Runtime(Protocol):
+    """Process facts for !status."""
+
+    started_at: datetime
+
+    def last_sync_at(self) -> datetime | None: ...
+
+    def scheduled_jobs(self) -> int: ...
+
+    async def rooms(self) -> list[RoomInfo]: ...
+
+
+@dataclass
+class NetworkInfo:
+    """The network's settings as the commands need them (built by bot from config)."""
+
+    name: str
+    language: str
+    tz: ZoneInfo
+    coordinators: tuple[str, ...]
+    reminder_offsets: tuple[timedelta, ...]
+    room_ids: dict[str, str] = field(default_factory=dict)  # config key -> room id
+    room_kinds: dict[str, str] = field(default_factory=dict)  # config key -> kind
+    intro_every_weeks: int = 4
+
+    def room_of_kind(self, kind: str) -> str | None:
+        for key, room_kind in self.room_kinds.items():
+            if room_kind == kind and key in self.room_ids:
+                return self.room_ids[key]
+        return None
+
+    @property
+    def lobby_room(self) -> str | None:
+        return self.room_of_kind("lobby")
+
+    @property
+    def coordinators_room(self) -> str | None:
+        return self.room_of_kind("coordinators")
+
+    def network_rooms(self) -> list[str]:
+        return list(self.room_ids.values())
+
+
+@dataclass
+class Services:
+    """Everything shared by handlers and jobs; one instance per running bot."""
+
+    chat: Chat
+    db: Database
+    scheduler: Scheduling
+    network: NetworkInfo
+    catalog: Catalog
+    runtime: Runtime
+    content: Any = None  # content.ContentSet
+    answers: Any = None  # content.ContentIndex
+    registry: Any = None  # commands.registry.Registry (for generated help)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+
+    def is_coordinator(self, user_id: str) -> bool:
+        return user_id in self.network.coordinators
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+@dataclass
+class Context:
+    """One command being handled."""
+
+    services: Services
+    sender: str
+    room_id: str
+    event_id: str
+    thread_root: str | None
+    is_direct: bool
+    lang: str
+    body: str = ""
+    command: str = ""
+    _sent: int = 0
+
+    def t(self, key: str, /, **params: object) -> str:
+        return self.services.catalog.get(key, self.lang, **params)
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def chat(self) -> Chat:
+        return self.services.chat
+
+    def _next_key(self) -> str:
+        self._sent += 1
+        return f"cmd:{self.event_id}:{self._sent}"
+
+    async def reply(self, reply: Reply | str) -> str:
+        """Answer the command: in reply to it, in its thread, exactly once."""
+        message = Reply(reply) if isinstance(reply, str) else reply
+        event_id = await self.chat.send(
+            self.room_id,
+            message,
+            key=self._next_key(),
+            reply_to=self.event_id,
+            thread_root=self.thread_root,
+        )
+        if message.attachment is not None:
+            await self.chat.upload(
+                self.room_id,
+                message.attachment,
+                key=self._next_key(),
+                reply_to=self.event_id,
+                thread_root=self.thread_root,
+            )
+        return event_id
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.services.is_coordinator(self.sender)
+
+    async def is_moderator(self) -> bool:
+        """Coordinators, and room members with power level 50 or more."""
+        if self.is_coordinator:
+            return True
+        return await self.chat.power_level(self.room_id, self.sender) >= 50
+
+
+@dataclass
+class JobContext:
+    """A timed job being run: the services and the job's language."""
+
+    services: Services
+    lang: str
+    key: str = ""  # sent-log key of this job run; suffix it for several messages
+
+    def t(self, key: str, /, **params: object) -> str:
+        return self.services.catalog.get(key, self.lang, **params)

@@ -1,0 +1,257 @@
+"""Declared commands: names, English aliases, typed arguments, permissions and help.
+
+A command is a declaration, not a branch in an if-chain::
+
+    @command("termin neu", aliases=("event new",), group="termine",
+             summary="meetings.new_summary", usage="<datum> <uhrzeit> <titel>",
+             args=(Arg("spec", rest=True),), permission=Permission.MODERATOR,
+             examples=("!termin neu 03.12.2026 16:00 Austausch OGS",))
+    async def new_meeting(ctx: Context, spec: str) -> None: ...
+
+Lookup is by exact tokens (never ``startswith``); the longest declared name wins, so
+``!termin neu …`` and ``!termin 12`` reach different handlers. Umlauts are folded
+("prüfung" = "pruefung").
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from types import ModuleType
+from typing import Any
+
+from commands.context import JobContext
+from commands.errors import UsageError
+from content.normalize import normalize
+
+PREFIXES = ("!", "/")
+MAX_NAME_TOKENS = 3
+
+Handler = Callable[..., Awaitable[Any]]
+JobHandler = Callable[[JobContext, Any], Awaitable[None]]
+EventHook = Callable[..., Awaitable[None]]
+
+
+class Permission(IntEnum):
+    """Who may run a command; higher includes lower."""
+
+    EVERYONE = 0
+    MODERATOR = 1  # power level >= 50 in the room, or coordinator
+    COORDINATOR = 2  # listed in [network] coordinators
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One typed argument. ``rest`` takes the remaining text, spaces included."""
+
+    name: str
+    convert: Callable[[str], Any] = str
+    optional: bool = False
+    rest: bool = False
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    aliases: tuple[str, ...]
+    group: str
+    summary: str
+    usage: str
+    examples: tuple[str, ...]
+    permission: Permission
+    args: tuple[Arg, ...]
+    handler: Handler
+    usage_en: str | None = None
+    hidden: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def usage_line(self, lang: str = "de") -> str:
+        args = self.usage_en if lang == "en" and self.usage_en is not None else self.usage
+        name = self.aliases[0] if lang == "en" and self.aliases else self.name
+        return f"!{name} {args}".rstrip()
+
+
+def fold(name: str) -> str:
+    """The lookup form of a command name: lower case, umlauts folded, one space."""
+    return " ".join(normalize(token) or token.casefold() for token in name.split())
+
+
+def command(
+    name: str,
+    *,
+    aliases: Iterable[str] = (),
+    group: str,
+    summary: str,
+    usage: str = "",
+    usage_en: str | None = None,
+    examples: Iterable[str] = (),
+    permission: Permission = Permission.EVERYONE,
+    args: Iterable[Arg] = (),
+    hidden: bool = False,
+) -> Callable[[Handler], Handler]:
+    """Declare a command on its handler; collected by ``Registry.from_modules``."""
+
+    def decorate(handler: Handler) -> Handler:
+        spec = CommandSpec(
+            name=name,
+            aliases=tuple(aliases),
+            group=group,
+            summary=summary,
+            usage=usage,
+            usage_en=usage_en,
+            examples=tuple(examples),
+            permission=permission,
+            args=tuple(args),
+            handler=handler,
+            hidden=hidden,
+        )
+        specs = [*getattr(handler, "__koopbot_commands__", []), spec]
+        handler.__koopbot_commands__ = specs  # type: ignore[attr-defined]
+        return handler
+
+    return decorate
+
+
+def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
+    """Declare the function that runs jobs of one kind (e.g. ``meeting.reminder``)."""
+
+    def decorate(handler: JobHandler) -> JobHandler:
+        handler.__koopbot_job__ = kind  # type: ignore[attr-defined]
+        return handler
+
+    return decorate
+
+
+def on_event(kind: str) -> Callable[[EventHook], EventHook]:
+    """Declare a hook for non-command events: ``reaction``, ``redaction``, ``member``,
+    ``bot_removed``, ``startup``."""
+
+    def decorate(hook: EventHook) -> EventHook:
+        kinds = [*getattr(hook, "__koopbot_events__", []), kind]
+        hook.__koopbot_events__ = kinds  # type: ignore[attr-defined]
+        return hook
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    spec: CommandSpec
+    invoked_as: str
+    raw_args: str
+    english: bool
+
+
+@dataclass
+class Registry:
+    """All commands, job handlers and event hooks of one bot."""
+
+    commands: list[CommandSpec] = field(default_factory=list)
+    jobs: dict[str, JobHandler] = field(default_factory=dict)
+    hooks: dict[str, list[EventHook]] = field(default_factory=dict)
+    _lookup: dict[str, tuple[CommandSpec, bool]] = field(default_factory=dict)
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[ModuleType | str]) -> Registry:
+        registry = cls()
+        for module in modules:
+            mod = importlib.import_module(module) if isinstance(module, str) else module
+            for value in vars(mod).values():
+                for spec in getattr(value, "__koopbot_commands__", []):
+                    registry.add(spec)
+                kind = getattr(value, "__koopbot_job__", None)
+                if kind is not None:
+                    if kind in registry.jobs:
+                        raise ValueError(f"job kind {kind!r} declared twice")
+                    registry.jobs[kind] = value
+                for event in getattr(value, "__koopbot_events__", []):
+                    registry.hooks.setdefault(event, []).append(value)
+        return registry
+
+    def add(self, spec: CommandSpec) -> None:
+        for index, name in enumerate(spec.names()):
+            key = fold(name)
+            if len(key.split()) > MAX_NAME_TOKENS:
+                raise ValueError(f"command name {name!r} has too many words")
+            if key in self._lookup:
+                raise ValueError(f"command name {name!r} declared twice")
+            self._lookup[key] = (spec, index > 0)
+        self.commands.append(spec)
+
+    def find(self, name: str) -> CommandSpec | None:
+        found = self._lookup.get(fold(name))
+        return None if found is None else found[0]
+
+    def related(self, name: str) -> list[CommandSpec]:
+        """The command called ``name`` and its subcommands (for ``!hilfe termin``)."""
+        key = fold(name)
+        result = []
+        for spec in self.commands:
+            if any(fold(n) == key or fold(n).startswith(key + " ") for n in spec.names()):
+                result.append(spec)
+        return result
+
+    @staticmethod
+    def has_prefix(body: str) -> bool:
+        return body.lstrip().startswith(PREFIXES)
+
+    def parse(self, body: str) -> ParsedCommand | None:
+        """Find the command a message invokes, or None if it names no known command."""
+        text = body.strip()
+        if not text.startswith(PREFIXES):
+            return None
+        text = text.lstrip("!/").lstrip()
+        tokens = text.split()
+        if not tokens:
+            return None
+        for size in range(min(MAX_NAME_TOKENS, len(tokens)), 0, -1):
+            candidate = fold(" ".join(tokens[:size]))
+            found = self._lookup.get(candidate)
+            if found is None:
+                continue
+            spec, english = found
+            rest = text
+            for token in tokens[:size]:
+                rest = rest[rest.index(token) + len(token) :]
+            return ParsedCommand(spec, " ".join(tokens[:size]), rest.strip(), english)
+        return None
+
+    @staticmethod
+    def bind(spec: CommandSpec, raw_args: str) -> dict[str, Any]:
+        """Turn the argument text into typed keyword arguments or raise UsageError."""
+        values: dict[str, Any] = {}
+        remaining = raw_args.strip()
+        for arg in spec.args:
+            if arg.rest:
+                text = remaining
+                remaining = ""
+            else:
+                parts = remaining.split(maxsplit=1)
+                text = parts[0] if parts else ""
+                remaining = parts[1] if len(parts) > 1 else ""
+            if not text:
+                if arg.optional:
+                    values[arg.name] = None
+                    continue
+                raise UsageError("core.missing_argument", name=arg.name)
+            try:
+                values[arg.name] = arg.convert(text)
+            except UsageError:
+                raise
+            except ValueError as exc:
+                raise UsageError("core.bad_argument", name=arg.name, value=text) from exc
+        if remaining:
+            raise UsageError("core.too_many_arguments", extra=remaining)
+        return values
+
+
+def int_arg(text: str) -> int:
+    """A positive whole number (ids of meetings, cooperations)."""
+    value = int(text.lstrip("#"))
+    if value <= 0:
+        raise ValueError(text)
+    return value

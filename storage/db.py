@@ -1,0 +1,185 @@
+"""One aiosqlite connection in WAL mode, serialised by a lock, with migrations.
+
+Why one connection: SQLite serialises writers anyway, and a single connection with an
+asyncio lock makes every ``transaction()`` atomic with respect to other coroutines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.migrations import MIGRATIONS, Migration
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class StorageError(Exception):
+    """The database cannot be used; the message is meant for the operator."""
+
+
+class Tx:
+    """Statements inside one transaction (the lock is already held)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the last row id (for INSERT) or row count."""
+        cursor = await self._conn.execute(sql, params)
+        result = cursor.lastrowid if sql.lstrip().upper().startswith("INSERT") else None
+        rowcount = cursor.rowcount
+        await cursor.close()
+        return int(result) if result is not None else rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+            return row  # type: ignore[return-value]
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())  # type: ignore[arg-type]
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Database:
+    """The bot's SQLite database; the source of truth for everything it remembers."""
+
+    def __init__(self, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+        self.path = path
+        self._migrations = list(migrations)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def latest_version(self) -> int:
+        return max((m.version for m in self._migrations), default=0)
+
+    async def open(self) -> None:
+        """Connect, check integrity and schema version, back up, then migrate."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            async with conn.execute("PRAGMA quick_check") as cursor:
+                row = await cursor.fetchone()
+            if row is None or row[0] != "ok":
+                await conn.close()
+                raise StorageError(f"{self.path}: database file is damaged ({row and row[0]})")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{self.path}: not a usable SQLite database ({exc})") from exc
+        self._conn = conn
+        try:
+            await self._migrate(backup=existed)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def schema_version(self) -> int:
+        async with self.transaction() as tx:
+            return await self._version(tx)
+
+    @staticmethod
+    async def _version(tx: Tx) -> int:
+        exists = await tx.scalar(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+        )
+        if not exists:
+            return 0
+        return int(await tx.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
+
+    async def _migrate(self, *, backup: bool) -> None:
+        async with self.transaction() as tx:
+            current = await self._version(tx)
+        if current > self.latest_version:
+            raise StorageError(
+                f"{self.path}: schema version {current} is newer than this koopbot "
+                f"knows ({self.latest_version}); upgrade koopbot or restore a backup"
+            )
+        pending = [
+            m for m in sorted(self._migrations, key=lambda m: m.version) if m.version > current
+        ]
+        if not pending:
+            return
+        if backup:
+            await self._backup(current)
+        for migration in pending:
+            await self.apply(migration)
+
+    async def apply(self, migration: Migration) -> None:
+        """Run one migration step in its own transaction and record its version."""
+        async with self.transaction() as tx:
+            await tx.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            for statement in migration.statements:
+                await tx.execute(statement)
+            await tx.execute(
+                "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, datetime.now(UTC).isoformat()),
+            )
+
+    async def _backup(self, version: int) -> Path:
+        target = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        assert self._conn is not None
+        async with self._lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await asyncio.to_thread(shutil.copy2, self.path, target)
+        return target
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """An exclusive transaction: all or nothing, isolated from other coroutines."""
+        if self._conn is None:
+            raise StorageError("database is not open")
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self.transaction() as tx:
+            return await tx.fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self.transaction() as tx:
+            return await tx.fetchall(sql, params)
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        async with self.transaction() as tx:
+            return await tx.scalar(sql, params)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)

@@ -1,0 +1,42 @@
+"""The numbered migration registry: each step runs in one transaction.
+
+Numbers are assigned per feature so that features can be developed side by side:
+1 core, 2 content, 3 meetings, 4 cooperations, 5 profiles/matching/clusters, 6 rooms.
+A step is never edited once released; a change is a new step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def _collect() -> list[Migration]:
+    from storage.migrations import m0001_core
+
+    found = [m0001_core.MIGRATION]
+    for name in (
+        "m0002_content",
+        "m0003_meetings",
+        "m0004_cooperation",
+        "m0005_profiles",
+        "m0006_rooms",
+    ):
+        try:
+            module = __import__(f"storage.migrations.{name}", fromlist=["MIGRATION"])
+        except ModuleNotFoundError:
+            continue
+        found.append(module.MIGRATION)
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"duplicate migration versions: {versions}")
+    return sorted(found, key=lambda m: m.version)
+
+
+MIGRATIONS: list[Migration] = _collect()

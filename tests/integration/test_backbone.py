@@ -1,0 +1,152 @@
+"""The backbone through the real path: a client talks to the bot via Synapse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.integration.botrunner import BotHarness, bot_factory  # noqa: F401
+
+
+async def room_with_bot(client: Any, bot: BotHarness, *, direct: bool = False) -> str:
+    room_id = await client.create_room(invite=[bot.user_id], direct=direct)
+    await client.wait_for_member(room_id, bot.user_id, timeout=15)
+    return str(room_id)
+
+
+async def ask(client: Any, room_id: str, text: str, timeout: float = 10, **kw: Any) -> Any:  # noqa: ASYNC109
+    mark = client.mark()
+    event_id = await client.send_text(room_id, text, **kw)
+    return await client.wait_for_reply(room_id, event_id, timeout, since_index=mark)
+
+
+async def test_help_in_room_is_a_notice_reply_with_html(client_factory: Any, bot_factory: Any) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+
+    reply = await ask(alice, room_id, "!hilfe")
+
+    assert reply.sender == bot.user_id
+    assert reply.msgtype == "m.notice"
+    assert "!hilfe" in reply.body and "!status" in reply.body
+    assert reply.content["format"] == "org.matrix.custom.html"
+    assert "<code>!hilfe [befehl]</code>" in reply.content["formatted_body"]
+    assert "m.mentions" in reply.content
+
+    slash = await ask(alice, room_id, "/hilfe")
+    assert slash.msgtype == "m.notice" and "!status" in slash.body
+
+    english = await ask(alice, room_id, "!help")
+    assert "what I can do" in english.body
+
+
+async def test_help_in_direct_chat_and_unknown_command_hint(client_factory: Any, bot_factory: Any) -> None:
+    bot = await bot_factory()
+    bob = await client_factory("bob")
+    room_id = await room_with_bot(bob, bot, direct=True)
+
+    reply = await ask(bob, room_id, "!hilfe")
+    assert reply.msgtype == "m.notice" and "!hilfe" in reply.body
+
+    hint = await ask(bob, room_id, "!gibtsnicht")
+    assert "!hilfe" in hint.body
+
+
+async def test_unknown_command_in_group_room_stays_silent(client_factory: Any, bot_factory: Any) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    carol = await client_factory("carol", auto_join=True)
+    room_id = await alice.create_room(invite=[bot.user_id, carol.user_id])
+    await alice.wait_for_member(room_id, bot.user_id, timeout=15)
+    await alice.wait_for_member(room_id, carol.user_id, timeout=15)
+
+    mark = alice.mark()
+    await alice.send_text(room_id, "!gibtsnicht")
+    probe = await ask(alice, room_id, "!hilfe")  # answered in order, so the first got none
+    assert probe.sender == bot.user_id
+    bot_messages = [m for m in alice.messages(room_id, sender=bot.user_id) if alice.events.index(m) >= mark]
+    assert len(bot_messages) == 1
+
+
+async def test_user_text_is_escaped_in_html(client_factory: Any, bot_factory: Any) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+    reply = await ask(alice, room_id, "!hilfe <script>alert(1)</script>")
+    html = reply.content["formatted_body"]
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+async def test_thread_command_is_answered_in_thread(client_factory: Any, bot_factory: Any) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+    root = await alice.send_text(room_id, "Thread-Start")
+    reply = await ask(alice, room_id, "!hilfe", thread_root=root)
+    relates = reply.content["m.relates_to"]
+    assert relates["rel_type"] == "m.thread" and relates["event_id"] == root
+
+
+async def test_status_only_for_coordinators(client_factory: Any, bot_factory: Any) -> None:
+    coordinator = await client_factory("koord")
+    member = await client_factory("member")
+    bot = await bot_factory(coordinators=[coordinator.user_id])
+    room_id = await room_with_bot(coordinator, bot)
+    await coordinator.invite(room_id, member.user_id)
+    await member.join(room_id)
+
+    status = await ask(coordinator, room_id, "!status")
+    assert "Status" in status.body and "Räume" in status.body
+
+    refused = await ask(member, room_id, "!status")
+    assert "Koordination" in refused.body and "Räume:" not in refused.body
+
+
+async def test_invites_only_from_allowed_inviters(client_factory: Any, bot_factory: Any) -> None:
+    bot = await bot_factory(matrix={"allowed_inviters": ["@allowed*:localhost"]})
+    allowed = await client_factory("allowed")
+    stranger = await client_factory("stranger")
+
+    ok_room = await allowed.create_room(invite=[bot.user_id])
+    await allowed.wait_for_member(ok_room, bot.user_id, timeout=15)
+
+    bad_room = await stranger.create_room(invite=[bot.user_id])
+    await stranger.wait_for(
+        lambda r: r.room_id == bad_room
+        and r.type == "m.room.member"
+        and r.source.get("state_key") == bot.user_id
+        and r.content.get("membership") == "leave",
+        timeout=15,
+    )
+
+
+@pytest.mark.parametrize("restarts", [3])
+async def test_restart_answers_nothing_twice_and_keeps_device(
+    client_factory: Any, bot_factory: Any, synapse: Any, restarts: int
+) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+    first = await ask(alice, room_id, "!hilfe")
+    devices = await synapse.device_count(bot.user_id)
+
+    await bot.stop()
+    mark = alice.mark()
+    while_down = await alice.send_text(room_id, "!hilfe status")
+    await bot.start()
+    late = await alice.wait_for_reply(room_id, while_down, 15, since_index=mark)
+    assert late.sender == bot.user_id
+
+    for _ in range(restarts - 1):
+        await bot.restart()
+    probe = await ask(alice, room_id, "!sprache de")
+    assert probe.sender == bot.user_id
+
+    replies_to_first = [m for m in alice.messages(room_id) if m.in_reply_to == first.in_reply_to]
+    replies_to_late = [m for m in alice.messages(room_id) if m.in_reply_to == while_down]
+    assert len(replies_to_first) == 1
+    assert len(replies_to_late) == 1
+    assert await synapse.device_count(bot.user_id) == devices
