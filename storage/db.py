@@ -33,12 +33,15 @@ class Tx:
         self._conn = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; returns the last row id (for INSERT) or row count."""
+        """Run one statement; an INSERT that added a row returns its row id, an ignored
+        one 0; other statements return the number of rows changed."""
         cursor = await self._conn.execute(sql, params)
-        result = cursor.lastrowid if sql.lstrip().upper().startswith("INSERT") else None
         rowcount = cursor.rowcount
+        last = cursor.lastrowid
         await cursor.close()
-        return int(result) if result is not None else rowcount
+        if sql.lstrip().upper().startswith(("INSERT", "REPLACE")):
+            return int(last or 0) if rowcount > 0 else 0
+        return rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
