@@ -739,7 +739,8 @@ class MatrixConnection:
             )
         override = None
         if power_users:
-            override = {"users": {self.user_id: 100, **power_users}}
+            # Room version 12 makes the creator all-powerful and forbids listing it.
+            override = {"users": {u: p for u, p in power_users.items() if u != self.user_id}}
         preset = (
             RoomPreset.trusted_private_chat
             if direct
@@ -781,3 +782,65 @@ class MatrixConnection:
         if isinstance(response, ErrorResponse):
             return None
         return dict(getattr(response, "content", {}) or {})
+
+
+class PeerClient:
+    """A plain user account (the demo's terminal chat; benchmarks' second client).
+
+    Kept here because this is the only module that talks nio.
+    """
+
+    def __init__(self, homeserver: str, user_id: str, device_id: str, access_token: str) -> None:
+        self.user_id = user_id
+        self._client = AsyncClient(homeserver, user_id, device_id=device_id)
+        self._client.restore_login(user_id, device_id, access_token)
+        self._stop = asyncio.Event()
+
+    async def create_room(self, invite: Sequence[str] = (), name: str = "") -> str:
+        response = await self._client.room_create(name=name or None, invite=list(invite))
+        if not isinstance(response, RoomCreateResponse):
+            raise MatrixError(f"could not create room: {getattr(response, 'message', response)}")
+        return str(response.room_id)
+
+    async def join(self, room_id: str) -> None:
+        response = await self._client.join(room_id)
+        if not isinstance(response, JoinResponse):
+            raise MatrixError(f"could not join: {getattr(response, 'message', response)}")
+
+    async def send_text(self, room_id: str, body: str) -> str:
+        content = {"msgtype": "m.text", "body": body, "m.mentions": {}}
+        response = await self._client.room_send(room_id, "m.room.message", content)
+        if not isinstance(response, RoomSendResponse):
+            raise MatrixError(f"send failed: {getattr(response, 'message', response)}")
+        return str(response.event_id)
+
+    async def prime(self) -> None:
+        """Sync once so that ``listen`` starts from now (call before sending)."""
+        first = await self._client.sync(timeout=0)
+        self._since = first.next_batch if isinstance(first, SyncResponse) else None
+
+    async def listen(self, on_message: Callable[[str, str, str, dict[str, Any]], Awaitable[None]]) -> None:
+        """Sync and call ``on_message(room_id, sender, event_id, content)`` for new messages."""
+        since = getattr(self, "_since", None)
+        while not self._stop.is_set():
+            try:
+                response = await self._client.sync(timeout=10_000, since=since)
+            except (ClientConnectionError, TimeoutError, ServerDisconnectedError):
+                await asyncio.sleep(1)
+                continue
+            if not isinstance(response, SyncResponse):
+                await asyncio.sleep(1)
+                continue
+            since = response.next_batch
+            for room_id, info in response.rooms.join.items():
+                for event in info.timeline.events:
+                    source = getattr(event, "source", {}) or {}
+                    if source.get("type") == "m.room.message":
+                        await on_message(
+                            room_id, source.get("sender", ""), source.get("event_id", ""),
+                            source.get("content") or {},
+                        )
+
+    async def close(self) -> None:
+        self._stop.set()
+        await self._client.close()
