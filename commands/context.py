@@ -122,7 +122,10 @@ class NetworkInfo:
     reminder_offsets: tuple[timedelta, ...]
     room_ids: dict[str, str] = field(default_factory=dict)  # config key -> room id
     room_kinds: dict[str, str] = field(default_factory=dict)  # config key -> kind
+    topic_rooms: dict[str, str] = field(default_factory=dict)  # content topic key -> room key
     intro_every_weeks: int = 4
+    digest_weekday: int = 0  # 0 = Monday
+    digest_time: str = "08:00"  # local wall time of the weekly digest
 
     def room_of_kind(self, kind: str) -> str | None:
         for key, room_kind in self.room_kinds.items():

@@ -1,0 +1,63 @@
+"""Curated answers through the real path: checklist, free questions, abstentions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.botrunner import bot_factory  # noqa: F401
+from tests.integration.test_backbone import ask, room_with_bot
+
+
+async def test_checklist_and_free_question_in_direct_chat(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    bot = await bot_factory()
+    member = await client_factory("member")
+    room_id = await room_with_bot(member, bot, direct=True)
+
+    checklist = await ask(member, room_id, "!checkliste 5")
+    assert checklist.msgtype == "m.notice"
+    assert "Phase 5" in checklist.body and "5.1" in checklist.body
+    assert "001_5dc91feac3aa1d14.txt" in checklist.body
+
+    misspelt = await ask(member, room_id, "!checkliste qualitat")
+    assert "Phase 7" in misspelt.body
+
+    answer = await ask(member, room_id, "Was gehört alles in eine Kooperationsvereinbarung?")
+    meta = answer.content["koopbot.answer"]
+    assert meta["source"].endswith(".txt") and 0 <= meta["score"] <= 100
+    assert meta["source"] in answer.body
+    assert answer.msgtype == "m.notice"
+
+    english = await ask(
+        member, room_id, "!ask how many municipalities does a learning cluster need?"
+    )
+    assert english.content["koopbot.answer"]["source"] == "004_d3f449c150c77208.txt"
+    assert "Source:" in english.body
+
+
+async def test_off_topic_question_abstains_and_reaches_coordinators(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    coordinator = await client_factory("koord", auto_join=True)
+    member = await client_factory("member")
+    bot = await bot_factory(
+        coordinators=[coordinator.user_id],
+        rooms=[{"key": "koordination", "name": "Koordination", "kind": "coordinators"}],
+    )
+    room_id = await room_with_bot(member, bot)
+    mark = coordinator.mark()
+
+    reply = await ask(member, room_id, "!frage Wer hat die Fußball-WM 2014 gewonnen?")
+    assert reply.content["koopbot.answer"] == {"abstained": True}
+    assert "keine kuratierte Antwort" in reply.body
+
+    forwarded = await coordinator.wait_for(
+        lambda r: r.sender == bot.user_id and "Fußball-WM" in (r.body or ""),
+        timeout=15,
+        since_index=mark,
+    )
+    assert member.user_id in forwarded.body
+
+    listing = await ask(coordinator, forwarded.room_id, "!offene-fragen")
+    assert "Fußball-WM" in listing.body
