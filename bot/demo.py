@@ -46,8 +46,14 @@ def _secrets(path: Path) -> dict[str, Any]:
 def _network_rooms() -> list[dict[str, Any]]:
     """The sample network of the example config (lobby, topics, coordinators)."""
     if not EXAMPLE_CONFIG.exists():
-        return [{"key": "lobby", "name": "Netzwerk Kooperationen", "kind": "lobby",
-                 "topic": "Austausch, Fragen, Termine"}]
+        return [
+            {
+                "key": "lobby",
+                "name": "Netzwerk Kooperationen",
+                "kind": "lobby",
+                "topic": "Austausch, Fragen, Termine",
+            }
+        ]
     data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     rooms: list[dict[str, Any]] = data.get("network", {}).get("rooms", [])
     return rooms
@@ -55,21 +61,23 @@ def _network_rooms() -> list[dict[str, Any]]:
 
 def demo_settings(directory: Path, hs: LocalSynapse, data: dict[str, Any]) -> Settings:
     demo_user = f"@{DEMO_LOCALPART}:{hs.server_name}"
-    return Settings(
-        matrix={
-            "homeserver": hs.base_url,
-            "user_id": f"@{BOT_LOCALPART}:{hs.server_name}",
-            "password": data["bot_password"],
-            "encryption": False,
-            "allowed_inviters": [f"@*:{hs.server_name}"],
-        },
-        storage={"dir": str(directory / "data")},
-        network={
-            "name": "Netzwerk Kooperationen (Demo)",
-            "coordinators": [demo_user],
-            "rooms": _network_rooms(),
-        },
-        web={"listen": f"127.0.0.1:{data['web_port']}"},
+    return Settings.model_validate(
+        {
+            "matrix": {
+                "homeserver": hs.base_url,
+                "user_id": f"@{BOT_LOCALPART}:{hs.server_name}",
+                "password": data["bot_password"],
+                "encryption": False,
+                "allowed_inviters": [f"@*:{hs.server_name}"],
+            },
+            "storage": {"dir": str(directory / "data")},
+            "network": {
+                "name": "Netzwerk Kooperationen (Demo)",
+                "coordinators": [demo_user],
+                "rooms": _network_rooms(),
+            },
+            "web": {"listen": f"127.0.0.1:{data['web_port']}"},
+        }
     )
 
 
@@ -89,7 +97,7 @@ async def _read_lines(queue: asyncio.Queue[str | None]) -> None:
 
 
 async def run_demo(directory: Path) -> int:
-    directory = directory.resolve()
+    directory = directory.resolve()  # noqa: ASYNC240 - once, at start
     data = _secrets(directory / "demo.json")
     hs = LocalSynapse(directory / "synapse", port=data["port"])
     _print(f"koopbot demo: starte Synapse auf {hs.base_url} (Daten in {directory}) …")
@@ -128,16 +136,22 @@ async def _demo_room(app: App, peer: PeerClient) -> str:
 async def _chat(app: App, peer: PeerClient, room_id: str) -> int:
     bot_id = app.matrix.user_id
     name = app.matrix.room_name(room_id)
-    _print(f"Du bist {peer.user_id} im Raum „{name}“. Schreib z. B. !hilfe — "
-           "Strg-C oder Strg-D beendet.")
+    _print(
+        f"Du bist {peer.user_id} im Raum „{name}“. Schreib z. B. !hilfe — "
+        "Strg-C oder Strg-D beendet."
+    )
 
     async def show(room: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
         if room != room_id or sender == peer.user_id:
             return
         who = "koopbot" if sender == bot_id else sender
         body = str(content.get("body", ""))
-        _print("\n".join(f"{who}> {line}" if i == 0 else f"    {line}"
-                         for i, line in enumerate(body.splitlines() or [""])))
+        _print(
+            "\n".join(
+                f"{who}> {line}" if i == 0 else f"    {line}"
+                for i, line in enumerate(body.splitlines() or [""])
+            )
+        )
 
     await peer.prime()
     listener = asyncio.create_task(peer.listen(show))

@@ -140,3 +140,8 @@ async def synapse_factory(
     finally:
         for hs in servers:
             await hs.stop()
+
+
+# The bot fixture lives beside the harness it drives (imported last: botrunner imports
+# make_localpart from this module).
+from tests.integration.botrunner import bot_factory  # noqa: E402, F401

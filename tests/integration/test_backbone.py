@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.botrunner import BotHarness, bot_factory  # noqa: F401
+from tests.integration.botrunner import BotHarness
 
 
 async def room_with_bot(client: Any, bot: BotHarness, *, direct: bool = False) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.botrunner import bot_factory  # noqa: F401
 from tests.integration.test_backbone import ask, room_with_bot
 
 
