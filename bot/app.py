@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.dispatch import Dispatcher, FloodGuard
 from bot.matrix import MatrixConnection
 from bot.metrics import Metrics
+from bot.rooms import RoomProvisioner
 from bot.scheduler import Scheduler
 from bot.web import WebServer
 from commands import COMMAND_MODULES
@@ -36,6 +37,21 @@ def load_answers(settings: Settings) -> tuple[Any, Any]:
     return content, ContentIndex(content)
 
 
+def topic_rooms(settings: Settings, content: Any) -> dict[str, str]:
+    """Which configured room belongs to which content topic (same key or same name)."""
+    if content is None:
+        return {}
+    from content import normalize
+
+    mapping: dict[str, str] = {}
+    for topic in content.topics:
+        for room in settings.network.rooms:
+            if room.key == topic.key or normalize(room.name) == normalize(topic.title):
+                mapping[topic.key] = room.key
+                break
+    return mapping
+
+
 def network_info(settings: Settings) -> NetworkInfo:
     network = settings.network
     return NetworkInfo(
@@ -46,6 +62,8 @@ def network_info(settings: Settings) -> NetworkInfo:
         reminder_offsets=tuple(timedelta(seconds=s) for s in network.offset_seconds()),
         room_kinds={room.key: room.kind for room in network.rooms},
         intro_every_weeks=network.intro_every_weeks,
+        digest_weekday=network.digest_weekday,
+        digest_time=network.digest_time,
     )
 
 
@@ -120,6 +138,10 @@ class App:
             answers=answers,
             registry=self.registry,
         )
+        self.services.network.topic_rooms = topic_rooms(self.settings, content)
+        # network rooms known from storage, before any event is handled
+        self.provisioner = RoomProvisioner(self.settings, self.matrix, self.db)
+        await self.provisioner.load(self.services)
         self.scheduler.bind(self.services, self.registry)
         network = self.settings.network
         self.dispatcher = Dispatcher(
@@ -145,6 +167,8 @@ class App:
             await self.web.start()
         next_batch = await KeyValue(self.db).get("next_batch")
         self._sync_task = asyncio.create_task(self.matrix.run(self.dispatcher.accept, next_batch))
+        # creating rooms needs the sync loop (a new room appears through sync)
+        await self.provisioner.provision(self.services)
         for hook in self.registry.hooks.get("startup", []):
             await hook(self.services)
         armed = await self.scheduler.start()

@@ -12,7 +12,8 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from bot.matrix import (
@@ -46,35 +47,56 @@ def new_ref() -> str:
 
 
 class FloodGuard:
-    """Per-user and per-room command budgets (sliding window), with one polite note."""
+    """Per-user and per-room command budgets (sliding window), with one polite note.
 
-    def __init__(self, user_limit: int, room_limit: int, window: float) -> None:
+    A command counts against both budgets only when it is let through, so a throttled
+    user does not use up the room's budget, and a busy room does not use up a user's.
+    Idle keys are dropped, so memory stays bounded by the recent senders and rooms.
+    """
+
+    def __init__(
+        self,
+        user_limit: int,
+        room_limit: int,
+        window: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.user_limit = user_limit
         self.room_limit = room_limit
         self.window = window
-        self._hits: dict[str, list[float]] = {}
+        self._clock = clock
+        self._hits: dict[str, deque[float]] = {}
         self._warned: dict[str, float] = {}
+        self._swept = clock()
 
-    def _allow(self, key: str, limit: int, now: float) -> bool:
-        if limit <= 0:
-            return True
-        hits = [t for t in self._hits.get(key, []) if now - t < self.window]
-        allowed = len(hits) < limit
-        if allowed:
-            hits.append(now)
-        self._hits[key] = hits
-        return allowed
+    def _recent(self, key: str, now: float) -> deque[float]:
+        hits = self._hits.get(key)
+        if hits is None:
+            return deque()
+        while hits and now - hits[0] >= self.window:
+            hits.popleft()
+        if not hits:
+            del self._hits[key]
+        return hits
 
     def check(self, user_id: str, room_id: str) -> tuple[bool, bool]:
         """(allowed, warn): warn is true once per window for a throttled user."""
-        now = time.monotonic()
-        allowed = self._allow(f"u:{user_id}", self.user_limit, now) and self._allow(
-            f"r:{room_id}", self.room_limit, now
-        )
+        now = self._clock()
+        if now - self._swept >= self.window:
+            self._swept = now
+            for key in list(self._hits):
+                self._recent(key, now)
+        budgets = ((f"u:{user_id}", self.user_limit), (f"r:{room_id}", self.room_limit))
+        allowed = all(limit <= 0 or len(self._recent(k, now)) < limit for k, limit in budgets)
         if allowed:
+            for key, limit in budgets:
+                if limit > 0:
+                    self._hits.setdefault(key, deque()).append(now)
             return True, False
-        last = self._warned.get(user_id, 0.0)
-        warn = now - last > self.window
+        for user, at in list(self._warned.items()):
+            if now - at > self.window:
+                del self._warned[user]
+        warn = user_id not in self._warned
         if warn:
             self._warned[user_id] = now
         return False, warn
