@@ -150,3 +150,14 @@ async def test_restart_answers_nothing_twice_and_keeps_device(
     assert len(replies_to_first) == 1
     assert len(replies_to_late) == 1
     assert await synapse.device_count(bot.user_id) == devices
+
+
+async def test_help_for_one_command_shows_usage_and_examples(client_factory: Any, bot_factory: Any) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+    reply = await ask(alice, room_id, "!hilfe termin")
+    assert "!termin neu <datum> <uhrzeit>" in reply.body
+    assert "Beispiele" in reply.body and "!termin neu 0" in reply.body or "!termin neu" in reply.body
+    bad = await ask(alice, room_id, "!checkliste")
+    assert "!checkliste <phase>" in bad.body and "Beispiele" in bad.body
