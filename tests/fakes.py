@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from commands import COMMAND_MODULES
 from commands.context import NetworkInfo, RoomInfo, Services
 from commands.i18n import Catalog
-from commands.reply import Attachment, Reply
 from commands.registry import Registry
+from commands.reply import Attachment, Reply
 from storage import Database
 
 
@@ -41,8 +41,15 @@ class FakeChat:
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _keys: dict[str, str] = field(default_factory=dict)
 
-    async def send(self, room_id: str, reply: Reply, *, key: str | None = None,
-                   reply_to: str | None = None, thread_root: str | None = None) -> str:
+    async def send(
+        self,
+        room_id: str,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+    ) -> str:
         if key is not None and key in self._keys:
             return self._keys[key]
         event_id = f"$e{next(self._ids)}"
@@ -51,8 +58,15 @@ class FakeChat:
             self._keys[key] = event_id
         return event_id
 
-    async def upload(self, room_id: str, attachment: Attachment, *, key: str | None = None,
-                     reply_to: str | None = None, thread_root: str | None = None) -> str:
+    async def upload(
+        self,
+        room_id: str,
+        attachment: Attachment,
+        *,
+        key: str | None = None,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+    ) -> str:
         event_id = f"$f{next(self._ids)}"
         self.sent.append(Sent(room_id, None, key, reply_to, thread_root, attachment))
         return event_id
@@ -74,9 +88,17 @@ class FakeChat:
         self.rooms.setdefault(room_id, [self.user_id, user_id])
         return room_id
 
-    async def create_room(self, name: str, *, topic: str = "", invite: Sequence[str] = (),
-                          encrypted: bool = False, public: bool = False, space: bool = False,
-                          power_users: dict[str, int] | None = None) -> str:
+    async def create_room(
+        self,
+        name: str,
+        *,
+        topic: str = "",
+        invite: Sequence[str] = (),
+        encrypted: bool = False,
+        public: bool = False,
+        space: bool = False,
+        power_users: dict[str, int] | None = None,
+    ) -> str:
         room_id = f"!room{next(self._ids)}"
         self.rooms[room_id] = [self.user_id, *invite]
         self.names[room_id] = name
@@ -93,8 +115,15 @@ class FakeChat:
 class FakeScheduler:
     jobs: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
-    async def schedule(self, kind: str, ref: str, due_at: datetime, *,
-                       not_after: datetime | None = None, payload: dict[str, Any] | None = None) -> int:
+    async def schedule(
+        self,
+        kind: str,
+        ref: str,
+        due_at: datetime,
+        *,
+        not_after: datetime | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> int:
         self.jobs[(kind, ref)] = due_at
         return len(self.jobs)
 
@@ -122,8 +151,12 @@ class FakeRuntime:
         return []
 
 
-async def make_services(tmp_path: Path, *, coordinators: tuple[str, ...] = ("@koord:localhost",),
-                        with_content: bool = True) -> Services:
+async def make_services(
+    tmp_path: Path,
+    *,
+    coordinators: tuple[str, ...] = ("@koord:localhost",),
+    with_content: bool = True,
+) -> Services:
     db = Database(tmp_path / "k.db")
     await db.open()
     content = answers = None

@@ -10,7 +10,6 @@ import asyncio
 import itertools
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,9 +22,34 @@ from commands.context import Services
 from tests.fakes import FakeChat, make_services
 
 ALLOWED_TAGS = {
-    "p", "a", "ul", "ol", "li", "strong", "em", "code", "br", "b", "i", "pre",
-    "blockquote", "h3", "h4", "del", "hr", "table", "thead", "tbody", "tr", "th", "td",
-    "span", "details", "summary", "sup", "sub",
+    "p",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "br",
+    "b",
+    "i",
+    "pre",
+    "blockquote",
+    "h3",
+    "h4",
+    "del",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
+    "details",
+    "summary",
+    "sup",
+    "sub",
 }
 _ids = itertools.count()
 
@@ -56,26 +80,41 @@ def html_problems(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[asyncio.AbstractEventLoop, Services, Dispatcher]]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[asyncio.AbstractEventLoop, Services, Dispatcher]]:
     loop = asyncio.new_event_loop()
     services = loop.run_until_complete(make_services(tmp_path_factory.mktemp("bad")))
     dispatcher = Dispatcher(
-        services, services.registry, None, Metrics(), FloodGuard(0, 0, 60)  # type: ignore[arg-type]
+        services,
+        services.registry,
+        None,
+        Metrics(),
+        FloodGuard(0, 0, 60),  # type: ignore[arg-type]
     )
     yield loop, services, dispatcher
     loop.run_until_complete(services.db.close())
     loop.close()
 
 
-def run(world: tuple[asyncio.AbstractEventLoop, Services, Dispatcher], body: str, *,
-        sender: str = "@member:localhost", direct: bool = True) -> list[str]:
+def run(
+    world: tuple[asyncio.AbstractEventLoop, Services, Dispatcher],
+    body: str,
+    *,
+    sender: str = "@member:localhost",
+    direct: bool = True,
+) -> list[str]:
     loop, services, dispatcher = world
     chat = services.chat
     assert isinstance(chat, FakeChat)
     before = len(chat.sent)
     message = Message(
-        room_id="!room:localhost", event_id=f"$ev{next(_ids)}", sender=sender, body=body,
-        timestamp_ms=0, is_direct=direct,
+        room_id="!room:localhost",
+        event_id=f"$ev{next(_ids)}",
+        sender=sender,
+        body=body,
+        timestamp_ms=0,
+        is_direct=direct,
     )
     loop.run_until_complete(dispatcher.handle_message(message))
     problems = []
@@ -89,15 +128,37 @@ def run(world: tuple[asyncio.AbstractEventLoop, Services, Dispatcher], body: str
     return problems
 
 
-COMMAND_WORDS = ["!hilfe", "!frage", "!checkliste", "!phasen", "!vereinbarung", "!themen",
-                 "!status", "!sprache", "/hilfe", "!termin neu", "!termin", "!termine",
-                 "!kooperation", "!erledigt", "!profil", "!partner", "!cluster interesse",
-                 "!dabei", "!material", "!raum neu", "!ankündigung", ""]
+COMMAND_WORDS = [
+    "!hilfe",
+    "!frage",
+    "!checkliste",
+    "!phasen",
+    "!vereinbarung",
+    "!themen",
+    "!status",
+    "!sprache",
+    "/hilfe",
+    "!termin neu",
+    "!termin",
+    "!termine",
+    "!kooperation",
+    "!erledigt",
+    "!profil",
+    "!partner",
+    "!cluster interesse",
+    "!dabei",
+    "!material",
+    "!raum neu",
+    "!ankündigung",
+    "",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(word=st.sampled_from(COMMAND_WORDS), text=st.text(max_size=300))
-def test_arbitrary_text_after_any_command_is_handled_and_escaped(world, word: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_arbitrary_text_after_any_command_is_handled_and_escaped(
+    world, word: str, text: str
+) -> None:  # type: ignore[no-untyped-def]
     assert run(world, f"{word} {text}") == []
 
 

@@ -1,0 +1,78 @@
+"""!meine-daten and !vergiss-mich: a member's own data, exported or erased."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from commands.context import Context
+from commands.registry import Arg, command
+from commands.reply import Attachment, Reply
+from storage.core import KeyValue
+from storage.privacy import export_user, forget_user
+
+CONFIRM_WORDS = {"ja", "yes", "bestätigen", "confirm"}
+CONFIRM_WINDOW = timedelta(minutes=10)
+
+
+def _pending_key(user_id: str) -> str:
+    return f"forget-pending:{user_id}"
+
+
+@command(
+    "meine-daten",
+    aliases=("my-data",),
+    group="profil",
+    summary="privacy.export_summary",
+    examples=("!meine-daten",),
+)
+async def export_command(ctx: Context) -> None:
+    data = await export_user(ctx.db, ctx.sender)
+    document = {
+        "user_id": ctx.sender,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "network": ctx.services.network.name,
+        "tables": data,
+    }
+    payload = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    count = sum(len(rows) for rows in data.values())
+    text = ctx.t("privacy.export_done", count=count)
+    if not ctx.is_direct:
+        text += "\n" + ctx.t("privacy.export_direct")
+    attachment = Attachment("koopbot-meine-daten.json", payload, "application/json")
+    if ctx.is_direct:
+        await ctx.reply(Reply(text, attachment=attachment))
+        return
+    # personal data goes to the direct chat, never into a shared room
+    room_id = await ctx.chat.direct_room(ctx.sender)
+    await ctx.chat.send(
+        room_id, Reply(ctx.t("privacy.export_done", count=count)), key=f"export:{ctx.event_id}"
+    )
+    await ctx.chat.upload(room_id, attachment, key=f"export-file:{ctx.event_id}")
+    await ctx.reply(ctx.t("privacy.export_sent_direct"))
+
+
+@command(
+    "vergiss-mich",
+    aliases=("forget-me",),
+    group="profil",
+    summary="privacy.forget_summary",
+    usage="[ja]",
+    usage_en="[yes]",
+    examples=("!vergiss-mich", "!vergiss-mich ja"),
+    args=(Arg("confirmation", optional=True),),
+)
+async def forget_command(ctx: Context, confirmation: str | None) -> None:
+    store = KeyValue(ctx.db)
+    key = _pending_key(ctx.sender)
+    if confirmation is None or confirmation.casefold() not in CONFIRM_WORDS:
+        await store.set(key, datetime.now(UTC).isoformat())
+        await ctx.reply(ctx.t("privacy.forget_confirm"))
+        return
+    asked = await store.get(key)
+    if asked is None or datetime.now(UTC) - datetime.fromisoformat(asked) > CONFIRM_WINDOW:
+        await store.set(key, datetime.now(UTC).isoformat())
+        await ctx.reply(ctx.t("privacy.forget_confirm"))
+        return
+    counts = await forget_user(ctx.db, ctx.sender)
+    await ctx.reply(ctx.t("privacy.forget_done", count=sum(counts.values())))
