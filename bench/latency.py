@@ -35,7 +35,9 @@ class Waiter:
         self.replies: dict[str, float] = {}
         self.event = asyncio.Event()
 
-    async def on_message(self, room: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
+    async def on_message(
+        self, room: str, sender: str, event_id: str, content: dict[str, Any]
+    ) -> None:
         target = ((content.get("m.relates_to") or {}).get("m.in_reply_to") or {}).get("event_id")
         if target:
             self.replies[target] = time.perf_counter()
@@ -82,7 +84,7 @@ async def main(n: int) -> None:
         f'[matrix]\nhomeserver = "{hs.base_url}"\nuser_id = "@koopbot:localhost"\n'
         f'password = "{bot_pw}"\nencryption = false\n'
         f'[storage]\ndir = "{tmp / "data"}"\n'
-        f'[network]\nflood_user_limit = 0\nflood_room_limit = 0\n'
+        f"[network]\nflood_user_limit = 0\nflood_room_limit = 0\n"
         f'[web]\nlisten = "127.0.0.1:{free_port()}"\n',
         encoding="utf-8",
     )
@@ -98,17 +100,22 @@ async def main(n: int) -> None:
             await bob_client_send(room, event_id)
 
     async def bob_client_send(room: str, event_id: str) -> None:
-        content = {"msgtype": "m.notice", "body": "pong",
-                   "m.relates_to": {"m.in_reply_to": {"event_id": event_id}}}
-        await bob._client.room_send(room, "m.room.message", content)  # noqa: SLF001
+        content = {
+            "msgtype": "m.notice",
+            "body": "pong",
+            "m.relates_to": {"m.in_reply_to": {"event_id": event_id}},
+        }
+        await bob._client.room_send(room, "m.room.message", content)
 
     for peer in (alice, bob):
         await peer.prime()
-    tasks = [asyncio.create_task(alice.listen(alice_waiter.on_message)),
-             asyncio.create_task(bob.listen(bob_echo))]
+    tasks = [
+        asyncio.create_task(alice.listen(alice_waiter.on_message)),
+        asyncio.create_task(bob.listen(bob_echo)),
+    ]
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    log = open(tmp / "bot.log", "ab")  # noqa: SIM115
+    log = open(tmp / "bot.log", "ab")
     cmd = [sys.executable, "-m", "bot", "run", "--config", str(config), "--log-level", "WARNING"]
     # first start: login, join the room; then stop, so the measured start is a resume
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

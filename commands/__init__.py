@@ -2,7 +2,11 @@
 
 # The modules whose declarations make up the bot; order is the order of !hilfe groups.
 COMMAND_MODULES: tuple[str, ...] = (
+    "commands.knowledge",
     "commands.help",
     "commands.status",
     "commands.settings",
+    "commands.privacy",
+    "commands.meetings",
+    "commands.rooms",
 )

@@ -1,7 +1,8 @@
 """German-aware text normalisation shared by content search and member matching.
 
 Why: members type "Qualitat", "Kooperationsvereinbarung", "Strasse" or "OGS"; every
-comparison must see the same canonical form.
+comparison must see the same canonical form. ``normalize`` is the one canonical
+string form; ``tokens`` and ``stem`` build on it for the search index.
 """
 
 from __future__ import annotations
@@ -10,9 +11,70 @@ import re
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# "Qualitat"/"qualitaet", "Schlussel"/"schluessel": a lost umlaut dot must not matter.
+_UMLAUT_PAIRS = re.compile(r"(?<=[a-z])(ae|oe|ue)")
+
+# Inflection endings, longest first; both sides of every comparison are stemmed the
+# same way, so the stems need not be linguistically correct, only consistent.
+_SUFFIXES = ("innen", "ern", "en", "er", "es", "em", "e", "s")
+
+STOPWORDS_DE = frozenset(
+    """
+    aber alle allem allen aller alles also am an andere anderen auch auf aus bei beim bin
+    bis bitte bist da dabei dafuer damit dann darf darueber das dass dem den denn der des
+    dessen die dies diese diesem diesen dieser dieses doch dort du durch ein eine einem
+    einen einer eines einfach eigentlich es etwa etwas euch euer eure fuer gibt gab ganz
+    genau gerne gern hab habe haben hat hatte hier hin ich ihr ihre im in ist ja jemand
+    kann kannst koennen koennte koennten konkret man mal mein meine mir mit moechte
+    muss muessen nach nicht noch nun nur ob oder ohne sehr sein seine sich sie sind so
+    soll sollen sollte sollten um und uns unser unsere unter viel vom von vor wann war
+    warum was weil welche welchem welchen welcher welches wem wen wenn wer werden wie wir
+    wird wo woher wohin zu zum zur ueber eigentlich denn hallo hi moin danke bzw ca usw
+    brauche wissen weiss frage fragen erklaer erklaere erklaeren sag sagen sagt zeig zeige
+    gehts geht gehoert gehoeren heisst bedeutet bedeuten tun macht machen mache
+    unserem unseren unserer unseres eurem euren eurer als jede jedem jeden jeder jedes
+    ueberhaupt rein drin irgendwo leute nem davon dazu ner nen halt eben schon immer wirklich gerade jetzt eigtl
+    jemanden irgendwie sowas okay ok liebe lieber leider gibts wieso weshalb
+    """.split()
+)
+STOPWORDS_EN = frozenset(
+    """
+    a about an and any are as at be been but by can could do does did for from get got
+    had has have how i if in into is it its me my of on or our please should so some
+    tell than that the their them then there these they this to us was we what when
+    where which who whom why will with would you your yours hi hello thanks explain
+    know need want mean means am there s t
+    """.split()
+)
+STOPWORDS = STOPWORDS_DE | STOPWORDS_EN
 
 
 def normalize(text: str) -> str:
     """Lower-case, fold umlauts and ß, drop punctuation, collapse white space."""
     folded = text.casefold().translate(_UMLAUTS)
     return _NON_WORD.sub(" ", folded).strip()
+
+
+def fold(token: str) -> str:
+    """Drop the ``e`` of folded umlauts so "qualitaet" and "qualitat" compare equal."""
+    return _UMLAUT_PAIRS.sub(lambda m: m.group(1)[0], token)
+
+
+def stem(token: str) -> str:
+    """Strip one common German/English inflection ending from a normalised token."""
+    token = fold(token)
+    for _ in range(2):  # twice: "lernclusters" -> "lerncluster" -> "lernclust"
+        if len(token) <= 4 or token.isdigit():
+            return token
+        for suffix in _SUFFIXES:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+                token = token[: -len(suffix)]
+                break
+        else:
+            return token
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised word tokens, stop words removed (order kept)."""
+    return [tok for tok in normalize(text).split() if tok not in STOPWORDS]

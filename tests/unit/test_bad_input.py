@@ -182,7 +182,7 @@ def test_control_characters_and_unicode(world, text: str) -> None:  # type: igno
 )
 @pytest.mark.parametrize("word", ["!frage", "!hilfe", "!checkliste", "!sprache", "!gibtsnicht"])
 def test_html_injection_never_becomes_live_html(world, word: str, payload: str) -> None:  # type: ignore[no-untyped-def]
-    loop, services, dispatcher = world
+    _loop, services, _dispatcher = world
     before = len(services.chat.sent)  # type: ignore[attr-defined]
     assert run(world, f"{word} {payload}") == []
     for sent in services.chat.sent[before:]:  # type: ignore[attr-defined]
