@@ -265,8 +265,14 @@ class Dispatcher:
                 await ctx.reply(ctx.t("core.cooldown"))
             return
         outcome = await self.run_command(ctx, parsed)
+        elapsed = time.perf_counter() - started
         self.metrics.commands.labels(parsed.spec.name, outcome).inc()
-        self.metrics.reply_latency.observe(time.perf_counter() - started)
+        self.metrics.reply_latency.observe(elapsed)
+        log.info(
+            "command=%s outcome=%s room=%s event=%s ms=%.1f",
+            parsed.spec.name.replace(" ", "_"), outcome, message.room_id, message.event_id,
+            elapsed * 1000,
+        )
 
     def _context(self, message: Message, lang: str, command: str) -> Context:
         return Context(
@@ -302,7 +308,10 @@ class Dispatcher:
             raise
         except Exception as exc:
             ref = new_ref()
-            log.exception("command %s failed [ref %s] room=%s", spec.name, ref, ctx.room_id)
+            log.exception(
+                "command=%s outcome=error ref=%s room=%s event=%s",
+                spec.name.replace(" ", "_"), ref, ctx.room_id, ctx.event_id,
+            )
             await self._record_error(ref, ctx.room_id, ctx.sender, spec.name, repr(exc))
             await ctx.reply(ctx.t("core.internal_error", ref=ref))
             return "error"
