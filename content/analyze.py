@@ -1,0 +1,138 @@
+"""Turn text into search terms: synonyms, compound splitting, stop words, stems.
+
+Why a separate module: the index, the eval and the member matching must all see one
+and the same term form, and the analyser owns the two pieces of state that form
+depends on (the synonym groups and the vocabulary used to split compounds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import fuzz, process
+
+from content.normalize import STOPWORDS, normalize, stem
+
+_MIN_PART = 4  # shortest compound part; shorter ones ("art", "ein") split too eagerly
+_LINKS = ("", "s", "es", "n", "en")  # German linking elements (Fugen)
+_FUZZY_TAIL = 85.0  # rapidfuzz ratio for a misspelt last part of a compound
+
+
+class Analyzer:
+    """Maps text to canonical, stemmed terms.
+
+    Args:
+        synonym_groups: groups of equivalent words/phrases; the first is canonical.
+        vocabulary: texts whose words are known; compounds split only into known parts.
+    """
+
+    def __init__(self, synonym_groups: Sequence[Sequence[str]], vocabulary: Iterable[str]) -> None:
+        self._phrases: dict[tuple[str, ...], str] = {}
+        self._words: dict[str, str] = {}
+        for group in synonym_groups:
+            words = [normalize(w) for w in group if normalize(w)]
+            if not words:
+                continue
+            canonical = "_".join(stem(t) for t in words[0].split())
+            for word in words:
+                parts = tuple(stem(t) for t in word.split())
+                if len(parts) == 1:
+                    self._words.setdefault(parts[0], canonical)
+                else:
+                    self._phrases.setdefault(parts, canonical)
+        self._max_phrase = max((len(p) for p in self._phrases), default=1)
+        known: set[str] = set()
+        for text in vocabulary:
+            for tok in normalize(text).split():
+                if tok not in STOPWORDS and len(tok) >= _MIN_PART:
+                    known.add(stem(tok))
+        known.update(self._words)
+        self._known = frozenset(known)
+        self._split_cache: dict[str, list[str]] = {}
+        self._known_list: list[str] | None = None
+
+    @property
+    def known_stems(self) -> frozenset[str]:
+        return self._known
+
+    def split_compound(self, token: str) -> list[str]:
+        """Split e.g. "kooperationsvereinbarung" into known stems ["kooperation", "vereinbar"]."""
+        cached = self._split_cache.get(token)
+        if cached is None:
+            cached = self._split(token, depth=0) or self._fuzzy_split(token) or [stem(token)]
+            if len(self._split_cache) < 50_000:
+                self._split_cache[token] = cached
+        return cached
+
+    def _fuzzy_split(self, token: str) -> list[str] | None:
+        """A known head plus a misspelt tail: "kooperationsvereinbahrung"."""
+        if len(token) < 12 or stem(token) in self._known:
+            return None
+        if self._known_list is None:
+            self._known_list = sorted(self._known)
+        for cut in range(len(token) - 5, _MIN_PART - 1, -1):
+            head = token[:cut]
+            for link in ("s", ""):
+                core = head[: len(head) - len(link)] if link and head.endswith(link) else head
+                if link and not head.endswith(link):
+                    continue
+                if stem(core) not in self._known:
+                    continue
+                tail = stem(token[cut:])
+                best = process.extractOne(
+                    tail, self._known_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_TAIL
+                )
+                if best is not None:
+                    return [stem(core), best[0]]
+        return None
+
+    def _split(self, token: str, depth: int) -> list[str] | None:
+        whole = stem(token)
+        if depth > 0 and (whole in self._known or token in self._known):
+            return [whole]
+        if depth >= 3 or len(token) < 2 * _MIN_PART + 1:
+            return None
+        # Longest head first: "musikschulkooperation" -> "musikschul" + "kooperation".
+        for cut in range(len(token) - _MIN_PART, _MIN_PART - 1, -1):
+            head = token[:cut]
+            for link in _LINKS:
+                if link and not head.endswith(link):
+                    continue
+                core = head[: len(head) - len(link)] if link else head
+                if len(core) < _MIN_PART:
+                    continue
+                core_stem = stem(core)
+                if core_stem not in self._known and core not in self._known:
+                    continue
+                rest = self._split(token[cut:], depth + 1)
+                if rest:
+                    return [core_stem, *rest]
+        return None
+
+    def terms(self, text: str) -> list[str]:
+        """Canonical terms of ``text`` in order, stop words dropped, compounds split."""
+        raw = [t for t in normalize(text).split() if t not in STOPWORDS]
+        stems: list[str] = []
+        for tok in raw:
+            whole = stem(tok)
+            if whole in self._words or tok.isdigit():
+                stems.append(whole)
+            else:
+                # Split even known compounds, so both spellings give the same terms.
+                stems.extend(self.split_compound(tok))
+        return self._canonical(stems)
+
+    def _canonical(self, stems: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(stems):
+            for size in range(min(self._max_phrase, len(stems) - i), 1, -1):
+                canonical = self._phrases.get(tuple(stems[i : i + size]))
+                if canonical:
+                    out.append(canonical)
+                    i += size
+                    break
+            else:
+                out.append(self._words.get(stems[i], stems[i]))
+                i += 1
+        return out

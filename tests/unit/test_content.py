@@ -1,0 +1,247 @@
+"""Content package: normalisation, synonyms, loader, overrides, look-ups, threshold, check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from content import (
+    ContentError,
+    ContentIndex,
+    check_content,
+    detect_lang,
+    load_content,
+    normalize,
+)
+from content.analyze import Analyzer
+from content.normalize import stem
+
+SEEDS = {
+    "000_a10b21769f189de1.txt",
+    "001_5dc91feac3aa1d14.txt",
+    "002_fd38c46f0777cea9.txt",
+    "003_787ba08bf6b623e9.txt",
+    "004_d3f449c150c77208.txt",
+}
+
+
+@pytest.fixture(scope="module")
+def cs():  # type: ignore[no-untyped-def]
+    return load_content()
+
+
+@pytest.fixture(scope="module")
+def index(cs):  # type: ignore[no-untyped-def]
+    return ContentIndex(cs)
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+def test_normalize_folds_case_umlauts_sharp_s() -> None:
+    assert normalize("Qualitätssicherung – Straße!") == "qualitaetssicherung strasse"
+    assert normalize("  OGS/Ganztag ") == "ogs ganztag"
+
+
+def test_stem_is_consistent_for_inflections_and_lost_umlauts() -> None:
+    assert stem("kooperation") == stem("kooperationen")
+    assert stem(normalize("Qualität")) == stem("qualitat")
+    assert stem("lernclusters") == stem("lerncluster")
+
+
+def test_compound_split_matches_separate_words(index: ContentIndex) -> None:
+    terms = index.analyzer.terms
+    assert terms("Kooperationsvereinbarung") == terms("Kooperation Vereinbarung")
+    assert terms("Kooperationsvereinbahrung") == terms("Kooperation Vereinbarung")  # typo
+
+
+def test_synonyms_map_to_one_term() -> None:
+    an = Analyzer([["ogs", "offene ganztagsschule", "ganztag"], ["vereinbarung", "vertrag"]], [])
+    assert an.terms("OGS") == an.terms("offene Ganztagsschule") == an.terms("Ganztag")
+    assert an.terms("Vertrag") == an.terms("Vereinbarung")
+
+
+def test_shipped_synonyms_are_normalised(cs) -> None:  # type: ignore[no-untyped-def]
+    assert cs.synonyms
+    for group in cs.synonyms:
+        assert all(word == normalize(word) for word in group)
+
+
+# ---------------------------------------------------------------- shipped content
+
+
+def test_counts_and_sources(cs) -> None:  # type: ignore[no-untyped-def]
+    assert [p.number for p in cs.phases] == [1, 2, 3, 4, 5, 6, 7]
+    assert len(cs.faq) >= 80
+    assert {t.key for t in cs.topics} == {
+        "laeuft", "gemeinsam", "bildungspartner", "schritt-zu-schritt",
+        "gut-vernetzt", "schnittstelle-ogs", "mehr",
+    }  # fmt: skip
+    assert [a.key for a in cs.agreement_elements] == [
+        "titel", "partner", "inhalte", "rahmen", "verantwortung",
+        "kommunikation", "ansprechpartner", "laufzeit", "qualitaet",
+    ]  # fmt: skip
+    every = [*cs.phases, *cs.agreement_elements, *cs.topics, *cs.faq]
+    every += [it for p in cs.phases for it in p.items]
+    assert all(x.source in SEEDS for x in every)
+
+
+def test_every_entry_is_translated(cs) -> None:  # type: ignore[no-untyped-def]
+    for e in cs.faq:
+        assert e.title("en") != e.title("de") or e.id.startswith("thema-")
+        assert e.questions("en")
+    for p in cs.phases:
+        assert p.title("en") and all(it.text("en") != it.text("de") for it in p.items)
+
+
+def test_checklist_items_and_phase_lookup(cs) -> None:  # type: ignore[no-untyped-def]
+    item = cs.checklist_item("3.4")
+    assert item is not None and "Sinn" in item.text() and item.hint()
+    assert cs.checklist_item("9.9") is None
+    cases = {
+        "3": 3, "Phase 5": 5, "kontakt": 2, "Erstkontakt": 2, "qualitat": 7,
+        "vereinbarung": 5, "Teambildung": 3, "Umsetzung": 6, "interner dialog": 1,
+        "Qualitätssicherung": 7, "organisatorisch": 4, "Kooperationsvereinbarung": 5,
+    }  # fmt: skip
+    for text, number in cases.items():
+        phase = cs.find_phase(text)
+        assert phase is not None and phase.number == number, text
+    assert cs.find_phase("Apfelkuchen") is None
+
+
+def test_check_report_of_shipped_content_is_clean() -> None:
+    report = check_content()
+    assert report.errors == []
+    assert report.warnings == []
+    assert report.counts["faq"] >= 80
+    assert "faq" in report.render()
+
+
+# ---------------------------------------------------------------- answering
+
+
+def test_answer_has_title_text_source_related(index: ContentIndex) -> None:
+    res = index.answer("Was gehört in eine Kooperationsvereinbarung?")
+    assert not res.abstained and res.entry_id == "vereinbarung-inhalt"
+    assert res.title and res.text and res.source in SEEDS
+    assert 0 <= res.score <= 100 and 1 <= len(res.related) <= 2
+    assert res.metadata() == {"id": res.entry_id, "score": res.score, "source": res.source}
+
+
+def test_english_question_gets_english_answer(index: ContentIndex) -> None:
+    res = index.answer("How long should a cooperation agreement run?")
+    assert res.lang == "en" and not res.abstained
+    assert res.text == index.content.faq_entry(res.entry_id or "").answer("en")  # type: ignore[union-attr]
+    assert index.answer("Was kostet ein Lerncluster?", lang="en").lang == "en"
+    assert detect_lang("Wie lange läuft der Vertrag?", default="en") == "de"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie wird das Wetter morgen?",
+        "Wer hat die Fußball-WM gewonnen?",
+        "Rezept für Apfelkuchen",
+        "What's the weather like tomorrow?",
+        "",
+        "???",
+    ],
+)
+def test_off_topic_abstains_with_suggestions(index: ContentIndex, question: str) -> None:
+    res = index.answer(question)
+    assert res.abstained and res.entry_id is None
+    assert res.metadata() == {"abstained": True}
+    if question.strip("?"):
+        assert res.suggestions and all(title for _id, title in res.suggestions)
+
+
+def test_threshold_controls_abstention(cs) -> None:  # type: ignore[no-untyped-def]
+    question = "Was kostet ein Lerncluster?"
+    assert not ContentIndex(cs).answer(question).abstained
+    strict = ContentIndex(cs, threshold=101)
+    res = strict.answer(question)
+    assert res.abstained and res.suggestions[0][0] == "lerncluster-kosten"
+
+
+# ---------------------------------------------------------------- overrides and check
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_extra_dir_overrides_and_extends_by_id(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "de" / "eigen.yaml",
+        """
+faq:
+  - id: lerncluster-kosten
+    title: Kosten bei uns
+    questions: ["Was kostet ein Lerncluster?"]
+    answer: Bei unserem Netzwerk zahlt die Kommune die Fahrtkosten.
+    source: netzwerk-intern
+  - id: probenraum
+    title: Probenraum im Rathaus
+    questions: ["Wo ist der Probenraum?", "Gibt es einen Proberaum?"]
+    answer: Im Rathaus, Raum 12.
+    keywords: [Probenraum, Rathaus]
+    related: [lerncluster-kosten]
+    source: netzwerk-intern
+""",
+    )
+    _write(tmp_path / "synonyms.yaml", "groups:\n  - [probenraum, proberaum, uebungsraum]\n")
+    cs = load_content([tmp_path])
+    entry = cs.faq_entry("lerncluster-kosten")
+    assert entry is not None and entry.title() == "Kosten bei uns"
+    assert entry.title("en") == "Cost of a learning cluster"  # shipped translation kept
+    index = ContentIndex(cs)
+    assert index.answer("Wo finde ich den Übungsraum?").entry_id == "probenraum"
+    report = check_content([tmp_path])
+    assert report.errors == []
+    assert any("probenraum" in str(w) and "missing translation" in str(w) for w in report.warnings)
+
+
+def test_check_reports_broken_references_and_duplicates(tmp_path: Path) -> None:
+    body = """
+faq:
+  - id: doppelt
+    title: Erster Eintrag
+    questions: [Frage eins]
+    answer: Antwort eins.
+    related: [gibt-es-nicht]
+    phase: 7
+    source: x.txt
+  - id: doppelt
+    title: Zweiter Eintrag
+    questions: [Frage zwei]
+    answer: Antwort zwei.
+    source: x.txt
+"""
+    _write(tmp_path / "de" / "a.yaml", body)
+    _write(
+        tmp_path / "en" / "b.yaml",
+        "faq:\n  - {id: nur-englisch, title: Only, answer: Only English.}\n",
+    )
+    report = check_content([tmp_path])
+    text = "\n".join(str(e) for e in report.errors)
+    assert "duplicate faq id" in text
+    assert "gibt-es-nicht" in text
+    assert "nur-englisch" in text
+    assert "FEHLER" in report.render()
+    with pytest.raises(ContentError):
+        load_content([tmp_path])
+
+
+def test_invalid_yaml_names_file_and_entry(tmp_path: Path) -> None:
+    _write(tmp_path / "de" / "kaputt.yaml", "faq:\n  - id: ohne-antwort\n    title: Titel da\n")
+    with pytest.raises(ContentError) as exc:
+        load_content([tmp_path])
+    assert "kaputt.yaml: ohne-antwort:" in str(exc.value)
+    _write(tmp_path / "de" / "kaputt.yaml", "faq: [\n")
+    assert check_content([tmp_path]).errors
+
+
+def test_missing_directory_is_an_error(tmp_path: Path) -> None:
+    assert check_content([tmp_path / "fehlt"]).errors
