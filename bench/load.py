@@ -112,6 +112,8 @@ async def main(total: int) -> None:
         await asyncio.sleep(0.01)
     floor = max(plain_seen) - start
 
+    if os.environ.get("KOOPBOT_PYSPY"):
+        subprocess.Popen([str(ROOT / ".venv/bin/py-spy"), "record", "--format", "raw", "-o", os.environ["KOOPBOT_PYSPY"], "--pid", str(proc.pid), "-d", "40", "-r", "200"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cpu_before = cpu_seconds(proc.pid)
     start = time.perf_counter()
     sent_lists = await asyncio.gather(*(burst(p, i, False) for i, p in enumerate(peers)))

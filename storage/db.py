@@ -171,18 +171,27 @@ class Database:
             else:
                 await self._conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def _single(self) -> AsyncIterator[Tx]:
+        """One statement on its own: SQLite makes it atomic without BEGIN/COMMIT, which
+        saves two round trips to the database thread on the hot path."""
+        if self._conn is None:
+            raise StorageError("database is not open")
+        async with self._lock:
+            yield Tx(self._conn)
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.transaction() as tx:
+        async with self._single() as tx:
             return await tx.fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.transaction() as tx:
+        async with self._single() as tx:
             return await tx.fetchall(sql, params)
 
     async def scalar(self, sql: str, params: Params = ()) -> Any:
-        async with self.transaction() as tx:
+        async with self._single() as tx:
             return await tx.scalar(sql, params)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self.transaction() as tx:
+        async with self._single() as tx:
             return await tx.execute(sql, params)
