@@ -147,6 +147,8 @@ async def main(n: int) -> None:
 
     await asyncio.sleep(5)
     rss = rss_mb(proc.pid)
+    rollup = Path(f"/proc/{proc.pid}/smaps_rollup").read_text().splitlines()
+    anon = next((int(x.split()[1]) for x in rollup if x.startswith("Anonymous:")), 0) / 1024
     proc.terminate()
     proc.wait(20)
     for task in tasks:
@@ -161,7 +163,7 @@ async def main(n: int) -> None:
     print(f"!hilfe p50 {bp50:6.1f} ms  p95 {pct(botlat, 95) * 1000:6.1f} ms")
     print(f"ratio  p50 {bp50 / fp50:.2f} x floor (target <= 1.3)")
     print(f"cold start (process start -> first answered command): {cold:.2f} s (target <= 3 s)")
-    print(f"idle RSS: {rss:.1f} MB (target <= 80 MB)")
+    print(f"idle RSS: {rss:.1f} MB, of which anonymous (heap) {anon:.1f} MB (target <= 80 MB)")
 
 
 if __name__ == "__main__":

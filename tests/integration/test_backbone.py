@@ -161,3 +161,29 @@ async def test_help_for_one_command_shows_usage_and_examples(client_factory: Any
     assert "Beispiele" in reply.body and "!termin neu 0" in reply.body or "!termin neu" in reply.body
     bad = await ask(alice, room_id, "!checkliste")
     assert "!checkliste <phase>" in bad.body and "Beispiele" in bad.body
+
+
+async def test_edits_and_notices_are_ignored_replies_with_fallback_are_answered(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+    original = await alice.send_text(room_id, "hallo zusammen")
+    mark = alice.mark()
+    edit = await alice.send_text(
+        room_id,
+        "* !hilfe",
+        extra={
+            "m.new_content": {"msgtype": "m.text", "body": "!hilfe"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": original},
+        },
+    )
+    notice = await alice.send_text(room_id, "!hilfe", msgtype="m.notice")
+    quoted = await ask(
+        alice, room_id, "> <@someone:localhost> !status\n\n!sprache de", reply_to=original
+    )
+    assert "Deutsch" in quoted.body  # the quoted !status was not what got answered
+    answered = {m.in_reply_to for m in alice.messages(room_id, sender=bot.user_id)
+                if alice.events.index(m) >= mark}
+    assert edit not in answered and notice not in answered
