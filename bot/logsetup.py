@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
-_SECRET = re.compile(r"(access_token=|\"access_token\":\s*\"|Bearer\s+)[^\s\"&]+", re.IGNORECASE)
+_SECRET = re.compile(
+    r"((?:access_token|password|pickle_key|refresh_token)[\"']?\s*[:=]\s*[\"']?|Bearer\s+)"
+    r"[^\s\"'&,}]+",
+    re.IGNORECASE,
+)
+_SYNAPSE_TOKEN = re.compile(r"\bsy[tr]_[A-Za-z0-9_\-]+")
 
 
 class SecretFilter(logging.Filter):
@@ -13,8 +18,9 @@ class SecretFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "token" in message.lower() or "bearer" in message.lower():
-            record.msg = _SECRET.sub(r"\1***", message)
+        lowered = message.lower()
+        if any(word in lowered for word in ("token", "bearer", "password", "pickle", "syt_")):
+            record.msg = _SYNAPSE_TOKEN.sub("***", _SECRET.sub(r"\1***", message))
             record.args = ()
         return True
 
