@@ -1,0 +1,333 @@
+"""!kooperation neu, !kooperation (overview), !kooperation feld, !kooperation alle."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from commands.context import Context
+from commands.cooperation.common import (
+    MAX_TITLE,
+    MAX_VALUE,
+    content_of,
+    cooperation_here,
+    progress_of,
+)
+from commands.cooperation.fields import (
+    ENGLISH_NAMES,
+    FIELD_KEYS,
+    parse_term_end,
+    partners_from_title,
+    resolve_field,
+    split_assignment,
+)
+from commands.cooperation.progress import bar
+from commands.cooperation.schedule import KIND_TERM_END, next_review, plan_term_end, review_prefix
+from commands.errors import UsageError, UserError
+from commands.registry import Arg, Permission, command
+from commands.reply import Reply, esc
+from commands.timeparse import format_datetime, format_recurrence
+from storage.cooperations import AlreadyExists, Cooperation, Cooperations
+from storage.jobs import Jobs
+
+STALE_AFTER = timedelta(days=30)
+CLEAR_WORDS = {"-", "–", "löschen", "loeschen", "leer", "clear", "delete"}
+
+
+def _date(value: Any) -> str:
+    return f"{value:%d.%m.%Y}"
+
+
+def field_names(lang: str) -> str:
+    """The field names for error messages: German keys, in English with the alias."""
+    if lang == "en":
+        return ", ".join(f"{ENGLISH_NAMES[k]} ({k})" for k in FIELD_KEYS)
+    return ", ".join(FIELD_KEYS)
+
+
+@command(
+    "kooperation neu",
+    aliases=("coop new",),
+    group="kooperation",
+    summary="cooperation.new_summary",
+    usage="<titel>",
+    usage_en="<title>",
+    examples=("!kooperation neu Musikschule Bonn und GS Am Park",),
+    args=(Arg("title", rest=True),),
+)
+async def new_cooperation(ctx: Context, title: str) -> None:
+    title = " ".join(title.split()).strip("\"'„“”")
+    if not title:
+        raise UsageError("cooperation.title_missing")
+    if len(title) > MAX_TITLE:
+        raise UserError("cooperation.title_too_long", limit=MAX_TITLE)
+    if ctx.room_id in ctx.services.network.network_rooms():
+        raise UserError("cooperation.network_room")
+    partners = partners_from_title(title)
+    fields = {"titel": title}
+    if partners:
+        fields["partner"] = ", ".join(partners)
+    try:
+        coop, _created = await Cooperations(ctx.db).create(
+            ctx.room_id,
+            title,
+            created_by=ctx.sender,
+            source_event_id=ctx.event_id,
+            fields=fields,
+            now=ctx.services.now(),
+        )
+    except AlreadyExists as exists:
+        raise UserError("cooperation.already_exists", title=exists.existing.title) from None
+    lines = [ctx.t("cooperation.created", title=coop.title)]
+    if partners:
+        lines.append(ctx.t("cooperation.created_partners", partners=", ".join(partners)))
+    else:
+        lines.append(ctx.t("cooperation.created_no_partners"))
+    lines.append(ctx.t("cooperation.created_next"))
+    await ctx.reply(Reply("\n".join(lines)))
+
+
+@command(
+    "kooperation",
+    aliases=("coop",),
+    group="kooperation",
+    summary="cooperation.show_summary",
+    examples=("!kooperation",),
+)
+async def show_cooperation(ctx: Context) -> None:
+    content = content_of(ctx)
+    coop = await cooperation_here(ctx)
+    repo = Cooperations(ctx.db)
+    ticks = await repo.ticks(coop.id)
+    fields = await repo.fields(coop.id)
+    await ctx.reply(render_overview(ctx, content, coop, ticks, fields))
+
+
+def render_overview(
+    ctx: Context, content: Any, coop: Cooperation, ticks: dict[str, Any], fields: dict[str, Any]
+) -> Reply:
+    """Phase, bars per phase, open items of the current phase, fields, next review."""
+    lang, tz = ctx.lang, ctx.services.network.tz
+    state = progress_of(content, ticks)
+    title = ctx.t("cooperation.overview_title", title=coop.title)
+    text = [title]
+    html = [f"<p><strong>{esc(title)}</strong></p>"]
+    current = state.current
+    if current is None:
+        phase_line = ctx.t("cooperation.all_done")
+    else:
+        phase = content.phase(current.number)
+        phase_line = ctx.t(
+            "cooperation.current_phase", number=current.number, title=phase.title(lang)
+        )
+    text.append(phase_line)
+    html.append(f"<p>{esc(phase_line)}</p>")
+
+    heading = ctx.t("cooperation.progress_heading", done=state.done, total=state.total)
+    text.append(heading)
+    html.append(f"<p><strong>{esc(heading)}</strong></p><ul>")
+    for item in state.phases:
+        name = content.phase(item.number).title(lang)
+        mark = " ✓" if item.complete else (" ◀" if item is current else "")
+        line = f"{item.number} {name}: {bar(item.done, item.total)}{mark}"
+        text.append(line)
+        html.append(
+            f"<li>{item.number} {esc(name)}: <code>{esc(bar(item.done, item.total))}</code>"
+            f"{esc(mark)}</li>"
+        )
+    html.append("</ul>")
+
+    if current is not None and current.open_items:
+        heading = ctx.t("cooperation.open_heading", number=current.number)
+        text.append(heading)
+        html.append(f"<p><strong>{esc(heading)}</strong></p><ul>")
+        for item_id in current.open_items:
+            item_text = content.checklist_item(item_id).text(lang)
+            text.append(f"☐ {item_id} {item_text}")
+            html.append(f"<li>☐ <strong>{esc(item_id)}</strong> {esc(item_text)}</li>")
+        html.append("</ul>")
+        hint = ctx.t("cooperation.tick_hint", example=current.open_items[0])
+        text.append(hint)
+        html.append(f"<p><em>{esc(hint)}</em></p>")
+
+    if ticks:
+        last = max(ticks.values(), key=lambda t: (t.ticked_at, t.item_id))
+        line = ctx.t(
+            "cooperation.last_tick",
+            item=last.item_id,
+            who=last.ticked_by or "?",
+            date=_date(last.ticked_at.astimezone(tz)),
+        )
+        text.append(line)
+        html.append(f"<p>{esc(line)}</p>")
+
+    elements = content.agreement_elements
+    filled = [e for e in elements if e.key in fields]
+    heading = ctx.t("cooperation.fields_heading", filled=len(filled), total=len(elements))
+    text.append(heading)
+    html.append(f"<p><strong>{esc(heading)}</strong></p><ul>")
+    for element in elements:
+        value = fields.get(element.key)
+        if value is not None:
+            shown = value.value if len(value.value) <= 80 else value.value[:77] + "…"
+            text.append(f"✓ {element.title(lang)} ({element.key}): {shown}")
+            html.append(f"<li>✓ {esc(element.title(lang))}: {esc(shown)}</li>")
+        else:
+            missing = ctx.t("cooperation.field_missing")
+            text.append(f"✗ {element.title(lang)} ({element.key}): {missing}")
+            html.append(
+                f"<li>✗ {esc(element.title(lang))} (<code>{esc(element.key)}</code>): "
+                f"<em>{esc(missing)}</em></li>"
+            )
+    html.append("</ul>")
+    if len(filled) < len(elements):
+        hint = ctx.t("cooperation.field_hint")
+        text.append(hint)
+        html.append(f"<p><em>{esc(hint)}</em></p>")
+
+    upcoming = None if coop.review is None else next_review(coop.review, ctx.services.now())
+    if coop.review is not None and upcoming is not None:
+        line = ctx.t(
+            "cooperation.next_review",
+            when=format_datetime(upcoming, lang, tz=tz),
+            repeat=format_recurrence(coop.review.rrule, lang),
+        )
+    else:
+        line = ctx.t("cooperation.no_review")
+    text.append(line)
+    html.append(f"<p>{esc(line)}</p>")
+    if coop.term_end is not None:
+        line = ctx.t("cooperation.term_end_line", date=_date(coop.term_end))
+        text.append(line)
+        html.append(f"<p>{esc(line)}</p>")
+    return Reply("\n".join(text), "".join(html))
+
+
+@command(
+    "kooperation feld",
+    aliases=("coop set",),
+    group="kooperation",
+    summary="cooperation.set_summary",
+    usage="<name> <wert>",
+    usage_en="<name> <value>",
+    examples=(
+        "!kooperation feld laufzeit 01.08.2026–31.07.2027",
+        "!kooperation feld ansprechpartner Frau Beispiel (Musikschule), Herr Muster (GS)",
+    ),
+    args=(Arg("spec", rest=True),),
+)
+async def set_field(ctx: Context, spec: str) -> None:
+    name, value = split_assignment(spec)
+    key = resolve_field(name)
+    if key is None:
+        raise UserError("cooperation.unknown_field", name=name, names=field_names(ctx.lang))
+    if not value:
+        raise UsageError("cooperation.value_missing", name=key)
+    if len(value) > MAX_VALUE:
+        raise UserError("cooperation.value_too_long", limit=MAX_VALUE)
+    if key == "titel" and len(value) > MAX_TITLE:
+        raise UserError("cooperation.title_too_long", limit=MAX_TITLE)
+    clear = value.casefold() in CLEAR_WORDS
+    if clear and key == "titel":
+        raise UserError("cooperation.title_required")
+    coop = await cooperation_here(ctx)
+    content = content_of(ctx)
+    element = content.agreement_element(key)
+    label = element.title(ctx.lang) if element is not None else key
+    now = ctx.services.now()
+    tz = ctx.services.network.tz
+    end = None if clear or key != "laufzeit" else parse_term_end(value)
+    planned = None if end is None else plan_term_end(coop.id, end, tz, now)
+    async with ctx.db.transaction() as tx:
+        await Cooperations.set_field_in(
+            tx, coop.id, key, None if clear else value, set_by=ctx.sender, now=now
+        )
+        if key == "laufzeit":
+            await Cooperations.set_term_end_in(tx, coop.id, end)
+            if planned is not None:
+                await Jobs.upsert_in(
+                    tx, planned.kind, planned.ref, planned.due,
+                    not_after=planned.not_after, payload=planned.payload,
+                )  # fmt: skip
+    if key == "laufzeit":
+        if planned is None:
+            await ctx.services.scheduler.cancel(KIND_TERM_END, review_prefix(coop.id))
+        else:
+            await ctx.services.scheduler.resync()
+    lines = [ctx.t("cooperation.field_cleared" if clear else "cooperation.field_set", field=label)]
+    if key == "laufzeit" and not clear:
+        if end is None:
+            lines.append(ctx.t("cooperation.term_no_end"))
+        elif planned is None:
+            lines.append(ctx.t("cooperation.term_end_past", date=_date(end)))
+        else:
+            remind = max(planned.due, now)
+            lines.append(
+                ctx.t(
+                    "cooperation.term_end_set",
+                    date=_date(end),
+                    remind=format_datetime(remind, ctx.lang, tz=tz),
+                )
+            )
+    fields = await Cooperations(ctx.db).fields(coop.id)
+    missing = [e.key for e in content.agreement_elements if e.key not in fields]
+    if missing:
+        lines.append(ctx.t("cooperation.fields_missing", names=", ".join(missing)))
+    else:
+        lines.append(ctx.t("cooperation.fields_complete"))
+    await ctx.reply(Reply("\n".join(lines)))
+
+
+@command(
+    "kooperation alle",
+    aliases=("coop all",),
+    group="kooperation",
+    summary="cooperation.all_summary",
+    permission=Permission.COORDINATOR,
+    examples=("!kooperation alle",),
+)
+async def all_cooperations(ctx: Context) -> None:
+    content = content_of(ctx)
+    repo = Cooperations(ctx.db)
+    coops = await repo.all()
+    if not coops:
+        await ctx.reply(ctx.t("cooperation.all_none"))
+        return
+    ticks = await repo.all_ticks()
+    now = ctx.services.now()
+    rows = []
+    for coop in coops:
+        state = progress_of(content, ticks.get(coop.id, set()))
+        rows.append((state.done / max(state.total, 1), coop.updated_at, coop, state))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    title = ctx.t("cooperation.all_title", count=len(coops))
+    text = [title]
+    html = [f"<p><strong>{esc(title)}</strong></p><ul>"]
+    for _share, updated, coop, state in rows:
+        current = state.current
+        if current is None:
+            phase = ctx.t("cooperation.all_phase_done")
+        else:
+            phase = ctx.t(
+                "cooperation.all_phase",
+                number=current.number,
+                title=content.phase(current.number).title(ctx.lang),
+            )
+        stale = now - updated > STALE_AFTER
+        line = ctx.t(
+            "cooperation.all_line",
+            title=coop.title,
+            room=ctx.chat.room_name(coop.room_id),
+            phase=phase,
+            bar=bar(state.done, state.total),
+            date=_date(updated.astimezone(ctx.services.network.tz)),
+        )
+        if stale:
+            line = "⚠ " + line + " " + ctx.t("cooperation.all_stale")
+        text.append("• " + line)
+        html.append(f"<li>{esc(line)}</li>")
+    html.append("</ul>")
+    hint = ctx.t("cooperation.all_hint")
+    text.append(hint)
+    html.append(f"<p><em>{esc(hint)}</em></p>")
+    await ctx.reply(Reply("\n".join(text), "".join(html)))
