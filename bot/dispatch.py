@@ -249,6 +249,8 @@ class Dispatcher:
         started = time.perf_counter()
         parsed = self.registry.parse(message.body)
         if parsed is None and not _COMMANDISH.match(message.body):
+            if message.is_direct and await self._dialog(message):
+                return
             parsed = self._as_free_question(message)
         if parsed is None:
             if message.is_direct and _COMMANDISH.match(message.body):
@@ -273,6 +275,19 @@ class Dispatcher:
             parsed.spec.name.replace(" ", "_"), outcome, message.room_id, message.event_id,
             elapsed * 1000,
         )
+
+    async def _dialog(self, message: Message) -> bool:
+        """Plain direct-chat text goes first to ``dialog`` hooks (a running question
+        dialog, e.g. the profile questions); a hook returns True when it took it."""
+        hooks = self.registry.hooks.get("dialog", [])
+        if not hooks:
+            return False
+        lang = await self._language(message.sender, english=False)
+        ctx = self._context(message, lang, "dialog")
+        for hook in hooks:
+            if await hook(self.services, ctx=ctx):
+                return True
+        return False
 
     def _context(self, message: Message, lang: str, command: str) -> Context:
         return Context(

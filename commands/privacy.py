@@ -75,4 +75,7 @@ async def forget_command(ctx: Context, confirmation: str | None) -> None:
         await ctx.reply(ctx.t("privacy.forget_confirm"))
         return
     counts = await forget_user(ctx.db, ctx.sender)
+    registry = ctx.services.registry
+    for hook in registry.hooks.get("forget", []) if registry is not None else []:
+        await hook(ctx.services, user_id=ctx.sender)  # in-memory state (e.g. match index)
     await ctx.reply(ctx.t("privacy.forget_done", count=sum(counts.values())))

@@ -31,7 +31,7 @@ MAX_NAME_TOKENS = 3
 
 Handler = Callable[..., Awaitable[Any]]
 JobHandler = Callable[[JobContext, Any], Awaitable[None]]
-EventHook = Callable[..., Awaitable[None]]
+EventHook = Callable[..., Awaitable[Any]]  # ``dialog`` hooks return a bool
 
 
 class Permission(IntEnum):
@@ -128,7 +128,8 @@ def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
 
 def on_event(kind: str) -> Callable[[EventHook], EventHook]:
     """Declare a hook for non-command events: ``reaction``, ``redaction``, ``member``,
-    ``bot_removed``, ``startup``."""
+    ``bot_removed``, ``startup``; ``dialog`` (``ctx=``: plain direct-chat text, return
+    True when consumed) and ``forget`` (``user_id=``, after ``!vergiss-mich``)."""
 
     def decorate(hook: EventHook) -> EventHook:
         kinds = [*getattr(hook, "__koopbot_events__", []), kind]

@@ -1,0 +1,120 @@
+"""``!partner`` and ``!austausch``: the top five suggestions, each with its reasons.
+
+Only visible profiles are ever suggested (the engine masks hidden ones); an asker with
+a hidden profile still gets suggestions plus a hint that others cannot find them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from commands.context import Context
+from commands.errors import UserError
+from commands.matching import (
+    InstitutionKind,
+    Match,
+    MatchIndex,
+    ProfileNotFound,
+    kind_label,
+    render_reasons,
+    top_partners,
+    top_peers,
+    visibility_hint,
+)
+from commands.registry import command
+from commands.reply import Reply, esc, link
+from storage.profiles import Profiles
+
+from .index import profile_index
+
+TOP = 5
+
+
+def user_link(user_id: str) -> str:
+    """A user pill in Element: a matrix.to link (escaped)."""
+    return link(f"https://matrix.to/#/{user_id}", user_id)
+
+
+async def _describe(ctx: Context, user_id: str) -> str:
+    """Kind of institution and place of a suggested (visible) member."""
+    row = await Profiles(ctx.db).get(user_id)
+    if row is None:
+        return ""
+    parts = []
+    if row.kind:
+        try:
+            parts.append(kind_label(InstitutionKind(row.kind), ctx.services.catalog, ctx.lang))
+        except ValueError:
+            parts.append(row.kind)
+    if row.place:
+        parts.append(row.place)
+    return ", ".join(parts)
+
+
+async def _suggest(
+    ctx: Context,
+    finder: Callable[[MatchIndex, str, int], list[Match]],
+    title_key: str,
+    *,
+    peers: bool,
+) -> None:
+    row = await Profiles(ctx.db).get(ctx.sender)
+    if row is None or row.is_empty():
+        raise UserError("profiles.no_profile")
+    if peers and not row.kind:
+        raise UserError("matching.hint_no_kind")
+    index = await profile_index(ctx.services).get(ctx.services)
+    try:
+        matches = finder(index, ctx.sender, TOP)
+        hint = visibility_hint(index, ctx.sender, ctx.services.catalog, ctx.lang)
+    except ProfileNotFound:
+        raise UserError("profiles.no_profile") from None
+    catalog = ctx.services.catalog
+    if not matches:
+        text = ctx.t("profiles.no_matches_peers" if peers else "profiles.no_matches")
+        await ctx.reply(text + (f"\n{hint}" if hint else ""))
+        return
+    title = ctx.t(title_key, count=len(matches))
+    lines, items = [title], []
+    for number, match in enumerate(matches, 1):
+        about = await _describe(ctx, match.user_id)
+        reasons = render_reasons(match, catalog, ctx.lang)
+        head = f"{number}. {match.user_id}" + (f" – {about}" if about else "")
+        lines.append(head)
+        lines.extend(f"   • {reason}" for reason in reasons)
+        items.append(
+            f"<li>{user_link(match.user_id)}"
+            + (f" – {esc(about)}" if about else "")
+            + "<ul>"
+            + "".join(f"<li>{esc(reason)}</li>" for reason in reasons)
+            + "</ul></li>"
+        )
+    outro = ctx.t("profiles.matches_outro")
+    lines.append(outro)
+    html = f"<p><strong>{esc(title)}</strong></p><ol>{''.join(items)}</ol><p>{esc(outro)}</p>"
+    if hint:
+        lines.append(hint)
+        html += f"<p><em>{esc(hint)}</em></p>"
+    await ctx.reply(Reply("\n".join(lines), html))
+
+
+@command(
+    "partner",
+    aliases=("match",),
+    group="profil",
+    summary="profiles.partner_summary",
+    examples=("!partner",),
+)
+async def partner_command(ctx: Context) -> None:
+    await _suggest(ctx, top_partners, "profiles.partner_title", peers=False)
+
+
+@command(
+    "austausch",
+    aliases=("peers",),
+    group="profil",
+    summary="profiles.peers_summary",
+    examples=("!austausch",),
+)
+async def peers_command(ctx: Context) -> None:
+    await _suggest(ctx, top_peers, "profiles.peers_title", peers=True)
