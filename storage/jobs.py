@@ -7,6 +7,7 @@ pending rows. Scheduling the same (kind, ref) twice keeps one row.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +48,16 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
 
+_UPSERT = (
+    "INSERT INTO jobs(kind, ref, due_at, not_after, payload, state)"
+    " VALUES (?, ?, ?, ?, ?, 'pending')"
+    " ON CONFLICT(kind, ref) DO UPDATE SET due_at = excluded.due_at,"
+    " not_after = excluded.not_after, payload = excluded.payload,"
+    " state = CASE WHEN jobs.state = 'done' AND jobs.due_at = excluded.due_at"
+    " THEN 'done' ELSE 'pending' END"
+)
+
+
 class Jobs:
     """Repository of jobs."""
 
@@ -65,15 +76,24 @@ class Jobs:
     ) -> int:
         """Create or re-arm a job (a moved meeting re-arms its reminders)."""
         await tx.execute(
-            "INSERT INTO jobs(kind, ref, due_at, not_after, payload, state)"
-            " VALUES (?, ?, ?, ?, ?, 'pending')"
-            " ON CONFLICT(kind, ref) DO UPDATE SET due_at = excluded.due_at,"
-            " not_after = excluded.not_after, payload = excluded.payload,"
-            " state = CASE WHEN jobs.state = 'done' AND jobs.due_at = excluded.due_at"
-            " THEN 'done' ELSE 'pending' END",
-            (kind, ref, _iso(due_at), _iso(not_after), json.dumps(payload or {})),
+            _UPSERT, (kind, ref, _iso(due_at), _iso(not_after), json.dumps(payload or {}))
         )
         return int(await tx.scalar("SELECT id FROM jobs WHERE kind = ? AND ref = ?", (kind, ref)))
+
+    @staticmethod
+    async def upsert_many_in(
+        tx: Tx,
+        kind: str,
+        items: Iterable[tuple[str, datetime, datetime | None, dict[str, Any]]],
+    ) -> None:
+        """``upsert_in`` for many (ref, due_at, not_after, payload) at once (start-up rebuilds)."""
+        await tx.executemany(
+            _UPSERT,
+            [
+                (kind, ref, _iso(due), _iso(until), json.dumps(data))
+                for ref, due, until, data in items
+            ],
+        )
 
     async def upsert(
         self,

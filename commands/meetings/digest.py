@@ -1,0 +1,148 @@
+"""The weekly digest in the lobby: next meetings, new members, open questions.
+
+One ``digest.weekly`` job per week (ref = the local date); the run schedules the next
+week's, and the start makes sure one is pending. New members and open questions come
+from other features' tables when they exist; without them that part is left out.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from commands.context import JobContext, Services
+from commands.meetings.occurrences import localize, upcoming
+from commands.meetings.render import Lines, list_line
+from commands.registry import job_handler, on_event
+from storage.jobs import Job, Jobs
+from storage.meetings import Meetings
+
+log = logging.getLogger(__name__)
+
+KIND = "digest.weekly"
+HORIZON = timedelta(days=14)
+LATE_LIMIT = timedelta(hours=6)
+MAX_ITEMS = 10
+
+
+def next_digest(after: datetime, weekday: int, at: str, tz: Any) -> datetime:
+    """The first digest time strictly after ``after`` (wall time in the network's zone)."""
+    hour, minute = (int(part) for part in at.split(":"))
+    local = after.astimezone(tz)
+    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
+    for week in range(3):
+        candidate = localize(datetime.combine(day + timedelta(weeks=week), time(hour, minute)), tz)
+        if candidate > after:
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _slot(services: Services, after: datetime) -> datetime:
+    network = services.network
+    return next_digest(after, network.digest_weekday, network.digest_time, network.tz)
+
+
+async def _schedule(services: Services, due: datetime) -> None:
+    await services.scheduler.schedule(
+        KIND, due.date().isoformat(), due, not_after=due + LATE_LIMIT, payload={}
+    )
+
+
+@on_event("startup")
+async def ensure_digest(services: Services) -> None:
+    """Keep exactly one upcoming digest; a missed one stays (run late or skipped)."""
+    now = services.now()
+    wanted = _slot(services, now)
+    pending = [j for j in await Jobs(services.db).pending() if j.kind == KIND]
+    for job in pending:
+        if job.due_at > now and job.due_at != wanted:  # the configured time changed
+            await services.scheduler.cancel(KIND, job.ref)
+    if not any(j.due_at == wanted for j in pending):
+        await _schedule(services, wanted)
+
+
+async def _table_columns(services: Services, table: str) -> set[str]:
+    rows = await services.db.fetchall(f"PRAGMA table_info({table})")
+    return {str(r["name"]) for r in rows}
+
+
+async def new_members(services: Services, since: datetime) -> list[str]:
+    """Members who joined since ``since``, if some feature keeps such a table."""
+    for table in ("members", "profiles"):
+        columns = await _table_columns(services, table)
+        stamp = next((c for c in ("joined_at", "created_at") if c in columns), None)
+        if "user_id" in columns and stamp is not None:
+            rows = await services.db.fetchall(
+                f"SELECT user_id FROM {table} WHERE {stamp} >= ? ORDER BY {stamp} LIMIT ?",
+                (since.astimezone(UTC).isoformat(), MAX_ITEMS),
+            )
+            return [str(r["user_id"]) for r in rows]
+    return []
+
+
+async def open_questions(services: Services) -> list[str]:
+    """Unanswered questions, if the content feature keeps them."""
+    columns = await _table_columns(services, "unanswered_questions")
+    text = next((c for c in ("question", "text", "body") if c in columns), None)
+    if text is None:
+        return []
+    where = ""
+    for flag in ("answered", "resolved", "closed"):
+        if flag in columns:
+            where = f" WHERE NOT {flag}"
+            break
+    order = next((f" ORDER BY {c} DESC" for c in ("created_at", "asked_at") if c in columns), "")
+    rows = await services.db.fetchall(
+        f"SELECT {text} AS q FROM unanswered_questions{where}{order} LIMIT ?", (MAX_ITEMS,)
+    )
+    return [str(r["q"]) for r in rows]
+
+
+async def build_digest(jctx: JobContext, now: datetime) -> Lines:
+    services = jctx.services
+    lines = Lines()
+    lines.bold(jctx.t("meetings.digest_title", network=services.network.name))
+    repo = Meetings(services.db)
+    items = [
+        (occurrence, meeting)
+        for meeting in await repo.active()
+        for occurrence in upcoming(meeting, now, MAX_ITEMS, until=now + HORIZON)
+    ]
+    items.sort(key=lambda item: item[0].start)
+    if items:
+        lines.add(jctx.t("meetings.digest_meetings"))
+        for occurrence, meeting in items[:MAX_ITEMS]:
+            going = sum(r.going for r in await repo.rsvps(meeting.id))
+            room = services.chat.room_name(meeting.room_id)
+            text, html = list_line(meeting, occurrence, going, jctx.t, jctx.lang, room)
+            lines.add("• " + text, "• " + html)
+    else:
+        lines.add(jctx.t("meetings.digest_no_meetings"))
+    try:
+        members = await new_members(services, now - timedelta(days=7))
+        questions = await open_questions(services)
+    except sqlite3.Error:  # another feature's table in an unexpected shape
+        log.exception("digest: optional sections left out")
+        members, questions = [], []
+    if members:
+        lines.add(jctx.t("meetings.digest_members", names=", ".join(members)))
+    if questions:
+        lines.add(jctx.t("meetings.digest_questions"))
+        for question in questions:
+            lines.add("• " + question)
+    return lines
+
+
+@job_handler(KIND)
+async def post_digest(jctx: JobContext, job: Job) -> None:
+    services = jctx.services
+    now = services.now()
+    await _schedule(services, _slot(services, max(now, job.due_at)))
+    lobby = services.network.lobby_room
+    if lobby is None:
+        log.info("weekly digest: no lobby room configured")
+        return
+    lines = await build_digest(jctx, now)
+    await services.chat.send(lobby, lines.reply(), key=jctx.key)
