@@ -8,8 +8,7 @@ from other features' tables when they exist; without them that part is left out.
 from __future__ import annotations
 
 import logging
-import sqlite3
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from commands.context import JobContext, Services
@@ -63,41 +62,31 @@ async def ensure_digest(services: Services) -> None:
         await _schedule(services, wanted)
 
 
-async def _table_columns(services: Services, table: str) -> set[str]:
-    rows = await services.db.fetchall(f"PRAGMA table_info({table})")
-    return {str(r["name"]) for r in rows}
-
-
 async def new_members(services: Services, since: datetime) -> list[str]:
-    """Members who joined since ``since``, if some feature keeps such a table."""
-    for table in ("members", "profiles"):
-        columns = await _table_columns(services, table)
-        stamp = next((c for c in ("joined_at", "created_at") if c in columns), None)
-        if "user_id" in columns and stamp is not None:
-            rows = await services.db.fetchall(
-                f"SELECT user_id FROM {table} WHERE {stamp} >= ? ORDER BY {stamp} LIMIT ?",
-                (since.astimezone(UTC).isoformat(), MAX_ITEMS),
-            )
-            return [str(r["user_id"]) for r in rows]
-    return []
+    """Members who first joined a network room since ``since`` (rooms feature)."""
+    from storage.rooms import NetworkMembers
+
+    members = await NetworkMembers(services.db).joined_since(since)
+    return [member.user_id for member in members][:MAX_ITEMS]
 
 
 async def open_questions(services: Services) -> list[str]:
-    """Unanswered questions, if the content feature keeps them."""
-    columns = await _table_columns(services, "unanswered_questions")
-    text = next((c for c in ("question", "text", "body") if c in columns), None)
-    if text is None:
-        return []
-    where = ""
-    for flag in ("answered", "resolved", "closed"):
-        if flag in columns:
-            where = f" WHERE NOT {flag}"
-            break
-    order = next((f" ORDER BY {c} DESC" for c in ("created_at", "asked_at") if c in columns), "")
-    rows = await services.db.fetchall(
-        f"SELECT {text} AS q FROM unanswered_questions{where}{order} LIMIT ?", (MAX_ITEMS,)
-    )
-    return [str(r["q"]) for r in rows]
+    """Open questions asked in network rooms; questions from direct chats stay private
+    (they are only counted)."""
+    from storage.questions import UnansweredQuestions
+
+    public = set(services.network.network_rooms())
+    result: list[str] = []
+    private = 0
+    for question in await UnansweredQuestions(services.db).open_questions(50):
+        if question.room_id in public:
+            result.append(question.question)
+        else:
+            private += 1
+    if private:
+        result.append(services.catalog.get("meetings.digest_private_questions",
+                                           services.network.language, count=private))
+    return result[:MAX_ITEMS]
 
 
 async def build_digest(jctx: JobContext, now: datetime) -> Lines:
@@ -120,12 +109,8 @@ async def build_digest(jctx: JobContext, now: datetime) -> Lines:
             lines.add("• " + text, "• " + html)
     else:
         lines.add(jctx.t("meetings.digest_no_meetings"))
-    try:
-        members = await new_members(services, now - timedelta(days=7))
-        questions = await open_questions(services)
-    except sqlite3.Error:  # another feature's table in an unexpected shape
-        log.exception("digest: optional sections left out")
-        members, questions = [], []
+    members = await new_members(services, now - timedelta(days=7))
+    questions = await open_questions(services)
     if members:
         lines.add(jctx.t("meetings.digest_members", names=", ".join(members)))
     if questions:
