@@ -19,7 +19,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-_OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_OFFSET = re.compile(r"^\s*(\d+)\s*([dhms])\s*$")  # s: for tests and drills
 _LISTEN = re.compile(r"^[\w.\-\[\]:]+:\d{1,5}$")
 
 
@@ -108,7 +108,7 @@ class NetworkSettings(_Section):
         return ZoneInfo(self.timezone)
 
     def offset_seconds(self) -> list[int]:
-        units = {"d": 86400, "h": 3600, "m": 60}
+        units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
         result = []
         for value in self.reminder_offsets:
             match = _OFFSET.match(value)

@@ -792,7 +792,8 @@ class PeerClient:
 
     def __init__(self, homeserver: str, user_id: str, device_id: str, access_token: str) -> None:
         self.user_id = user_id
-        self._client = AsyncClient(homeserver, user_id, device_id=device_id)
+        config = AsyncClientConfig(max_timeout_retry_wait_time=RETRY_CAP_SECONDS)
+        self._client = AsyncClient(homeserver, user_id, device_id=device_id, config=config)
         self._client.restore_login(user_id, device_id, access_token)
         self._stop = asyncio.Event()
 
