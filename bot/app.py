@@ -94,6 +94,7 @@ class App:
             storage_dir / "matrix",
             sent_log=SentLog(self.db),
             direct_rooms=DirectRooms(self.db),
+            on_sync_handled=self.metrics.sync_handling.observe,
         )
         self.scheduler = Scheduler(Jobs(self.db), self.metrics)
         self.registry = Registry.from_modules(COMMAND_MODULES)

@@ -195,8 +195,10 @@ class MatrixConnection:
         sent_log: SentLog,
         direct_rooms: DirectRooms,
         direct_chats_encrypted: bool = False,
+        on_sync_handled: Callable[[float], None] | None = None,
     ) -> None:
         self.settings = settings
+        self._on_sync_handled = on_sync_handled
         self.user_id = settings.user_id
         self._store_dir = store_dir
         self._sent_log = sent_log
@@ -347,6 +349,7 @@ class MatrixConnection:
                     await self._sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**failures))
                     continue
                 failures = 0
+                handling_started = time.perf_counter()
                 self.health.failing_since = None
                 self.health.last_ok = time.monotonic()
                 await self._housekeeping()
@@ -355,6 +358,8 @@ class MatrixConnection:
                 if first_start:
                     self._joined_at.update(dict.fromkeys(response.rooms.join, 0))
                 await sink(events, response.next_batch)
+                if self._on_sync_handled is not None:
+                    self._on_sync_handled(time.perf_counter() - handling_started)
                 next_batch = response.next_batch
                 first_start = False
                 full_state = False

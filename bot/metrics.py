@@ -38,6 +38,12 @@ class Metrics:
             "Events the bot could not decrypt",
             registry=self.registry,
         )
+        self.sync_handling = Histogram(
+            "koopbot_sync_handling_seconds",
+            "Time from a sync response to its events being stored (invites, keys, inbox)",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
         self.events = Counter(
             "koopbot_events_total",
             "Inbound events by kind",

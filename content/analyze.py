@@ -16,6 +16,8 @@ from content.normalize import STOPWORDS, normalize, stem
 _MIN_PART = 4  # shortest compound part; shorter ones ("art", "ein") split too eagerly
 _LINKS = ("", "s", "es", "n", "en")  # German linking elements (Fugen)
 _FUZZY_TAIL = 85.0  # rapidfuzz ratio for a misspelt last part of a compound
+_FUZZY_WHOLE = 90.0  # rapidfuzz ratio for a misspelt long word as a whole
+_FUZZY_WHOLE_LEN = 12  # only long words: a short one is as likely a different word
 
 
 class Analyzer:
@@ -42,14 +44,24 @@ class Analyzer:
                     self._phrases.setdefault(parts, canonical)
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
         known: set[str] = set()
+        long_words: set[str] = set()
         for text in vocabulary:
             for tok in normalize(text).split():
                 if tok not in STOPWORDS and len(tok) >= _MIN_PART:
                     known.add(stem(tok))
+                    if len(tok) >= _FUZZY_WHOLE_LEN:
+                        long_words.add(tok)
         known.update(self._words)
+        for group in synonym_groups:
+            long_words.update(
+                w
+                for w in (normalize(x) for x in group)
+                if " " not in w and len(w) >= _FUZZY_WHOLE_LEN
+            )
         self._known = frozenset(known)
         self._split_cache: dict[str, list[str]] = {}
         self._known_list: list[str] | None = None
+        self._long_words = sorted(long_words)
 
     @property
     def known_stems(self) -> frozenset[str]:
@@ -59,7 +71,12 @@ class Analyzer:
         """Split e.g. "kooperationsvereinbarung" into known stems ["kooperation", "vereinbar"]."""
         cached = self._split_cache.get(token)
         if cached is None:
-            cached = self._split(token, depth=0) or self._fuzzy_split(token) or [stem(token)]
+            cached = (
+                self._split(token, depth=0)
+                or self._fuzzy_whole(token)
+                or self._fuzzy_split(token)
+                or [stem(token)]
+            )
             if len(self._split_cache) < 50_000:
                 self._split_cache[token] = cached
         return cached
@@ -83,8 +100,26 @@ class Analyzer:
                     tail, self._known_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_TAIL
                 )
                 if best is not None:
-                    return [stem(core), best[0]]
+                    return [stem(core), *self._resplit(str(best[0]))]
         return None
+
+    def _fuzzy_whole(self, token: str) -> list[str] | None:
+        """A misspelt long word of the content as a whole: "kooperatiosnvereinbarung"."""
+        if len(token) < _FUZZY_WHOLE_LEN or stem(token) in self._known:
+            return None
+        best = process.extractOne(
+            token, self._long_words, scorer=fuzz.ratio, score_cutoff=_FUZZY_WHOLE
+        )
+        if best is None:
+            return None
+        return self._resplit(str(best[0]))
+
+    def _resplit(self, word: str) -> list[str]:
+        """Terms of a known word found by fuzzy matching: a synonym whole, else its parts."""
+        whole = stem(word)
+        if whole in self._words:
+            return [whole]
+        return self._split(word, depth=0) or [whole]
 
     def _split(self, token: str, depth: int) -> list[str] | None:
         whole = stem(token)

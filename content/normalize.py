@@ -11,8 +11,9 @@ import re
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-# "Qualitat"/"qualitaet", "Schlussel"/"schluessel": a lost umlaut dot must not matter.
-_UMLAUT_PAIRS = re.compile(r"(?<=[a-z])(ae|oe|ue)")
+# "Qualitat"/"qualitaet", "Schlussel"/"schluessel", "Offentlich"/"oeffentlich": a lost
+# umlaut dot must not matter, at the start of a word too.
+_UMLAUT_PAIRS = re.compile(r"(ae|oe|ue)")
 
 # Inflection endings, longest first; both sides of every comparison are stemmed the
 # same way, so the stems need not be linguistically correct, only consistent.
@@ -35,6 +36,20 @@ STOPWORDS_DE = frozenset(
     unserem unseren unserer unseres eurem euren eurer als jede jedem jeden jeder jedes
     ueberhaupt rein drin irgendwo leute nem davon dazu ner nen halt eben schon immer wirklich gerade jetzt eigtl
     jemanden irgendwie sowas okay ok liebe lieber leider gibts wieso weshalb
+    ab allerdings bereits bevor dadurch daher danach darauf daraus darfst darin darum
+    davor dein deine deinem deinen deiner deines deshalb deswegen dich dir drauf drum
+    duerfen eh einige einigen einiges einmal entweder er falls fast ggf hast hatten
+    haette haetten hingegen hoffentlich ihm ihn ihnen ihrem ihren ihrer ihres indem
+    irgendein irgendeine irgendwas jedoch jene kaum kein keine keinem keinen keiner
+    keines lass lasst meines meinem meinen meiner mich momentan musst naja ne nein
+    nochmal paar quasi raus rauf seid seit selber selbst sodass solche solchen sollst
+    sondern sonst sowieso statt tja trotzdem uebrigens vielleicht vielen waere waeren
+    wurde wurden wuerde wuerden zwar zurzeit zwischendurch
+    info infos informationen suche sucht kam kamen kommt krieg kriege kriegen kriegt
+    hinkriegen hinbekommen klappt klappen hilft helfen hilf ahnung benutze benutzen benutzt
+    verwende verwenden verwendet vorher vorab nachher erstmal zusammen funktioniert
+    funktionieren funktioniere passiert passieren
+    hey servus gruss gruesse lg vg mfg dankeschoen herzlichen sorry prima super toll
     """.split()
 )
 STOPWORDS_EN = frozenset(
@@ -43,7 +58,9 @@ STOPWORDS_EN = frozenset(
     had has have how i if in into is it its me my of on or our please should so some
     tell than that the their them then there these they this to us was we what when
     where which who whom why will with would you your yours hi hello thanks explain
-    know need want mean means am there s t
+    know need want mean means am there s t much many just really here anything
+    something someone anyone very doing done let lets may might must shall whats m ll re
+    ve d hey thank thx pls okay ok
     """.split()
 )
 STOPWORDS = STOPWORDS_DE | STOPWORDS_EN

@@ -18,6 +18,7 @@ about a millisecond.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,16 +27,43 @@ from rapidfuzz import fuzz, process
 from content.analyze import Analyzer
 from content.contentset import ContentSet
 from content.models import FaqEntry
-from content.normalize import STOPWORDS_DE, STOPWORDS_EN, normalize
+from content.normalize import STOPWORDS_DE, STOPWORDS_EN, fold, normalize, stem
 
 THRESHOLD = 40  # below this score (0-100) the bot abstains
-MIN_COVERAGE = 0.4  # share of the question's weight an answer must explain
-_UNKNOWN_FACTOR = 0.75  # an unknown word weighs half as much as the rarest known word
+MIN_COVERAGE = 0.5  # share of the question's weight an answer must explain
+_UNKNOWN_FACTOR = 1.0  # an unknown word weighs as much as the rarest known word
 _ANSWER_WEIGHT = 0.5  # a term only in the answer text counts half
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for mapping an unknown word onto the vocabulary
 _TYPO_MIN_LEN = 5
+_MINOR_FACTOR = 0.5  # weight of an unknown word written in lower case in a cased question
+_MAJOR_FACTOR = 1.5  # weight of an unknown capitalised word (a noun) in a cased question
+_CASED_WORD = re.compile(r"[^\W\d_]+")
+_ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
 _MAX_SUGGESTIONS = 3
+
+HELP_ENTRY = "bot-hilfe"
+# "Was kannst du?", "Hilfe", "what can you do": a question about the bot itself, made
+# only of words the analyser drops; answered with the bot's help entry. A bare greeting
+# or thanks ("Hallo", "Danke!") is no question and abstains.
+_HELP_REQUEST = re.compile(
+    r"^(?:(?:hallo|hi|hey|moin|servus|hello|lieber bot|bot)\s+)*"
+    r"(?:(?:was|wobei|womit|wie)\s+(?:kannst|koennen|kann|machst|tust|hilfst)\s+"
+    r"(?:du|ihr|der bot|man hier|man mit dir)"
+    r"(?:\s+(?:eigentlich|alles|so|denn|hier|mal|genau|fuer mich|mir|uns|helfen|machen|tun))*"
+    r"|hilfe|help|befehle|commands|what can you do(?: for me)?|what do you do"
+    r"|how can you help(?: me| us)?)(?:\s+(?:bitte|please))?$"
+)
+
+# A private matter of the asker ("mein Kind", "meine Wohnung", "my son"): the bot answers
+# institutions about cooperations, never parents or tenants, even when the rest of the
+# question ("anmelden", "Kündigungsfrist", "OGS") sounds like one of its topics.
+_PRIVATE = re.compile(
+    r"\b(?:mein|meine|meinem|meinen|meiner|meines|my)\s+(?:kind|kinder|kindes|kids?|children|child"
+    r"|sohn|sohnes|soehne|son|sons|tochter|toechter|daughters?|enkel\w*|grandchild\w*"
+    r"|wohnung|flat|apartment|handy\w*|phone|auto|car|computer|laptop|pc|passwort|password"
+    r"|konto|account|frau|mann|freundin|freund|wife|husband|girlfriend|boyfriend)\b"
+)
 
 _EN_ONLY = STOPWORDS_EN - STOPWORDS_DE
 _DE_ONLY = STOPWORDS_DE - STOPWORDS_EN
@@ -60,6 +88,25 @@ class AnswerResult:
         if self.abstained:
             return {"abstained": True}
         return {"id": self.entry_id, "score": self.score, "source": self.source}
+
+
+def _cased_words(question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Stems of the words a German writer spelt in lower case (not nouns) and capitalised.
+
+    German capitalises nouns, and an unknown noun ("Klavierunterricht", "Wohnung") is what
+    makes a question off-topic; an unknown adjective or adverb ("sauber", "ländlich") is
+    mostly filler. Only when the question does capitalise some later word (the writer
+    uses case at all) and does not read English; otherwise both sets are empty.
+    """
+    words = _CASED_WORD.findall(question)
+    if len(words) < 3 or detect_lang(question) == "en":
+        return frozenset(), frozenset()
+    later = words[1:]
+    if not any(w[0].isupper() for w in later) or all(w.isupper() for w in later if w[0].isupper()):
+        return frozenset(), frozenset()
+    lower = frozenset(stem(fold(normalize(w))) for w in later if w.islower())
+    upper = frozenset(stem(fold(normalize(w))) for w in later if w[0].isupper() and not w.isupper())
+    return lower, upper
 
 
 def detect_lang(text: str, default: str = "de") -> str:
@@ -170,8 +217,17 @@ class ContentIndex:
 
     # ------------------------------------------------------------------ scoring
 
-    def _match_terms(self, terms: list[str]) -> tuple[list[tuple[int, float]], float]:
-        """Known term ids with similarity, and the question's total weight."""
+    def _match_terms(
+        self,
+        terms: list[str],
+        minor: frozenset[str] = frozenset(),
+        major: frozenset[str] = frozenset(),
+    ) -> tuple[list[tuple[int, float]], float]:
+        """Known term ids with similarity, and the question's total weight.
+
+        Unknown terms in ``minor`` (German words written in lower case) weigh less, those
+        in ``major`` (capitalised: nouns) more.
+        """
         matched: list[tuple[int, float]] = []
         total = 0.0
         unknown: list[str] = []
@@ -183,27 +239,34 @@ class ContentIndex:
             elif len(term) >= _TYPO_MIN_LEN and not term.isdigit():
                 unknown.append(term)
             elif not term.isdigit():
-                total += self._unknown_idf
+                total += self._unknown_weight(term, minor, major)
         if unknown and self._vocab:
             scores = process.cdist(
                 unknown, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, dtype=np.uint8
             )
-            for row, _term in enumerate(unknown):
+            for row, term in enumerate(unknown):
                 best = int(np.argmax(scores[row]))
                 sim = float(scores[row, best]) / 100.0
                 if sim > 0:
                     matched.append((best, sim))
                     total += float(self._idf[best])
                 else:
-                    total += self._unknown_idf
+                    total += self._unknown_weight(term, minor, major)
         return matched, total
+
+    def _unknown_weight(self, term: str, minor: frozenset[str], major: frozenset[str]) -> float:
+        if term in minor:
+            return self._unknown_idf * _MINOR_FACTOR
+        if term in major:
+            return self._unknown_idf * _MAJOR_FACTOR
+        return self._unknown_idf
 
     def scores(self, question: str) -> np.ndarray:
         """Score 0-100 of every entry for ``question`` (vectorised)."""
         n = len(self.entries)
         if n == 0:
             return np.zeros(0)
-        matched, total = self._match_terms(self.analyzer.terms(question))
+        matched, total = self._match_terms(self.analyzer.terms(question), *_cased_words(question))
         if not matched or total <= 0:
             return np.zeros(n)
         coverage = np.zeros(n)
@@ -213,7 +276,8 @@ class ContentIndex:
             w = float(self._idf[t]) * sim
             coverage[self._ent_post[t]] += self._ent_w[t] * w
             phr_hit[self._phr_post[t]] += w
-            anchored[self._anc_post[t]] = True
+            if sim >= _ANCHOR_SIM:  # a loose typo match ("gedicht"~"gedacht") anchors nothing
+                anchored[self._anc_post[t]] = True
         coverage /= total
         precision = phr_hit / self._phr_mass  # how much of the phrasing the question uses
         recall = phr_hit / total  # how much of the question the phrasing explains
@@ -236,17 +300,23 @@ class ContentIndex:
         scores = self.scores(question)
         if scores.size == 0:
             return AnswerResult(True, None, "", "", "", 0, lang)
+        if _HELP_REQUEST.match(normalize(question)):
+            helper = self.content.faq_entry(HELP_ENTRY)
+            if helper is not None:
+                return self._result(helper, 100, lang)
         order = np.argsort(-scores, kind="stable")[: max(_MAX_SUGGESTIONS, 1)]
         best = int(order[0])
         score = round(float(scores[best]))
-        if score < self.threshold:
+        if score < self.threshold or _PRIVATE.search(normalize(question)):
             suggestions = [
                 (self.entries[i].id, self.entries[i].title(lang)) for i in order if scores[i] > 0
             ]
             if not suggestions:
                 suggestions = self._default_suggestions(lang)
             return AnswerResult(True, None, "", "", "", score, lang, suggestions=suggestions)
-        entry = self.entries[best]
+        return self._result(self.entries[best], score, lang)
+
+    def _result(self, entry: FaqEntry, score: int, lang: str) -> AnswerResult:
         related = []
         for rel in entry.related[:_MAX_RELATED]:
             other = self.content.faq_entry(rel)
