@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import re
 import secrets
@@ -47,14 +46,16 @@ class Room:
         self.messages: list[dict[str, Any]] = []
         self.replies: dict[str, dict[str, Any]] = {}
 
-    async def on_message(self, room: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
+    async def on_message(
+        self, room: str, sender: str, event_id: str, content: dict[str, Any]
+    ) -> None:
         entry = {"room": room, "sender": sender, "event_id": event_id, **content}
         self.messages.append(entry)
         target = ((content.get("m.relates_to") or {}).get("m.in_reply_to") or {}).get("event_id")
         if target:
             self.replies[target] = entry
 
-    async def reply_to(self, event_id: str, timeout: float = 30) -> dict[str, Any]:  # noqa: ASYNC109
+    async def reply_to(self, event_id: str, timeout: float = 30) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while event_id not in self.replies:
             if time.monotonic() > deadline:
@@ -70,8 +71,19 @@ class Bot:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(self.config), "--log-level", "INFO"],
-            cwd=ROOT, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                "--config",
+                str(self.config),
+                "--log-level",
+                "INFO",
+            ],
+            cwd=ROOT,
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
         )
 
     def kill(self) -> None:
@@ -87,7 +99,10 @@ class Bot:
 
 async def healthz(url: str) -> int:
     try:
-        async with aiohttp.ClientSession() as session, session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as r:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as r,
+        ):
             return r.status
     except (aiohttp.ClientError, TimeoutError):
         return 0
@@ -107,7 +122,7 @@ async def main(kills: int, outage: int) -> None:
         f'[matrix]\nhomeserver = "{hs.base_url}"\nuser_id = "@koopbot:localhost"\npassword = "{pw}"\n'
         f'encryption = false\n[storage]\ndir = "{tmp / "data"}"\n'
         f'[network]\ncoordinators = ["{a.user_id}"]\nreminder_offsets = {OFFSETS!r}\n'
-        'flood_user_limit = 0\nflood_room_limit = 0\n'
+        "flood_user_limit = 0\nflood_room_limit = 0\n"
         f'[web]\nlisten = "127.0.0.1:{web}"\nhealthy_sync_age_seconds = 45\n',
         encoding="utf-8",
     )
@@ -142,8 +157,11 @@ async def main(kills: int, outage: int) -> None:
         meeting_ids.append(int(found.group(1)))
         announcements.append(reply["event_id"])
     for event_id in announcements:
-        await alice._client.room_send(room_id, "m.reaction", {  # noqa: SLF001
-            "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": "👍"}})
+        await alice._client.room_send(
+            room_id,
+            "m.reaction",
+            {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": "👍"}},
+        )
     for meeting in meeting_ids[::2]:
         await bob.send_text(room_id, f"!dabei {meeting}")
     await asyncio.sleep(2)
@@ -163,19 +181,32 @@ async def main(kills: int, outage: int) -> None:
         state for (state,) in db.execute("SELECT state FROM jobs WHERE kind = 'meeting.reminder'")
     )
     rsvps = db.execute("SELECT COUNT(*) FROM meeting_rsvps WHERE going = 1").fetchone()[0]
-    reminders = [m for m in room.messages if m["sender"] == "@koopbot:localhost"
-                 and m.get("msgtype") == "m.text" and "Erinnerung" in m.get("body", "")]
+    reminders = [
+        m
+        for m in room.messages
+        if m["sender"] == "@koopbot:localhost"
+        and m.get("msgtype") == "m.text"
+        and "Erinnerung" in m.get("body", "")
+    ]
     per_meeting = Counter(
         found.group(0) for m in reminders if (found := re.search(r"Drill \d+", m["body"]))
     )
-    mentions_ok = all(a.user_id in (m.get("m.mentions") or {}).get("user_ids", []) for m in reminders)
-    print(f"phase 1: {len(meeting_ids)} meetings x {len(OFFSETS)} offsets = {len(meeting_ids) * len(OFFSETS)} reminders, {kills} SIGKILLs over {window:.0f} s")
+    mentions_ok = all(
+        a.user_id in (m.get("m.mentions") or {}).get("user_ids", []) for m in reminders
+    )
+    print(
+        f"phase 1: {len(meeting_ids)} meetings x {len(OFFSETS)} offsets = {len(meeting_ids) * len(OFFSETS)} reminders, {kills} SIGKILLs over {window:.0f} s"
+    )
     print(f"  jobs: {dict(states)}")
-    print(f"  reminder messages received: {len(reminders)} (jobs done: {states.get('done', 0)}) -> "
-          f"{'exactly once' if len(reminders) == states.get('done', 0) and not states.get('pending') else 'MISMATCH'}")
+    print(
+        f"  reminder messages received: {len(reminders)} (jobs done: {states.get('done', 0)}) -> "
+        f"{'exactly once' if len(reminders) == states.get('done', 0) and not states.get('pending') else 'MISMATCH'}"
+    )
     print(f"  per meeting: {dict(sorted(per_meeting.items()))}")
-    print(f"  RSVPs kept: {rsvps} (expected {len(meeting_ids) + len(meeting_ids[::2])}); "
-          f"every reminder mentions alice: {mentions_ok}")
+    print(
+        f"  RSVPs kept: {rsvps} (expected {len(meeting_ids) + len(meeting_ids[::2])}); "
+        f"every reminder mentions alice: {mentions_ok}"
+    )
 
     # --- phase 2: homeserver outage while reminders fall due ------------------------
     now = datetime.now(BERLIN)
@@ -196,12 +227,23 @@ async def main(kills: int, outage: int) -> None:
     probe = await alice.send_text(room_id, "!hilfe")
     await room.reply_to(probe, 60)
     answered_after = time.monotonic() - back
-    await asyncio.sleep(max(0.0, (start - timedelta(seconds=50) - datetime.now(BERLIN)).total_seconds()) + 10)
-    after = [m for m in room.messages[before:] if m["sender"] == "@koopbot:localhost"
-             and m.get("msgtype") == "m.text" and "Outage-Drill" in m.get("body", "")]
-    states2 = Counter(state for (state,) in db.execute(
-        "SELECT state FROM jobs WHERE kind = 'meeting.reminder' AND ref LIKE ?",
-        (f"{meeting_ids[-1] + 1}:%",)))
+    await asyncio.sleep(
+        max(0.0, (start - timedelta(seconds=50) - datetime.now(BERLIN)).total_seconds()) + 10
+    )
+    after = [
+        m
+        for m in room.messages[before:]
+        if m["sender"] == "@koopbot:localhost"
+        and m.get("msgtype") == "m.text"
+        and "Outage-Drill" in m.get("body", "")
+    ]
+    states2 = Counter(
+        state
+        for (state,) in db.execute(
+            "SELECT state FROM jobs WHERE kind = 'meeting.reminder' AND ref LIKE ?",
+            (f"{meeting_ids[-1] + 1}:%",),
+        )
+    )
     print(f"phase 2: outage {outage} s; /healthz during outage: {sorted(Counter(health).items())}")
     print(f"  bot answered {answered_after:.1f} s after the homeserver was back")
     print(f"  reminders of the drill meeting received: {len(after)}; jobs: {dict(states2)}")

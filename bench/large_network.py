@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import re
 import secrets
@@ -24,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,8 +42,20 @@ from storage.rooms import NetworkMembers
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KINDS = ["Musikschule", "Grundschule", "OGS-Träger", "Kita", "Kommune/Bildungsbüro", "Verein"]
-TERMS = ["Singen", "Instrumente", "Räume", "Geld", "Fortbildung", "Schnittstelle OGS",
-         "Inklusion", "Digitalisierung", "Bandprojekt", "Übergänge", "Tanz", "Theater"]
+TERMS = [
+    "Singen",
+    "Instrumente",
+    "Räume",
+    "Geld",
+    "Fortbildung",
+    "Schnittstelle OGS",
+    "Inklusion",
+    "Digitalisierung",
+    "Bandprojekt",
+    "Übergänge",
+    "Tanz",
+    "Theater",
+]
 
 
 def rss_mb(pid: int) -> float:
@@ -57,7 +68,9 @@ def rss_mb(pid: int) -> float:
 async def metric(url: str, name: str) -> float:
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         text = await response.text()
-    return sum(float(m.group(1)) for m in re.finditer(rf"^{name}(?:{{[^}}]*}})? ([0-9.e+-]+)$", text, re.M))
+    return sum(
+        float(m.group(1)) for m in re.finditer(rf"^{name}(?:{{[^}}]*}})? ([0-9.e+-]+)$", text, re.M)
+    )
 
 
 async def main(n_rooms: int, n_members: int, n_meetings: int) -> None:
@@ -84,14 +97,16 @@ async def main(n_rooms: int, n_members: int, n_meetings: int) -> None:
         encoding="utf-8",
     )
     cmd = [sys.executable, "-m", "bot", "run", "--config", str(config), "--log-level", "WARNING"]
-    log = open(tmp / "bot.log", "ab")  # noqa: SIM115
+    log = open(tmp / "bot.log", "ab")
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     while True:  # provisioning is done when the lobby exists in storage and /healthz is up
         await asyncio.sleep(1)
         db_path = tmp / "data" / "koopbot.db"
         try:
-            count = sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM network_rooms").fetchone()[0]
+            count = (
+                sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM network_rooms").fetchone()[0]
+            )
         except sqlite3.Error:
             continue
         if count >= n_rooms + 1:  # the space counts too
@@ -102,26 +117,44 @@ async def main(n_rooms: int, n_members: int, n_meetings: int) -> None:
 
     db = Database(tmp / "data" / "koopbot.db")
     await db.open()
-    room_ids = [r["room_id"] for r in await db.fetchall("SELECT room_id FROM network_rooms WHERE key != '_space'")]
+    room_ids = [
+        r["room_id"]
+        for r in await db.fetchall("SELECT room_id FROM network_rooms WHERE key != '_space'")
+    ]
     members, profiles, meetings = NetworkMembers(db), Profiles(db), Meetings(db)
     rng = random.Random(7)
     t = time.perf_counter()
     for i in range(n_members):
         user = f"@member{i}:localhost"
         await members.record_join(user, rng.choice(room_ids))
-        await profiles.save(ProfileRow(
-            user_id=user, kind=rng.choice(KINDS), place=f"Ort {rng.randrange(120)}",
-            interests=tuple(rng.sample(TERMS, 3)), offers=tuple(rng.sample(TERMS, 2)),
-            needs=tuple(rng.sample(TERMS, 2)), experience=rng.randrange(3), visible=True,
-        ))
+        await profiles.save(
+            ProfileRow(
+                user_id=user,
+                kind=rng.choice(KINDS),
+                place=f"Ort {rng.randrange(120)}",
+                interests=tuple(rng.sample(TERMS, 3)),
+                offers=tuple(rng.sample(TERMS, 2)),
+                needs=tuple(rng.sample(TERMS, 2)),
+                experience=rng.randrange(3),
+                visible=True,
+            )
+        )
     now = datetime.now(BERLIN)
     for i in range(n_meetings):
-        start = (now + timedelta(days=rng.randrange(2, 120), hours=rng.randrange(8))).replace(minute=0, second=0, microsecond=0)
-        await meetings.create(NewMeeting(
-            room_id=rng.choice(room_ids), title=f"Treffen {i}", start=start,
-            duration=timedelta(minutes=90), rrule="FREQ=WEEKLY;INTERVAL=2" if i % 3 == 0 else None,
-            link=None, created_by=a.user_id,
-        ))
+        start = (now + timedelta(days=rng.randrange(2, 120), hours=rng.randrange(8))).replace(
+            minute=0, second=0, microsecond=0
+        )
+        await meetings.create(
+            NewMeeting(
+                room_id=rng.choice(room_ids),
+                title=f"Treffen {i}",
+                start=start,
+                duration=timedelta(minutes=90),
+                rrule="FREQ=WEEKLY;INTERVAL=2" if i % 3 == 0 else None,
+                link=None,
+                created_by=a.user_id,
+            )
+        )
     fill = time.perf_counter() - t
     await db.close()
 
@@ -165,11 +198,17 @@ async def main(n_rooms: int, n_members: int, n_meetings: int) -> None:
     proc.wait(30)
     await alice.close()
     await hs.stop()
-    print(f"network: {n_rooms} rooms (+ space), {n_members} members with profiles, {n_meetings} meetings")
-    print(f"first start incl. creating {n_rooms} rooms: {first_start:.1f} s; writing members+meetings: {fill:.1f} s")
+    print(
+        f"network: {n_rooms} rooms (+ space), {n_members} members with profiles, {n_meetings} meetings"
+    )
+    print(
+        f"first start incl. creating {n_rooms} rooms: {first_start:.1f} s; writing members+meetings: {fill:.1f} s"
+    )
     print(f"restart -> first answered command (!termine alle): {restart:.2f} s")
     print(f"idle RSS after restart: {rss:.1f} MB; after 500 messages: {peak:.1f} MB")
-    print(f"sync handling: {spent * 1000:.1f} ms for {events:.0f} events = {spent / max(events, 1) * 1000:.3f} ms/event")
+    print(
+        f"sync handling: {spent * 1000:.1f} ms for {events:.0f} events = {spent / max(events, 1) * 1000:.3f} ms/event"
+    )
 
 
 if __name__ == "__main__":

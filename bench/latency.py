@@ -24,8 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.homeserver import LocalSynapse, free_port  # noqa: E402
-from bot.matrix import PeerClient  # noqa: E402
+from bot.homeserver import LocalSynapse, free_port
+from bot.matrix import PeerClient
 
 
 class Waiter:
@@ -43,7 +43,7 @@ class Waiter:
             self.replies[target] = time.perf_counter()
             self.event.set()
 
-    async def wait(self, event_id: str, timeout: float = 30) -> float:  # noqa: ASYNC109
+    async def wait(self, event_id: str, timeout: float = 30) -> float:
         deadline = time.perf_counter() + timeout
         while event_id not in self.replies:
             self.event.clear()

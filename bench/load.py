@@ -27,8 +27,16 @@ from bot.homeserver import LocalSynapse, free_port
 from bot.matrix import PeerClient
 
 USERS, ROOMS = 20, 10
-COMMANDS = ["!hilfe", "!phasen", "!checkliste 3", "!frage Was ist ein Lerncluster?",
-            "!vereinbarung", "!themen", "!checkliste kontakt", "!frage wie lange läuft eine Vereinbarung"]
+COMMANDS = [
+    "!hilfe",
+    "!phasen",
+    "!checkliste 3",
+    "!frage Was ist ein Lerncluster?",
+    "!vereinbarung",
+    "!themen",
+    "!checkliste kontakt",
+    "!frage wie lange läuft eine Vereinbarung",
+]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -51,12 +59,13 @@ async def main(total: int) -> None:
     config.write_text(
         f'[matrix]\nhomeserver = "{hs.base_url}"\nuser_id = "@koopbot:localhost"\n'
         f'password = "{bot_pw}"\nencryption = false\n[storage]\ndir = "{tmp / "data"}"\n'
-        '[network]\nflood_user_limit = 0\nflood_room_limit = 0\n'
+        "[network]\nflood_user_limit = 0\nflood_room_limit = 0\n"
         f'[web]\nlisten = "127.0.0.1:{free_port()}"\n',
         encoding="utf-8",
     )
-    observer = PeerClient(hs.base_url, observer_user.user_id, observer_user.device_id,
-                          observer_user.access_token)
+    observer = PeerClient(
+        hs.base_url, observer_user.user_id, observer_user.device_id, observer_user.access_token
+    )
     peers = [PeerClient(hs.base_url, u.user_id, u.device_id, u.access_token) for u in users]
     rooms = []
     for r in range(ROOMS):
@@ -73,7 +82,9 @@ async def main(total: int) -> None:
 
     async def on_message(room: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
         if sender == "@koopbot:localhost":
-            target = ((content.get("m.relates_to") or {}).get("m.in_reply_to") or {}).get("event_id")
+            target = ((content.get("m.relates_to") or {}).get("m.in_reply_to") or {}).get(
+                "event_id"
+            )
             if target:
                 bot_replies[target] += 1
                 last_reply[0] = time.perf_counter()
@@ -83,7 +94,9 @@ async def main(total: int) -> None:
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--config", str(config), "--log-level", "WARNING"],
-        cwd=ROOT, stdout=open(tmp / "bot.log", "ab"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        stdout=open(tmp / "bot.log", "ab"),
+        stderr=subprocess.STDOUT,
     )
     await observer.prime()
     listener = asyncio.create_task(observer.listen(on_message))
@@ -98,8 +111,11 @@ async def main(total: int) -> None:
     per_user = total // USERS
 
     async def burst(peer: PeerClient, index: int, plain: bool) -> list[str]:
-        my_rooms = [rooms[r] for r in range(ROOMS) if peer.user_id in
-                    (users[(2 * r) % USERS].user_id, users[(2 * r + 1) % USERS].user_id)]
+        my_rooms = [
+            rooms[r]
+            for r in range(ROOMS)
+            if peer.user_id in (users[(2 * r) % USERS].user_id, users[(2 * r + 1) % USERS].user_id)
+        ]
         sent = []
         for k in range(per_user):
             body = f"plain {index}-{k}" if plain else COMMANDS[(index + k) % len(COMMANDS)]
@@ -113,13 +129,33 @@ async def main(total: int) -> None:
     floor = max(plain_seen) - start
 
     if os.environ.get("KOOPBOT_PYSPY"):
-        subprocess.Popen([str(ROOT / ".venv/bin/py-spy"), "record", "--format", "raw", "-o", os.environ["KOOPBOT_PYSPY"], "--pid", str(proc.pid), "-d", "40", "-r", "200"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/py-spy"),
+                "record",
+                "--format",
+                "raw",
+                "-o",
+                os.environ["KOOPBOT_PYSPY"],
+                "--pid",
+                str(proc.pid),
+                "-d",
+                "40",
+                "-r",
+                "200",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     cpu_before = cpu_seconds(proc.pid)
     start = time.perf_counter()
     sent_lists = await asyncio.gather(*(burst(p, i, False) for i, p in enumerate(peers)))
     commands = [e for lst in sent_lists for e in lst]
     deadline = time.perf_counter() + 300
-    while sum(1 for e in commands if bot_replies[e]) < len(commands) and time.perf_counter() < deadline:
+    while (
+        sum(1 for e in commands if bot_replies[e]) < len(commands)
+        and time.perf_counter() < deadline
+    ):
         await asyncio.sleep(0.05)
     await asyncio.sleep(1)  # late duplicates would show up here
     bot_time = last_reply[0] - start
@@ -134,11 +170,17 @@ async def main(total: int) -> None:
     for peer in (*peers, observer):
         await peer.close()
     await hs.stop()
-    print(f"machine: {os.cpu_count()} cores; {USERS} users, {ROOMS} rooms, {len(commands)} commands")
+    print(
+        f"machine: {os.cpu_count()} cores; {USERS} users, {ROOMS} rooms, {len(commands)} commands"
+    )
     print(f"floor (Synapse delivers {per_user * USERS} plain messages): {floor:.2f} s")
-    print(f"bot (last of {len(commands)} replies): {bot_time:.2f} s = {bot_time / floor:.2f} x floor")
+    print(
+        f"bot (last of {len(commands)} replies): {bot_time:.2f} s = {bot_time / floor:.2f} x floor"
+    )
     print(f"answered exactly once: {answered}, doubled: {doubled}, missing: {missing}")
-    print(f"bot CPU: {cpu:.2f} s total, {cpu / len(commands) * 1000:.2f} ms per command (target <= 3 ms)")
+    print(
+        f"bot CPU: {cpu:.2f} s total, {cpu / len(commands) * 1000:.2f} ms per command (target <= 3 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ class Dispatcher:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def drain(self, timeout: float = 10.0) -> None:
+    async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
@@ -272,7 +272,10 @@ class Dispatcher:
         self.metrics.reply_latency.observe(elapsed)
         log.info(
             "command=%s outcome=%s room=%s event=%s ms=%.1f",
-            parsed.spec.name.replace(" ", "_"), outcome, message.room_id, message.event_id,
+            parsed.spec.name.replace(" ", "_"),
+            outcome,
+            message.room_id,
+            message.event_id,
             elapsed * 1000,
         )
 
@@ -325,7 +328,10 @@ class Dispatcher:
             ref = new_ref()
             log.exception(
                 "command=%s outcome=error ref=%s room=%s event=%s",
-                spec.name.replace(" ", "_"), ref, ctx.room_id, ctx.event_id,
+                spec.name.replace(" ", "_"),
+                ref,
+                ctx.room_id,
+                ctx.event_id,
             )
             await self._record_error(ref, ctx.room_id, ctx.sender, spec.name, repr(exc))
             await ctx.reply(ctx.t("core.internal_error", ref=ref))

@@ -659,7 +659,7 @@ class MatrixConnection:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
         return await self.send_event(room_id, "m.room.message", content, key=key)
 
-    async def _wait_for_room(self, room_id: str, timeout: float = 15.0) -> None:
+    async def _wait_for_room(self, room_id: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109
         """A room just created or joined appears after the next sync; wait for it."""
         deadline = time.monotonic() + timeout
         while room_id not in self.client.rooms:
@@ -825,7 +825,9 @@ class PeerClient:
         first = await self._client.sync(timeout=0)
         self._since = first.next_batch if isinstance(first, SyncResponse) else None
 
-    async def listen(self, on_message: Callable[[str, str, str, dict[str, Any]], Awaitable[None]]) -> None:
+    async def listen(
+        self, on_message: Callable[[str, str, str, dict[str, Any]], Awaitable[None]]
+    ) -> None:
         """Sync and call ``on_message(room_id, sender, event_id, content)`` for new messages."""
         since = getattr(self, "_since", None)
         while not self._stop.is_set():
@@ -843,7 +845,9 @@ class PeerClient:
                     source = getattr(event, "source", {}) or {}
                     if source.get("type") == "m.room.message":
                         await on_message(
-                            room_id, source.get("sender", ""), source.get("event_id", ""),
+                            room_id,
+                            source.get("sender", ""),
+                            source.get("event_id", ""),
                             source.get("content") or {},
                         )
 

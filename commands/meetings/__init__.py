@@ -13,7 +13,7 @@ The registry collects the declarations re-exported here:
 """
 
 # Import order is the order of the commands in !hilfe.
-from commands.meetings.views import list_meetings, show_meeting  # noqa: I001
+from commands.meetings.views import list_meetings, next_meeting_texts, show_meeting  # noqa: I001
 from commands.meetings.manage import new_meeting, cancel_meeting, move_meeting
 from commands.meetings.rsvp import (
     going_command,
@@ -37,6 +37,7 @@ __all__ = [
     "material_command",
     "move_meeting",
     "new_meeting",
+    "next_meeting_texts",
     "not_going_command",
     "notes_command",
     "post_digest",

@@ -84,8 +84,11 @@ async def open_questions(services: Services) -> list[str]:
         else:
             private += 1
     if private:
-        result.append(services.catalog.get("meetings.digest_private_questions",
-                                           services.network.language, count=private))
+        result.append(
+            services.catalog.get(
+                "meetings.digest_private_questions", services.network.language, count=private
+            )
+        )
     return result[:MAX_ITEMS]
 
 

@@ -141,3 +141,17 @@ async def show_meeting(ctx: Context, meeting_id: int) -> None:
     reply = lines.reply()
     reply.attachment = Attachment(ics_filename(events[0]), data, "text/calendar")
     await ctx.reply(reply)
+
+
+async def next_meeting_texts(ctx: Context) -> dict[str, str]:
+    """Per room, its next meeting as "<date> – <title>" (for !themen)."""
+    now = ctx.services.now()
+    best: dict[str, tuple[datetime, str]] = {}
+    for meeting in await Meetings(ctx.db).active():
+        found = upcoming(meeting, now, 1)
+        if not found:
+            continue
+        start = found[0].start
+        if meeting.room_id not in best or start < best[meeting.room_id][0]:
+            best[meeting.room_id] = (start, meeting.title)
+    return {room: f"{when(start, ctx.lang)} – {title}" for room, (start, title) in best.items()}

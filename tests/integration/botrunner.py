@@ -118,7 +118,7 @@ class BotHarness:
         await self.wait_synced()
         return self.app
 
-    async def wait_synced(self, timeout: float = 15) -> None:  # noqa: ASYNC109
+    async def wait_synced(self, timeout: float = 15) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.app is not None and self.app.matrix.health.last_ok is not None:
@@ -146,7 +146,7 @@ class BotHarness:
     async def start_process(self) -> None:
         await self._ensure_account()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        log = open(self.data_dir / "bot.log", "ab")  # noqa: SIM115
+        log = open(self.data_dir / "bot.log", "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)],
             cwd=ROOT,
@@ -166,7 +166,9 @@ class BotHarness:
     async def healthy(self) -> bool:
         try:
             async with aiohttp.ClientSession() as session:
-                async with session.get(f"{self.web_url}/healthz", timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                async with session.get(
+                    f"{self.web_url}/healthz", timeout=aiohttp.ClientTimeout(total=2)
+                ) as resp:
                     return resp.status == 200
         except (aiohttp.ClientError, TimeoutError):
             return False
@@ -190,6 +192,6 @@ async def bot_factory(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[An
         for harness in harnesses:
             try:
                 await harness.stop()
-            except Exception:  # noqa: BLE001 - teardown must go on
+            except Exception:
                 if harness.process is not None:
                     harness.process.kill()

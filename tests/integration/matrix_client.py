@@ -199,7 +199,7 @@ class TestClient:
             pickle_key="koopbot-tests",
         )
         if store_dir is not None:
-            store_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (local, tiny)
+            store_dir.mkdir(parents=True, exist_ok=True)
         client = nio.AsyncClient(
             hs.base_url,
             user.user_id,
@@ -257,7 +257,7 @@ class TestClient:
         direct: bool = False,
         encrypted: bool = False,
         *,
-        timeout: float = 10,  # noqa: ASYNC109
+        timeout: float = 10,
     ) -> str:
         """Create a private room (``trusted_private_chat`` if direct) and wait until synced."""
         initial_state = (
@@ -279,7 +279,7 @@ class TestClient:
     async def invite(self, room_id: str, user_id: str) -> None:
         self._check("invite", await self.client.room_invite(room_id, user_id))
 
-    async def join(self, room_id: str, *, timeout: float = 10) -> None:  # noqa: ASYNC109
+    async def join(self, room_id: str, *, timeout: float = 10) -> None:
         """Join and wait until the room's state has arrived through sync."""
         self._check("join", await self.client.join(room_id))
         await self.wait_for_room(room_id, timeout=timeout)
@@ -292,7 +292,7 @@ class TestClient:
         room_id: str,
         *,
         encrypted: bool = False,
-        timeout: float = 10,  # noqa: ASYNC109
+        timeout: float = 10,
     ) -> nio.MatrixRoom:
         """Wait until the sync loop knows the joined room (and, if asked, that it is encrypted)."""
 
@@ -309,7 +309,7 @@ class TestClient:
         room_id: str,
         user_id: str,
         *,
-        timeout: float = 10,  # noqa: ASYNC109
+        timeout: float = 10,
     ) -> None:
         """Wait until ``user_id`` has joined ``room_id`` as this client's sync sees it."""
 
@@ -408,7 +408,7 @@ class TestClient:
     async def wait_for(
         self,
         predicate: Callable[[Received], bool],
-        timeout: float = 10,  # noqa: ASYNC109
+        timeout: float = 10,
         *,
         since_index: int = 0,
     ) -> Received:
@@ -435,7 +435,7 @@ class TestClient:
         self,
         room_id: str,
         to_event_id: str,
-        timeout: float = 10,  # noqa: ASYNC109
+        timeout: float = 10,
         *,
         since_index: int = 0,
     ) -> Received:
@@ -471,7 +471,7 @@ class TestClient:
     async def _wait_until(
         self,
         check: Callable[[], T | None],
-        timeout: float,  # noqa: ASYNC109
+        timeout: float,
         describe: Callable[[], str],
     ) -> T:
         loop = asyncio.get_running_loop()

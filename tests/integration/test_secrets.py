@@ -40,6 +40,8 @@ async def test_no_secret_in_logs_and_files_are_0600(
 
 
 def test_secret_filter_masks_tokens() -> None:
-    record = logging.LogRecord("x", logging.INFO, "f", 1, "GET /sync?access_token=syt_abc123 done", (), None)
+    record = logging.LogRecord(
+        "x", logging.INFO, "f", 1, "GET /sync?access_token=syt_abc123 done", (), None
+    )
     SecretFilter().filter(record)
     assert "syt_abc123" not in record.getMessage()

@@ -19,10 +19,22 @@ async def test_digest_lists_new_members_and_only_public_questions(tmp_path: Path
         services.network.room_kinds = {"lobby": "lobby"}
         await NetworkMembers(services.db).record_join("@neu:localhost", "!lobby:localhost")
         questions = UnansweredQuestions(services.db)
-        await questions.add("Gibt es Fördergeld für Instrumente?", sender="@a:localhost",
-                            room_id="!lobby:localhost", lang="de", best_score=10, suggestions=[])
-        await questions.add("Meine private Frage zu Frau Müller", sender="@b:localhost",
-                            room_id="!dm-b:localhost", lang="de", best_score=5, suggestions=[])
+        await questions.add(
+            "Gibt es Fördergeld für Instrumente?",
+            sender="@a:localhost",
+            room_id="!lobby:localhost",
+            lang="de",
+            best_score=10,
+            suggestions=[],
+        )
+        await questions.add(
+            "Meine private Frage zu Frau Müller",
+            sender="@b:localhost",
+            room_id="!dm-b:localhost",
+            lang="de",
+            best_score=5,
+            suggestions=[],
+        )
         reply = (await build_digest(JobContext(services, "de"), datetime.now(UTC))).reply()
         assert "@neu:localhost" in reply.text
         assert "Fördergeld" in reply.text

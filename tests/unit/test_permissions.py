@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -35,14 +34,21 @@ SPECS = [s for s in Registry.from_modules(COMMAND_MODULES).commands if s.example
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[asyncio.AbstractEventLoop, Services, Dispatcher]]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[asyncio.AbstractEventLoop, Services, Dispatcher]]:
     loop = asyncio.new_event_loop()
     services = loop.run_until_complete(
         make_services(tmp_path_factory.mktemp("perm"), coordinators=("@koord:localhost",))
     )
     chat = services.chat
     assert isinstance(chat, FakeChat)
-    chat.rooms[ROOM] = ["@koopbot:localhost", "@member:localhost", "@mod:localhost", "@koord:localhost"]
+    chat.rooms[ROOM] = [
+        "@koopbot:localhost",
+        "@member:localhost",
+        "@mod:localhost",
+        "@koord:localhost",
+    ]
     chat.rooms[DM] = ["@koopbot:localhost", "@outsider:localhost"]
     chat.power[(ROOM, "@mod:localhost")] = 50
     dispatcher = Dispatcher(services, services.registry, None, Metrics(), FloodGuard(0, 0, 60))  # type: ignore[arg-type]
@@ -66,10 +72,20 @@ def test_only_allowed_roles_act(world, spec: CommandSpec, role: str) -> None:  #
     sender, room, level = ROLES[role]
     chat = services.chat
     before = len(chat.sent)
-    message = Message(room_id=room, event_id=f"$p{next(_ids)}", sender=sender,
-                      body=spec.examples[0], timestamp_ms=0, is_direct=room == DM)
+    message = Message(
+        room_id=room,
+        event_id=f"$p{next(_ids)}",
+        sender=sender,
+        body=spec.examples[0],
+        timestamp_ms=0,
+        is_direct=room == DM,
+    )
     loop.run_until_complete(dispatcher.handle_message(message))
-    replies = [s.reply.text for s in chat.sent[before:] if s.reply is not None and s.reply_to == message.event_id]
+    replies = [
+        s.reply.text
+        for s in chat.sent[before:]
+        if s.reply is not None and s.reply_to == message.event_id
+    ]
     refused = any(text in refusals(services) for text in replies)
     allowed = level >= spec.permission
     if spec.permission is Permission.MODERATOR and role == "outsider_dm":

@@ -82,7 +82,9 @@ async def test_inbox_stores_events_with_the_token_and_replays_open_ones(tmp_path
     await db.open()
     try:
         inbox = Inbox(db)
-        fresh = await inbox.accept([("$a", "!r", "message", "{}"), ("$b", "!r", "message", "{}")], "s9")
+        fresh = await inbox.accept(
+            [("$a", "!r", "message", "{}"), ("$b", "!r", "message", "{}")], "s9"
+        )
         assert fresh == ["$a", "$b"]
         assert await inbox.accept([("$a", "!r", "message", "{}")], "s10") == []
         assert await KeyValue(db).get("next_batch") == "s10"
