@@ -155,6 +155,20 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines[index:]) if index else body
 
 
+def relates_to(reply_to: str | None, thread_root: str | None) -> dict[str, Any]:
+    """The relation of a reply: in the same thread (with reply fallback) or plain."""
+    if thread_root:
+        return {
+            "rel_type": "m.thread",
+            "event_id": thread_root,
+            "is_falling_back": reply_to is None,
+            "m.in_reply_to": {"event_id": reply_to or thread_root},
+        }
+    if reply_to:
+        return {"m.in_reply_to": {"event_id": reply_to}}
+    return {}
+
+
 def txn_id_for(key: str) -> str:
     """A transaction id derived from the message key: a retry of the same message is
     deduplicated by the homeserver."""
@@ -538,15 +552,9 @@ class MatrixConnection:
             if reply.mentions
             else {},
         }
-        if thread_root:
-            content["m.relates_to"] = {
-                "rel_type": "m.thread",
-                "event_id": thread_root,
-                "is_falling_back": reply_to is None,
-                "m.in_reply_to": {"event_id": reply_to or thread_root},
-            }
-        elif reply_to:
-            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+        relation = relates_to(reply_to, thread_root)
+        if relation:
+            content["m.relates_to"] = relation
         content.update(reply.extra)
         return content
 
@@ -648,15 +656,9 @@ class MatrixConnection:
             content["file"] = {**keys, "url": response.content_uri}
         else:
             content["url"] = response.content_uri
-        if thread_root:
-            content["m.relates_to"] = {
-                "rel_type": "m.thread",
-                "event_id": thread_root,
-                "is_falling_back": reply_to is None,
-                "m.in_reply_to": {"event_id": reply_to or thread_root},
-            }
-        elif reply_to:
-            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+        relation = relates_to(reply_to, thread_root)
+        if relation:
+            content["m.relates_to"] = relation
         return await self.send_event(room_id, "m.room.message", content, key=key)
 
     async def _wait_for_room(self, room_id: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109

@@ -96,6 +96,27 @@ async def _record_unanswered(ctx: Context, question: str, lang: str, result: Any
         log.exception("could not forward question %s", ctx.event_id)
 
 
+def titled_list(
+    title: str, items: list[tuple[str, str]], footer: list[str], *, ordered: bool = False
+) -> Reply:
+    """A heading, one line per (name, text) item, then footer lines (hint, source)."""
+    tag = "ol" if ordered else "ul"
+    lines = [title]
+    html = [f"<p><strong>{esc(title)}</strong></p><{tag}>"]
+    for index, (name, text) in enumerate(items, 1):
+        prefix = f"{index}." if ordered else "•"
+        lines.append(f"{prefix} {name} – {text}")
+        html.append(f"<li><strong>{esc(name)}</strong> – {esc(text)}</li>")
+    html.append(f"</{tag}>")
+    lines += footer
+    html += [f"<p>{esc(line)}</p>" for line in footer]
+    return Reply("\n".join(lines), "".join(html))
+
+
+def source_line(ctx: Context, entries: Any) -> str:
+    return ctx.t("knowledge.source", source=", ".join(sorted({e.source for e in entries})))
+
+
 @command(
     "frage",
     aliases=("ask",),
@@ -122,21 +143,9 @@ async def ask_command(ctx: Context, question: str) -> None:
 )
 async def phases_command(ctx: Context) -> None:
     content = _content(ctx)
-    title = ctx.t("knowledge.phases_title")
-    lines = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p><ol>"]
-    for phase in content.phases:
-        lines.append(f"{phase.number}. {phase.title(ctx.lang)} – {phase.summary(ctx.lang)}")
-        html.append(
-            f"<li><strong>{esc(phase.title(ctx.lang))}</strong> – {esc(phase.summary(ctx.lang))}</li>"
-        )
-    html.append("</ol>")
-    hint = ctx.t("knowledge.phases_hint")
-    sources = sorted({p.source for p in content.phases})
-    source = ctx.t("knowledge.source", source=", ".join(sources))
-    lines += [hint, source]
-    html.append(f"<p>{esc(hint)}</p><p><em>{esc(source)}</em></p>")
-    await ctx.reply(Reply("\n".join(lines), "".join(html)))
+    items = [(p.title(ctx.lang), p.summary(ctx.lang)) for p in content.phases]
+    footer = [ctx.t("knowledge.phases_hint"), source_line(ctx, content.phases)]
+    await ctx.reply(titled_list(ctx.t("knowledge.phases_title"), items, footer, ordered=True))
 
 
 @command(
@@ -185,21 +194,10 @@ async def checklist_command(ctx: Context, phase: str) -> None:
 )
 async def agreement_command(ctx: Context) -> None:
     content = _content(ctx)
-    title = ctx.t("knowledge.agreement_title")
-    lines = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p><ol>"]
-    for element in content.agreement_elements:
-        lines.append(f"• {element.title(ctx.lang)}: {element.guidance(ctx.lang)}")
-        html.append(
-            f"<li><strong>{esc(element.title(ctx.lang))}</strong>: {esc(element.guidance(ctx.lang))}</li>"
-        )
-    html.append("</ol>")
-    hint = ctx.t("knowledge.agreement_hint")
-    sources = sorted({e.source for e in content.agreement_elements})
-    source = ctx.t("knowledge.source", source=", ".join(sources))
-    lines += [hint, source]
-    html.append(f"<p>{esc(hint)}</p><p><em>{esc(source)}</em></p>")
-    await ctx.reply(Reply("\n".join(lines), "".join(html)))
+    elements = content.agreement_elements
+    items = [(e.title(ctx.lang), e.guidance(ctx.lang)) for e in elements]
+    footer = [ctx.t("knowledge.agreement_hint"), source_line(ctx, elements)]
+    await ctx.reply(titled_list(ctx.t("knowledge.agreement_title"), items, footer, ordered=True))
 
 
 @command(
