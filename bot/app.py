@@ -178,9 +178,16 @@ class App:
                 calendar=self._calendar_source(),
                 calendar_token=token.get_secret_value() if token else None,
             )
-            await self.web.start()
+            try:
+                await self.web.start()
+            except OSError as exc:  # a busy port must not keep the bot from its rooms
+                log.error("web server not started on %s: %s", self.settings.web.listen, exc)
+                self.web = None
         next_batch = await KeyValue(self.db).get("next_batch")
-        self._sync_task = asyncio.create_task(self.matrix.run(self.dispatcher.accept, next_batch))
+        started_ms = int(self.started_at.timestamp() * 1000)
+        self._sync_task = asyncio.create_task(
+            self.matrix.run(self.dispatcher.accept, next_batch, started_ms=started_ms)
+        )
         # creating rooms needs the sync loop (a new room appears through sync)
         await self.provisioner.provision(self.services)
         for hook in self.registry.hooks.get("startup", []):

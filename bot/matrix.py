@@ -328,7 +328,9 @@ class MatrixConnection:
 
     # --- sync loop ---------------------------------------------------------------
 
-    async def run(self, sink: BatchSink, next_batch: str | None) -> None:
+    async def run(
+        self, sink: BatchSink, next_batch: str | None, *, started_ms: int | None = None
+    ) -> None:
         """Sync until stopped; hand each batch of events with its token to ``sink``.
 
         On a first start (no token) the history is skipped: nothing older than the
@@ -337,6 +339,7 @@ class MatrixConnection:
         client = self.client
         first_start = next_batch is None
         full_state = not first_start
+        started_ms = started_ms or int(time.time() * 1000)
         failures = 0
         self.health.running = True
         try:
@@ -368,7 +371,8 @@ class MatrixConnection:
                 self.health.last_ok = time.monotonic()
                 await self._housekeeping()
                 invites = await self._handle_invites(response)
-                events = [] if first_start else self._inbound(response)
+                # first start: the room history is skipped, what came after the start is not
+                events = self._inbound(response, started_ms if first_start else 0)
                 if first_start:
                     self._joined_at.update(dict.fromkeys(response.rooms.join, 0))
                 await sink(events, response.next_batch)
@@ -443,12 +447,14 @@ class MatrixConnection:
                 log.warning("could not join %s: %s", room_id, getattr(result, "message", result))
         return joined
 
-    def _inbound(self, response: SyncResponse) -> list[Inbound]:
+    def _inbound(self, response: SyncResponse, not_before: int = 0) -> list[Inbound]:
+        """Plain events of a sync; nothing older than ``not_before`` (ms) or than the
+        bot's join of the room."""
         events: list[Inbound] = []
         for room_id, info in response.rooms.join.items():
-            joined_at = self._joined_at.get(room_id, 0)
+            cutoff = max(self._joined_at.get(room_id, 0), not_before)
             for event in info.timeline.events:
-                converted = self._convert(room_id, event, joined_at)
+                converted = self._convert(room_id, event, cutoff)
                 if converted is not None:
                     events.append(converted)
         for room_id, info in response.rooms.leave.items():
@@ -457,6 +463,7 @@ class MatrixConnection:
                 if (
                     source.get("type") == "m.room.member"
                     and source.get("state_key") == self.user_id
+                    and int(source.get("origin_server_ts") or 0) >= not_before
                 ):
                     self._left.add(room_id)
                     events.append(self._member(room_id, source))
@@ -482,9 +489,10 @@ class MatrixConnection:
         timestamp = int(source.get("origin_server_ts") or 0)
         event_type = source.get("type")
         content = source.get("content") or {}
+        too_old = bool(joined_at and timestamp and timestamp < joined_at)
         if event_type == "m.room.member":
-            return self._member(room_id, source)
-        if sender == self.user_id or (joined_at and timestamp and timestamp < joined_at):
+            return None if too_old else self._member(room_id, source)
+        if sender == self.user_id or too_old:
             return None
         if isinstance(event, MegolmEvent):
             log.warning("undecryptable event %s in %s from %s", event_id, room_id, sender)

@@ -203,3 +203,22 @@ async def test_edits_and_notices_are_ignored_replies_with_fallback_are_answered(
         if alice.events.index(m) >= mark
     }
     assert edit not in answered and notice not in answered
+
+
+async def test_first_start_answers_what_came_after_the_start_not_before(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    alice = await client_factory("alice", auto_join=True)
+    bot = await bot_factory(start=False)
+    await bot._ensure_account()
+    room_id = await alice.create_room(invite=[bot.user_id])
+    old = await alice.send_text(room_id, "!hilfe")  # before the bot ever started
+    from bot.app import App
+
+    bot.app = App(bot.settings())
+    await bot.app.start()
+    await alice.wait_for_member(room_id, bot.user_id, timeout=15)
+    mark = alice.mark()
+    fresh = await alice.send_text(room_id, "!sprache de")
+    await alice.wait_for_reply(room_id, fresh, 20, since_index=mark)
+    assert not [m for m in alice.messages(room_id) if m.in_reply_to == old]
