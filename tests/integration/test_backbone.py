@@ -222,3 +222,20 @@ async def test_first_start_answers_what_came_after_the_start_not_before(
     fresh = await alice.send_text(room_id, "!sprache de")
     await alice.wait_for_reply(room_id, fresh, 20, since_index=mark)
     assert not [m for m in alice.messages(room_id) if m.in_reply_to == old]
+
+
+async def test_metrics_count_commands_and_latency(client_factory: Any, bot_factory: Any) -> None:
+    import aiohttp
+
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+    await ask(alice, room_id, "!hilfe")
+    await ask(alice, room_id, "!checkliste")  # usage error
+    async with aiohttp.ClientSession() as session, session.get(f"{bot.web_url}/metrics") as r:
+        text = await r.text()
+    assert 'koopbot_commands_total{command="hilfe",outcome="ok"} 1.0' in text
+    assert 'koopbot_commands_total{command="checkliste",outcome="usage"} 1.0' in text
+    assert "koopbot_reply_latency_seconds_count 2.0" in text
+    for name in ("koopbot_reminders_total", "koopbot_sync_lag_seconds", "koopbot_decryption_failures_total"):
+        assert name in text
