@@ -114,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, StorageError):
             print(f"koopbot: database error: {exc}", file=sys.stderr)
             return 3
+        from bot.matrix import MatrixError
+
+        if isinstance(exc, MatrixError):
+            print(f"koopbot: Matrix error: {exc}", file=sys.stderr)
+            return 4
         raise
     return 1
 
