@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import secrets
@@ -172,6 +173,25 @@ async def main(n_rooms: int, n_members: int, n_meetings: int) -> None:
     listener = asyncio.create_task(alice.listen(on_message))
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if os.environ.get("KOOPBOT_PYSPY"):  # profile the restart and the message burst
+        subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/py-spy"),
+                "record",
+                "--format",
+                "raw",
+                "-o",
+                os.environ["KOOPBOT_PYSPY"],
+                "--pid",
+                str(proc.pid),
+                "-d",
+                "25",
+                "-r",
+                "200",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     probe = await alice.send_text(lobby, "!termine alle")
     while probe not in replies:
         await asyncio.sleep(0.01)
@@ -187,7 +207,11 @@ async def main(n_rooms: int, n_members: int, n_meetings: int) -> None:
     sent = []
     for i in range(500):
         sent.append(await alice.send_text(lobby, "!phasen" if i % 5 == 0 else f"Nachricht {i}"))
+    deadline = time.perf_counter() + 120
     while sum(1 for e in sent[::5] if e in replies) < len(sent[::5]):
+        if time.perf_counter() > deadline or listener.done():
+            print(f"only {sum(1 for e in sent[::5] if e in replies)} of {len(sent[::5])} answers seen")
+            break
         await asyncio.sleep(0.05)
     await asyncio.sleep(1)
     spent = await metric(base_url, "koopbot_sync_handling_seconds_sum") - before_sum

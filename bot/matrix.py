@@ -854,12 +854,15 @@ class PeerClient:
                 for event in info.timeline.events:
                     source = getattr(event, "source", {}) or {}
                     if source.get("type") == "m.room.message":
-                        await on_message(
-                            room_id,
-                            source.get("sender", ""),
-                            source.get("event_id", ""),
-                            source.get("content") or {},
-                        )
+                        try:
+                            await on_message(
+                                room_id,
+                                source.get("sender", ""),
+                                source.get("event_id", ""),
+                                source.get("content") or {},
+                            )
+                        except Exception:  # a viewer's bug must not end the chat
+                            log.exception("message callback failed")
 
     async def close(self) -> None:
         self._stop.set()
