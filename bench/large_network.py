@@ -210,7 +210,9 @@ async def main(n_rooms: int, n_members: int, n_meetings: int) -> None:
     deadline = time.perf_counter() + 120
     while sum(1 for e in sent[::5] if e in replies) < len(sent[::5]):
         if time.perf_counter() > deadline or listener.done():
-            print(f"only {sum(1 for e in sent[::5] if e in replies)} of {len(sent[::5])} answers seen")
+            print(
+                f"only {sum(1 for e in sent[::5] if e in replies)} of {len(sent[::5])} answers seen"
+            )
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(1)

@@ -237,5 +237,9 @@ async def test_metrics_count_commands_and_latency(client_factory: Any, bot_facto
     assert 'koopbot_commands_total{command="hilfe",outcome="ok"} 1.0' in text
     assert 'koopbot_commands_total{command="checkliste",outcome="usage"} 1.0' in text
     assert "koopbot_reply_latency_seconds_count 2.0" in text
-    for name in ("koopbot_reminders_total", "koopbot_sync_lag_seconds", "koopbot_decryption_failures_total"):
+    for name in (
+        "koopbot_reminders_total",
+        "koopbot_sync_lag_seconds",
+        "koopbot_decryption_failures_total",
+    ):
         assert name in text

@@ -202,3 +202,16 @@ def test_the_html_checker_catches_live_html() -> None:
     assert html_problems('<a href="javascript:x">y</a>')
     assert html_problems('<img src="http://x">')
     assert html_problems("<p>&lt;script&gt;</p>") == []
+
+
+def test_language_choice_applies_to_the_next_command(world) -> None:  # type: ignore[no-untyped-def]
+    _loop, services, _dispatcher = world
+    sender = "@polyglot:localhost"
+    run(world, "!hilfe", sender=sender)
+    assert "was ich kann" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
+    run(world, "!sprache en", sender=sender)
+    run(world, "!hilfe", sender=sender)
+    assert "what I can do" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
+    run(world, "!language de", sender=sender)
+    run(world, "!hilfe", sender=sender)
+    assert "was ich kann" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
