@@ -12,9 +12,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, vRecur
+if TYPE_CHECKING:
+    import icalendar
+
 
 PRODID = "-//koopbot//koopbot//DE"
 # A VTIMEZONE lists each transition; a few years either side of the meetings suffice.
@@ -51,11 +54,13 @@ class CalendarEvent:
     cancelled: bool = False
 
 
-def _event_component(event: CalendarEvent, tz: ZoneInfo, stamp: datetime) -> Event:
+def _event_component(event: CalendarEvent, tz: ZoneInfo, stamp: datetime) -> icalendar.Event:
     if event.start.tzinfo is None:
         raise ValueError(f"event {event.uid}: start must be aware")
     start = event.start.astimezone(tz)
-    component = Event()
+    import icalendar  # loaded on first use: keeps the idle bot smaller
+
+    component = icalendar.Event()
     component.add("uid", event.uid)
     component.add("dtstamp", stamp)
     component.add("summary", event.title)
@@ -66,7 +71,7 @@ def _event_component(event: CalendarEvent, tz: ZoneInfo, stamp: datetime) -> Eve
     if event.cancelled:
         component.add("status", "CANCELLED")
     if event.rrule:
-        component.add("rrule", vRecur.from_ical(event.rrule))
+        component.add("rrule", icalendar.vRecur.from_ical(event.rrule))
     if event.exdates:
         component.add("exdate", sorted(d.astimezone(tz) for d in event.exdates))
     location = event.location or event.link
@@ -77,7 +82,7 @@ def _event_component(event: CalendarEvent, tz: ZoneInfo, stamp: datetime) -> Eve
     if event.description:
         component.add("description", event.description)
     for offset in sorted(set(event.alarm_offsets), reverse=True):
-        alarm = Alarm()
+        alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", event.title)
         alarm.add("trigger", -abs(offset))
@@ -100,7 +105,9 @@ def build_calendar(
     tz = ZoneInfo(tz_name)
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
     events = list(events)
-    calendar = Calendar()
+    import icalendar
+
+    calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
@@ -113,7 +120,7 @@ def build_calendar(
     starts = [e.start.astimezone(tz).date() for e in events] or [stamp.date()]
     first = date(min(starts).year - 1, 1, 1)
     last = date(max(*starts, stamp.date()).year + _TZ_YEARS_AHEAD, 1, 1)
-    calendar.add_component(Timezone.from_tzid(tz_name, first_date=first, last_date=last))
+    calendar.add_component(icalendar.Timezone.from_tzid(tz_name, first_date=first, last_date=last))
     for event in events:
         calendar.add_component(_event_component(event, tz, stamp))
     calendar.add_missing_timezones(first_date=first, last_date=last)
