@@ -77,8 +77,8 @@ class Database:
         """Connect, check integrity and schema version, back up, then migrate."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         existed = self.path.exists() and self.path.stat().st_size > 0
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
         try:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
             conn.row_factory = sqlite3.Row
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA foreign_keys=ON")
@@ -90,6 +90,7 @@ class Database:
                 await conn.close()
                 raise StorageError(f"{self.path}: database file is damaged ({row and row[0]})")
         except sqlite3.DatabaseError as exc:
+            await conn.close()  # its worker thread would keep the process alive
             raise StorageError(f"{self.path}: not a usable SQLite database ({exc})") from exc
         self._conn = conn
         try:
