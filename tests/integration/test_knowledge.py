@@ -60,3 +60,31 @@ async def test_off_topic_question_abstains_and_reaches_coordinators(
 
     listing = await ask(coordinator, forwarded.room_id, "!offene-fragen")
     assert "Fußball-WM" in listing.body
+
+
+async def test_mention_in_group_room_is_a_question_plain_text_is_not(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    carol = await client_factory("carol", auto_join=True)
+    room_id = await alice.create_room(invite=[bot.user_id, carol.user_id])
+    await alice.wait_for_member(room_id, bot.user_id, timeout=15)
+    await alice.wait_for_member(room_id, carol.user_id, timeout=15)
+
+    mark = alice.mark()
+    plain = await alice.send_text(room_id, "Was ist ein Lerncluster?")
+    mentioned = await ask(
+        alice,
+        room_id,
+        "koopbot: Was ist ein Lerncluster?",
+        html=f'<a href="https://matrix.to/#/{bot.user_id}">koopbot</a>: Was ist ein Lerncluster?',
+        extra={"m.mentions": {"user_ids": [bot.user_id]}},
+    )
+    assert mentioned.content["koopbot.answer"]["source"] == "004_d3f449c150c77208.txt"
+    answered = {
+        m.in_reply_to
+        for m in alice.messages(room_id, sender=bot.user_id)
+        if alice.events.index(m) >= mark
+    }
+    assert plain not in answered
