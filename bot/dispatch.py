@@ -167,9 +167,11 @@ class Dispatcher:
             try:
                 await self._handle(event)
             except MatrixError as exc:
-                # Left open in the inbox: retried at the next start.
                 log.error("could not answer %s in %s: %s", event.event_id, event.room_id, exc)
-                return
+                if exc.transient:
+                    return  # left open in the inbox: retried at the next start
+                # refused by the homeserver (e.g. no permission to post): retrying at
+                # every start would not help, so the event is closed
             except Exception:
                 ref = new_ref()
                 log.exception("event %s failed [ref %s]", event.event_id, ref)

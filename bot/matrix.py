@@ -52,7 +52,16 @@ MAX_RATE_LIMIT_WAIT = 30.0
 
 
 class MatrixError(Exception):
-    """A Matrix request failed in a way retrying will not fix."""
+    """A Matrix request failed.
+
+    ``transient`` is true when the homeserver could not be reached (or kept rate
+    limiting) past the retry budget: trying again later may work. Otherwise the
+    homeserver refused (no permission, unknown room …) and retrying will not help.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 # --- inbound events (plain data, JSON-serialisable for the inbox) -------------------
@@ -605,7 +614,9 @@ class MatrixConnection:
                 )
             except (ClientConnectionError, TimeoutError, ServerDisconnectedError) as exc:
                 if time.monotonic() > deadline:
-                    raise MatrixError(f"homeserver unreachable, gave up: {exc}") from exc
+                    raise MatrixError(
+                        f"homeserver unreachable, gave up: {exc}", transient=True
+                    ) from exc
                 await asyncio.sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**attempt))
                 continue
             if isinstance(response, RoomSendResponse):
@@ -619,7 +630,8 @@ class MatrixConnection:
                 await asyncio.sleep(wait)
                 continue
             raise MatrixError(
-                f"send to {room_id} failed: {response.status_code} {response.message}"
+                f"send to {room_id} failed: {response.status_code} {response.message}",
+                transient=response.status_code == "M_LIMIT_EXCEEDED",
             )
 
     async def react(self, room_id: str, event_id: str, key: str) -> str:

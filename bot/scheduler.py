@@ -159,8 +159,13 @@ class Scheduler:
         try:
             await handler(context, job)
         except MatrixError as exc:
-            log.warning("job %s %s not sent yet (%s); retrying", job.kind, job.ref, exc)
-            self._arm(job.id, datetime.now(UTC) + RETRY_AFTER)
+            if exc.transient:
+                log.warning("job %s %s not sent yet (%s); retrying", job.kind, job.ref, exc)
+                self._arm(job.id, datetime.now(UTC) + RETRY_AFTER)
+                return
+            log.error("job %s %s refused by the homeserver: %s", job.kind, job.ref, exc)
+            self._metrics.reminders.labels("failed").inc()
+            await self._jobs.finish(job.id, "failed", str(exc)[:200])
             return
         except Exception:
             ref = secrets.token_hex(4)
