@@ -195,6 +195,7 @@ class App:
         armed = await self.scheduler.start()
         replayed = await self.dispatcher.replay_open()
         await Inbox(self.db).prune(datetime.now(UTC) - timedelta(days=7))
+        await SentLog(self.db).prune(datetime.now(UTC) - timedelta(days=30))
         release_memory()
         log.info("koopbot started: %d jobs armed, %d events replayed", armed, replayed)
 

@@ -155,3 +155,9 @@ class SentLog:
             "INSERT OR IGNORE INTO sent_log(key, room_id, event_id, sent_at) VALUES (?, ?, ?, ?)",
             (key, room_id, event_id, datetime.now(UTC).isoformat()),
         )
+
+    async def prune(self, older_than: datetime) -> int:
+        """Forget old keys: a replay or a re-run only ever concerns recent messages."""
+        return await self._db.execute(
+            "DELETE FROM sent_log WHERE sent_at < ?", (older_than.astimezone(UTC).isoformat(),)
+        )

@@ -92,3 +92,23 @@ async def test_inbox_stores_events_with_the_token_and_replays_open_ones(tmp_path
         assert [item[0] for item in await inbox.open_items()] == ["$b"]
     finally:
         await db.close()
+
+
+async def test_sent_log_prunes_only_old_keys(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.jobs import SentLog
+
+    db = Database(tmp_path / "k.db")
+    await db.open()
+    try:
+        log = SentLog(db)
+        await log.record("old", "!r", "$1")
+        await db.execute(
+            "UPDATE sent_log SET sent_at = '2020-01-01T00:00:00+00:00' WHERE key = 'old'"
+        )
+        await log.record("new", "!r", "$2")
+        assert await log.prune(datetime.now(UTC) - timedelta(days=30)) == 1
+        assert await log.event_for("old") is None and await log.event_for("new") == "$2"
+    finally:
+        await db.close()
