@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 _COMMANDISH = re.compile(r"^\s*[!/]{1,2}[^\s!/]")
 _FREE_QUESTION = "frage"
-LANGUAGE_CHANGING = {"sprache", "vergiss-mich"}  # commands that change a stored language
 
 
 def new_ref() -> str:
@@ -122,8 +121,6 @@ class Dispatcher:
         self._inbox = Inbox(services.db)
         self._errors = ErrorLog(services.db)
         self._users = UserSettings(services.db)
-        # chosen languages, read once per user; commands that change them drop the entry
-        self._languages: dict[str, str | None] = {}
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -235,9 +232,7 @@ class Dispatcher:
     # --- commands --------------------------------------------------------------------
 
     async def _language(self, user_id: str, *, english: bool) -> str:
-        if user_id not in self._languages:
-            self._languages[user_id] = await self._users.language(user_id)
-        chosen = self._languages[user_id]
+        chosen = await self._users.language(user_id)
         if chosen:
             return chosen
         return "en" if english else self.services.network.language
@@ -248,7 +243,9 @@ class Dispatcher:
         spec = self.registry.find(_FREE_QUESTION)
         if spec is None:
             return None
-        text = re.sub(r"^\s*@?[\w.\-]*koopbot[^\s:]*:?\s*", "", message.body, flags=re.IGNORECASE)
+        # "koopbot: …" or "@koopbot:server …" in front of the question is the mention
+        localpart = re.escape(self.services.chat.user_id.split(":", 1)[0].lstrip("@"))
+        text = re.sub(rf"^\s*@?{localpart}\S*:?\s*", "", message.body, flags=re.IGNORECASE)
         text = re.sub(r"@[^\s:]+:[^\s]+", "", text).strip()
         return ParsedCommand(spec, spec.name, text, False) if text else None
 
@@ -274,8 +271,6 @@ class Dispatcher:
                 await ctx.reply(ctx.t("core.cooldown"))
             return
         outcome = await self.run_command(ctx, parsed)
-        if parsed.spec.name in LANGUAGE_CHANGING:
-            self._languages.pop(message.sender, None)
         elapsed = time.perf_counter() - started
         self.metrics.commands.labels(parsed.spec.name, outcome).inc()
         self.metrics.reply_latency.observe(elapsed)

@@ -15,8 +15,9 @@ A later directory overrides earlier entries with the same id, language by langua
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -233,32 +234,26 @@ def _merge(
 
     agreement: list[AgreementElement] = []
     for key, (raw_a, path) in de.agreement.items():
-        elem = AgreementElement(key=key, source=raw_a.source or "")
-        elem.titles[PRIMARY_LANG] = raw_a.title
-        elem.guidances[PRIMARY_LANG] = raw_a.guidance
-        for lang in others:
-            tr_a = layers[lang].agreement.get(key)
-            if tr_a is None:
-                missing("agreement element", path, key, lang)
-            else:
-                elem.titles[lang] = tr_a[0].title
-                elem.guidances[lang] = tr_a[0].guidance
+        titles, guidances = _two_texts(
+            raw_a,
+            {lang: layers[lang].agreement.get(key) for lang in others},
+            ("title", "guidance"),
+            partial(missing, "agreement element", path, key),
+        )
+        elem = AgreementElement(key, titles, guidances, source=raw_a.source or "")
         if not elem.source:
             errors.append(Problem(path, key, "agreement element has no source"))
         agreement.append(elem)
 
     topics: list[Topic] = []
     for key, (raw_t, path) in de.topics.items():
-        topic = Topic(key=key, source=raw_t.source or "")
-        topic.titles[PRIMARY_LANG] = raw_t.title
-        topic.descriptions[PRIMARY_LANG] = raw_t.description
-        for lang in others:
-            tr_t = layers[lang].topics.get(key)
-            if tr_t is None:
-                missing("topic", path, key, lang)
-            else:
-                topic.titles[lang] = tr_t[0].title
-                topic.descriptions[lang] = tr_t[0].description
+        titles, descriptions = _two_texts(
+            raw_t,
+            {lang: layers[lang].topics.get(key) for lang in others},
+            ("title", "description"),
+            partial(missing, "topic", path, key),
+        )
+        topic = Topic(key, titles, descriptions, source=raw_t.source or "")
         if not topic.source:
             errors.append(Problem(path, key, "topic has no source"))
         topics.append(topic)
@@ -328,3 +323,22 @@ def load_content(extra_dirs: Sequence[Path] = ()) -> ContentSet:
     if collected.errors:
         raise ContentError("\n".join(str(p) for p in collected.errors))
     return collected.content
+
+
+def _two_texts(
+    base: Any,
+    translations: dict[str, Any],
+    fields: tuple[str, str],
+    report_missing: Callable[[str], None],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Two per-language text maps of one entry: German from ``base``, the other
+    languages from ``translations`` ((raw, path) pairs); a gap is reported."""
+    first = {PRIMARY_LANG: getattr(base, fields[0])}
+    second = {PRIMARY_LANG: getattr(base, fields[1])}
+    for lang, found in translations.items():
+        if found is None:
+            report_missing(lang)
+            continue
+        first[lang] = getattr(found[0], fields[0])
+        second[lang] = getattr(found[0], fields[1])
+    return first, second

@@ -77,8 +77,8 @@ async def test_mention_in_group_room_is_a_question_plain_text_is_not(
     mentioned = await ask(
         alice,
         room_id,
-        "koopbot: Was ist ein Lerncluster?",
-        html=f'<a href="https://matrix.to/#/{bot.user_id}">koopbot</a>: Was ist ein Lerncluster?',
+        f"{bot.localpart}: Was ist ein Lerncluster?",  # as Element writes a mention
+        html=f'<a href="https://matrix.to/#/{bot.user_id}">{bot.localpart}</a>: Was ist ein Lerncluster?',
         extra={"m.mentions": {"user_ids": [bot.user_id]}},
     )
     assert mentioned.content["koopbot.answer"]["source"] == "004_d3f449c150c77208.txt"
