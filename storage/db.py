@@ -2,14 +2,27 @@
 
 Why one connection: SQLite serialises writers anyway, and a single connection with an
 asyncio lock makes every ``transaction()`` atomic with respect to other coroutines.
+
+Why an ambient transaction: a command's writes (a meeting and its reminder jobs, a field
+and the job it arms) must commit together, without a ``tx`` parameter threaded through
+every repository call. The open transaction is kept in a context variable together with
+the task that opened it (as mautrix's ``async_db`` does): any ``transaction()``,
+``fetchone()``, ``execute()``, … called by that task while it is open joins it instead of
+waiting for the lock (which would deadlock). A nested ``transaction()`` is a SAVEPOINT, so
+an inner failure that the caller catches undoes only the inner writes. Work that must
+happen only once the data is durable (arming scheduler jobs) is registered with
+``Tx.after_commit``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import itertools
+import logging
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +33,7 @@ import aiosqlite
 from storage.migrations import MIGRATIONS, Migration
 
 Params = Sequence[Any] | dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 class StorageError(Exception):
@@ -31,6 +45,13 @@ class Tx:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._after_commit: list[Callable[[], Any]] = []
+
+    def after_commit(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` once the outermost transaction has committed (never on
+        rollback). A coroutine it returns is awaited; exceptions are logged, not raised:
+        the data is already durable, and what callbacks mirror is rebuilt at start."""
+        self._after_commit.append(callback)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; an INSERT that added a row returns its row id, an ignored
@@ -68,6 +89,11 @@ class Database:
         self._migrations = list(migrations)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # (open transaction, the task that opened it): only that task joins it
+        self._ambient: contextvars.ContextVar[tuple[Tx, asyncio.Task[Any] | None] | None] = (
+            contextvars.ContextVar(f"koopbot_tx_{id(self)}", default=None)
+        )
+        self._savepoints = itertools.count(1)
 
     @property
     def latest_version(self) -> int:
@@ -157,27 +183,79 @@ class Database:
             await asyncio.to_thread(shutil.copy2, self.path, target)
         return target
 
+    def _joined(self) -> Tx | None:
+        """The transaction this task has open, if any."""
+        current = self._ambient.get()
+        if current is None:
+            return None
+        tx, owner = current
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:
+            task = None
+        return tx if owner is task else None
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the calling task has a transaction open."""
+        return self._joined() is not None
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        """An exclusive transaction: all or nothing, isolated from other coroutines."""
+        """An exclusive transaction: all or nothing, isolated from other coroutines.
+
+        Inside an open transaction of the same task it is a savepoint of that one."""
         if self._conn is None:
             raise StorageError("database is not open")
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+        outer = self._joined()
+        if outer is not None:
+            name = f"sp{next(self._savepoints)}"
+            await self._conn.execute(f"SAVEPOINT {name}")
             try:
-                yield Tx(self._conn)
+                yield outer
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._conn.execute(f"ROLLBACK TO {name}")
+                await self._conn.execute(f"RELEASE {name}")
                 raise
-            else:
+            await self._conn.execute(f"RELEASE {name}")
+            return
+        async with self._lock:
+            tx = Tx(self._conn)
+            token = self._ambient.set((tx, asyncio.current_task()))
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield tx
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
                 await self._conn.execute("COMMIT")
+            finally:
+                self._ambient.reset(token)
+        await self._run_after_commit(tx)
+
+    @staticmethod
+    async def _run_after_commit(tx: Tx) -> None:
+        callbacks, tx._after_commit = tx._after_commit, []
+        for callback in callbacks:
+            try:
+                result = callback()
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:
+                log.exception("after-commit callback %r failed", callback)
 
     @asynccontextmanager
     async def _single(self) -> AsyncIterator[Tx]:
         """One statement on its own: SQLite makes it atomic without BEGIN/COMMIT, which
-        saves two round trips to the database thread on the hot path."""
+        saves two round trips to the database thread on the hot path. Inside an open
+        transaction of the calling task it joins that transaction."""
         if self._conn is None:
             raise StorageError("database is not open")
+        outer = self._joined()
+        if outer is not None:
+            yield outer
+            return
         async with self._lock:
             yield Tx(self._conn)
 
