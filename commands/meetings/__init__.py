@@ -10,6 +10,7 @@ The registry collects the declarations re-exported here:
     reminders  job ``meeting.reminder``, start-up rebuild of reminder jobs
     digest     job ``digest.weekly``, start-up check
     calendar   the ``calendar`` hook
+    schoolyear !ferien; series "ohne Ferien" (logic in ``holidays``)
 """
 
 # Import order is the order of the commands in !hilfe.
@@ -26,6 +27,7 @@ from commands.meetings.announce import announce_command
 from commands.meetings.reminders import rebuild_reminders, send_reminder
 from commands.meetings.digest import ensure_digest, post_digest
 from commands.meetings.calendar import calendar_hook
+from commands.meetings.schoolyear import holidays_command
 
 __all__ = [
     "announce_command",
@@ -33,6 +35,7 @@ __all__ = [
     "cancel_meeting",
     "ensure_digest",
     "going_command",
+    "holidays_command",
     "list_meetings",
     "material_command",
     "move_meeting",
