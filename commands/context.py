@@ -33,6 +33,12 @@ class Chat(Protocol):
         """Send a message; ``key`` makes it exactly-once (sent-log + transaction id)."""
         ...
 
+    async def send_event(
+        self, room_id: str, event_type: str, content: dict[str, Any], *, key: str | None = None
+    ) -> str:
+        """Send a raw event (e.g. a poll); ``key`` makes it exactly-once like ``send``."""
+        ...
+
     async def upload(
         self,
         room_id: str,
