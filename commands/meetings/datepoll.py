@@ -295,16 +295,23 @@ async def end_find_date(ctx: Context, poll_id: int) -> None:
     poll = await _load(ctx, poll_id)
     if poll.state == "closed":
         raise UserError("polls.already_closed", id=poll.id, title=poll.title)
-    poll = await close_poll(ctx.services, poll.id, ctx.sender, ctx.lang)
-    if poll.room_id != ctx.room_id:
+    here = poll.room_id == ctx.room_id
+    poll = await close_poll(
+        ctx.services, poll.id, ctx.sender, ctx.lang, reply_to=ctx.event_id if here else None
+    )
+    if not here:
         await ctx.reply(ctx.t("polls.closed_elsewhere", id=poll.id))
 
 
 # --- the end ------------------------------------------------------------------------------------
 
 
-async def close_poll(services: Services, poll_id: int, closed_by: str, lang: str) -> DatePoll:
-    """End a poll and schedule its meeting; every step is idempotent (crash-safe)."""
+async def close_poll(
+    services: Services, poll_id: int, closed_by: str, lang: str, *, reply_to: str | None = None
+) -> DatePoll:
+    """End a poll and schedule its meeting; every step is idempotent (crash-safe).
+
+    The result goes into the poll's room (``reply_to``: as the answer to the command)."""
     repo = DatePolls(services.db)
     async with _lock(services, poll_id):
         poll = await repo.get(poll_id)
@@ -318,13 +325,15 @@ async def close_poll(services: Services, poll_id: int, closed_by: str, lang: str
             poll = await repo.get(poll_id)
             assert poll is not None
         if poll.state == "closing":
-            await _finish(services, poll, lang)
+            await _finish(services, poll, lang, reply_to)
         done = await repo.get(poll_id)
         assert done is not None
         return done
 
 
-async def _finish(services: Services, poll: DatePoll, lang: str) -> None:
+async def _finish(
+    services: Services, poll: DatePoll, lang: str, reply_to: str | None = None
+) -> None:
     def t(key: str, /, **params: object) -> str:
         return services.catalog.get(key, lang, **params)
 
@@ -380,6 +389,7 @@ async def _finish(services: Services, poll: DatePoll, lang: str) -> None:
             poll.room_id,
             Reply(text, html, mentions=list(best.voters)),
             key=f"date-poll-result:{poll.id}",
+            reply_to=reply_to,
         )
         if meeting.announcement_event_id != event_id:
             await meetings.set_announcement(meeting.id, event_id)
