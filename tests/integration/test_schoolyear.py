@@ -188,3 +188,39 @@ async def test_date_poll_three_voters_restart_and_end(
             ).fetchone()[0]
             >= 1
         )
+
+
+async def test_date_poll_in_an_encrypted_room(client_factory: Any, bot_factory: Any) -> None:
+    alice = await client_factory("alice", encryption=True)
+    bob = await client_factory("bob", encryption=True, auto_join=True)
+    bot: BotHarness = await bot_factory(coordinators=[alice.user_id], encryption=True)
+    room_id = await alice.create_room(invite=[bot.user_id, bob.user_id], encrypted=True)
+    await alice.wait_for_member(room_id, bot.user_id, timeout=15)
+    await alice.wait_for_member(room_id, bob.user_id, timeout=15)
+    base = (datetime.now(BERLIN) + timedelta(days=30)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    spec = f"{base:%d.%m.%Y %H:%M}; {base + timedelta(days=1):%d.%m.%Y %H:%M}"
+    await ask(alice, room_id, f"!terminfindung Klausur: {spec}", timeout=30)
+    poll = await bob.wait_for(lambda r: r.room_id == room_id and r.type == POLL_START, 30)
+    assert poll.decrypted, "the poll must be sent encrypted"
+    second = poll.content[POLL_START]["answers"][1]["id"]
+    await bob.send_event(
+        room_id,
+        POLL_RESPONSE,
+        {
+            "m.relates_to": {"rel_type": "m.reference", "event_id": poll.event_id},
+            POLL_RESPONSE: {"answers": [second]},
+        },
+    )
+    text = ""
+    for _ in range(50):
+        text = (await ask(alice, room_id, "!terminfindung 1", timeout=30)).body
+        if bob.user_id in text:
+            break
+        await asyncio.sleep(0.2)
+    assert f": 1 – {bob.user_id}" in text, text
+    result = await ask(alice, room_id, "!terminfindung ende 1", timeout=30)
+    assert f"{base + timedelta(days=1):%d.%m.%Y}" in result.body
+    end = await alice.wait_for(lambda r: r.room_id == room_id and r.type == POLL_END, 30)
+    assert end.decrypted and end.relates_to["event_id"] == poll.event_id
