@@ -34,7 +34,6 @@ from commands.meetings.datepoll import (
     end_find_date,
     find_date,
     finish_interrupted_polls,
-    forget_votes,
     record_vote,
     withdraw_vote,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "ensure_digest",
     "find_date",
     "finish_interrupted_polls",
-    "forget_votes",
     "going_command",
     "holidays_command",
     "list_meetings",

@@ -446,8 +446,3 @@ async def withdraw_vote(
     services: Services, *, room_id: str, event_id: str, sender: str, redacts: str
 ) -> None:
     await DatePolls(services.db).withdraw(redacts, sender)
-
-
-@on_event("forget")
-async def forget_votes(services: Services, *, user_id: str) -> None:
-    await DatePolls(services.db).forget_user(user_id)

@@ -202,3 +202,10 @@ async def test_deadline_closes_by_itself(env: Env) -> None:
     await close_by_deadline(JobContext(env.services, "de", "job:x"), jobs[0])
     poll = await DatePolls(env.db).get(1)
     assert poll is not None and poll.state == "closed" and poll.meeting_id is not None
+
+
+async def test_help_shows_both_with_examples(env: Env) -> None:
+    text = await env.text(MEMBER, "!hilfe terminfindung")
+    assert "!terminfindung ende <nr>" in text and "!terminfindung Netzwerktreffen:" in text
+    assert "!ferien" in await env.text(MEMBER, "!hilfe ferien")
+    assert "ohne Ferien" in await env.text(MEMBER, "!hilfe termin neu")
