@@ -10,6 +10,7 @@ from commands.meetings.holidays import (
     blocked,
     data_version,
     date_words,
+    holiday_exdates,
     long_date,
     public_holidays,
     school_breaks,
@@ -137,3 +138,12 @@ def with_lines(message: Reply, lines: Lines) -> Reply:
         extra=message.extra,
         attachment=message.attachment,
     )
+
+
+def holiday_details(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> None:
+    """``!termin <id>`` of a series "ohne Ferien": which next dates it leaves out."""
+    if not meeting.holiday_state or not meeting.is_series:
+        return
+    skipped = [d for d in holiday_exdates(meeting) if d > now][:5]
+    dates = ", ".join(f"{d:%d.%m.%Y}" for d in skipped) or "—"
+    lines.add(ctx.t("holidays.details_line", state=state_name(meeting.holiday_state), dates=dates))

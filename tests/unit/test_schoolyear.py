@@ -70,6 +70,8 @@ async def test_series_without_holidays_skips_summer_everywhere(env: Env) -> None
     assert not [d for d in dates if SUMMER_2027[0] <= d <= SUMMER_2027[1]]
     listing = await env.text(MEMBER, "!termine")
     assert "19.07.2027" not in listing
+    details = await env.text(MEMBER, "!termin 1")
+    assert "die nächsten ausgelassenen Termine: 19.07.2027, 26.07.2027" in details
     # reminders: none planned for a holiday date; a forged one is not posted
     env.now = datetime(2027, 7, 12, 17, 0, tzinfo=BERLIN)
     from commands.meetings.reminders import sync_meeting
