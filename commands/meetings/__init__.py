@@ -28,7 +28,7 @@ from commands.meetings.announce import announce_command
 from commands.meetings.reminders import rebuild_reminders, send_reminder
 from commands.meetings.digest import ensure_digest, post_digest
 from commands.meetings.calendar import calendar_hook
-from commands.meetings.schoolyear import holidays_command
+from commands.meetings.schoolyear import holidays_command, warm_holiday_data
 from commands.meetings.datepoll import (
     close_by_deadline,
     end_find_date,
@@ -62,6 +62,7 @@ __all__ = [
     "rsvp_by_reaction",
     "send_reminder",
     "show_meeting",
+    "warm_holiday_data",
     "withdraw_by_redaction",
     "withdraw_vote",
 ]

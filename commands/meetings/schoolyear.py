@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
-from commands.context import Context
+from commands.context import Context, Services
 from commands.errors import UserError
 from commands.meetings.holidays import (
     blocked,
@@ -22,7 +23,7 @@ from commands.meetings.holidays import (
 )
 from commands.meetings.occurrences import upcoming
 from commands.meetings.render import Lines
-from commands.registry import command
+from commands.registry import command, on_event
 from commands.reply import Reply
 from storage.meetings import Meeting, Meetings
 
@@ -147,3 +148,15 @@ def holiday_details(lines: Lines, ctx: Context, meeting: Meeting, now: datetime)
     skipped = [d for d in holiday_exdates(meeting) if d > now][:5]
     dates = ", ".join(f"{d:%d.%m.%Y}" for d in skipped) or "—"
     lines.add(ctx.t("holidays.details_line", state=state_name(meeting.holiday_state), dates=dates))
+
+
+@on_event("startup")
+async def warm_holiday_data(services: Services) -> None:
+    """Load the state's holiday data (≈ 0.25 s) off the event loop, before the first use."""
+    state = services.network.state
+    if not state:
+        return
+    await asyncio.to_thread(school_data_until, state)
+    for meeting in await Meetings(services.db).active():
+        if meeting.holiday_state:
+            await asyncio.to_thread(holiday_exdates, meeting)
