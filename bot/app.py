@@ -77,6 +77,8 @@ def network_info(settings: Settings) -> NetworkInfo:
         intro_every_weeks=network.intro_every_weeks,
         digest_weekday=network.digest_weekday,
         digest_time=network.digest_time,
+        state=network.state,
+        series_skip_holidays=network.series_skip_holidays,
     )
 
 

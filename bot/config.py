@@ -21,6 +21,11 @@ from pydantic_settings import (
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([dhms])\s*$")  # s: for tests and drills
 _LISTEN = re.compile(r"^[\w.\-\[\]:]+:\d{1,5}$")
+# ISO 3166-2:DE without "DE-": the states whose school and public holidays are known
+GERMAN_STATES = (
+    "BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV",
+    "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH",
+)  # fmt: skip
 
 
 class ConfigError(Exception):
@@ -66,6 +71,11 @@ class NetworkSettings(_Section):
     name: str = "Netzwerk Kooperationen"
     language: Literal["de", "en"] = "de"
     timezone: str = "Europe/Berlin"
+    # German state (two letters, e.g. "NW"): school and public holidays; none: no holidays
+    state: str | None = None
+    # series skip the state's holidays unless "mit Ferien" is said (default: only with
+    # "ohne Ferien")
+    series_skip_holidays: bool = False
     coordinators: list[str] = Field(default_factory=list)
     reminder_offsets: list[str] = Field(default_factory=lambda: ["7d", "1d", "1h"])
     rooms: list[RoomSettings] = Field(default_factory=list)
@@ -85,6 +95,18 @@ class NetworkSettings(_Section):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("state")
+    @classmethod
+    def _german_state(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = value.strip().upper().removeprefix("DE-")
+        if code not in GERMAN_STATES:
+            raise ValueError(
+                f"{value!r} is not a German state; use one of {', '.join(GERMAN_STATES)}"
+            )
+        return code
 
     @field_validator("reminder_offsets")
     @classmethod

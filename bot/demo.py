@@ -73,6 +73,7 @@ def demo_settings(directory: Path, hs: LocalSynapse, data: dict[str, Any]) -> Se
             "storage": {"dir": str(directory / "data")},
             "network": {
                 "name": "Netzwerk Kooperationen (Demo)",
+                "state": "NW",  # school and public holidays for !ferien and date polls
                 "coordinators": [demo_user],
                 "rooms": _network_rooms(),
             },

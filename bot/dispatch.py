@@ -22,6 +22,7 @@ from bot.matrix import (
     MatrixError,
     MemberChange,
     Message,
+    PollResponse,
     Reaction,
     Redaction,
     Undecryptable,
@@ -215,6 +216,16 @@ class Dispatcher:
                     previous=event.previous,
                     sender=event.sender,
                 )
+        elif isinstance(event, PollResponse):
+            await self._run_hooks(
+                "poll_response",
+                room_id=event.room_id,
+                event_id=event.event_id,
+                sender=event.sender,
+                poll_event_id=event.poll_event_id,
+                answers=tuple(event.answers),
+                timestamp_ms=event.timestamp_ms,
+            )
         elif isinstance(event, Undecryptable):
             self.metrics.decryption_failures.inc()
             lang = await self._language(event.sender, english=False)

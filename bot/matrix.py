@@ -120,14 +120,55 @@ class Undecryptable:
     kind: str = "undecryptable"
 
 
-Inbound = Message | Reaction | Redaction | MemberChange | Undecryptable
+@dataclass(frozen=True)
+class PollResponse:
+    """A vote on a poll (MSC3381 ``poll.response``): the answer ids, as sent."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    poll_event_id: str
+    answers: tuple[str, ...]
+    timestamp_ms: int
+    kind: str = "poll_response"
+
+
+Inbound = Message | Reaction | Redaction | MemberChange | Undecryptable | PollResponse
 INBOUND_TYPES: dict[str, type] = {
     "message": Message,
     "reaction": Reaction,
     "redaction": Redaction,
     "member": MemberChange,
     "undecryptable": Undecryptable,
+    "poll_response": PollResponse,
 }
+
+POLL_RESPONSE_TYPES = ("org.matrix.msc3381.poll.response", "m.poll.response")
+MAX_POLL_ANSWERS = 20  # MSC3381: a poll has at most 20 answers
+
+
+def poll_response(
+    room_id: str, event_id: str, sender: str, timestamp: int, event_type: Any, content: Any
+) -> PollResponse | None:
+    """A poll response event as plain data; anything malformed is None (ignored)."""
+    if event_type not in POLL_RESPONSE_TYPES or not isinstance(content, dict):
+        return None
+    relates = content.get("m.relates_to")
+    if not isinstance(relates, dict) or relates.get("rel_type") != "m.reference":
+        return None
+    target = relates.get("event_id")
+    if not isinstance(target, str) or not target.startswith("$") or len(target) > 255:
+        return None
+    body = content.get(event_type)
+    if not isinstance(body, dict):
+        body = content.get("org.matrix.msc3381.poll.response") or content.get("m.poll.response")
+    answers = body.get("answers") if isinstance(body, dict) else None
+    if not isinstance(answers, list):
+        return None
+    ids = tuple(dict.fromkeys(a for a in answers if isinstance(a, str) and 0 < len(a) <= 100))[
+        :MAX_POLL_ANSWERS
+    ]
+    return PollResponse(room_id, event_id, sender, target, ids, timestamp)
 
 
 def encode_inbound(event: Inbound) -> str:
@@ -518,6 +559,8 @@ class MatrixConnection:
         if event_type == "m.room.redaction":
             redacts = source.get("redacts") or content.get("redacts")
             return Redaction(room_id, event_id, sender, str(redacts)) if redacts else None
+        if event_type in POLL_RESPONSE_TYPES:
+            return poll_response(room_id, event_id, sender, timestamp, event_type, content)
         if event_type != "m.room.message":
             return None
         if content.get("msgtype") not in ("m.text", "m.emote") or not isinstance(
@@ -600,6 +643,10 @@ class MatrixConnection:
         The transaction id stays the same for every retry, so the homeserver keeps one
         event even if an earlier attempt arrived and only its answer was lost.
         """
+        if key is not None and event_type != "m.room.message":
+            existing = await self._sent_log.event_for(key)  # send() checked it already
+            if existing:
+                return existing
         if room_id in self._left:
             raise MatrixError(f"not in room {room_id} any more")
         await self._wait_for_room(room_id)

@@ -33,6 +33,12 @@ class Chat(Protocol):
         """Send a message; ``key`` makes it exactly-once (sent-log + transaction id)."""
         ...
 
+    async def send_event(
+        self, room_id: str, event_type: str, content: dict[str, Any], *, key: str | None = None
+    ) -> str:
+        """Send a raw event (e.g. a poll); ``key`` makes it exactly-once like ``send``."""
+        ...
+
     async def upload(
         self,
         room_id: str,
@@ -126,6 +132,8 @@ class NetworkInfo:
     intro_every_weeks: int = 4
     digest_weekday: int = 0  # 0 = Monday
     digest_time: str = "08:00"  # local wall time of the weekly digest
+    state: str | None = None  # German state code ("NW"): school and public holidays
+    series_skip_holidays: bool = False  # series skip holidays unless "mit Ferien"
 
     def room_of_kind(self, kind: str) -> str | None:
         for key, room_kind in self.room_kinds.items():

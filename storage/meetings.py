@@ -57,6 +57,7 @@ class Meeting:
     cancelled: bool
     sequence: int
     changes: tuple[OccurrenceChange, ...] = ()
+    holiday_state: str | None = None  # a series that skips this German state's holidays
 
     @property
     def tz(self) -> ZoneInfo:
@@ -134,6 +135,7 @@ def _meeting(row: Any, changes: Iterable[OccurrenceChange] = ()) -> Meeting:
         cancelled=bool(row["cancelled"]),
         sequence=int(row["sequence"]),
         changes=tuple(sorted(changes, key=lambda c: c.original_utc)),
+        holiday_state=row["holiday_state"] if "holiday_state" in row.keys() else None,
     )
 
 
@@ -244,6 +246,14 @@ class Meetings:
             created = await self.get_in(tx, meeting_id)
             assert created is not None
             return created, True
+
+    async def set_holiday_state(self, meeting_id: int, state: str | None) -> None:
+        """Let a series skip the school and public holidays of ``state`` (None: not)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE meetings SET holiday_state = ? WHERE id = ? AND holiday_state IS NOT ?",
+                (state, meeting_id, state),
+            )
 
     async def set_announcement(self, meeting_id: int, event_id: str) -> None:
         await self._db.execute(

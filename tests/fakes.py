@@ -40,6 +40,7 @@ class FakeChat:
     names: dict[str, str] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _keys: dict[str, str] = field(default_factory=dict)
+    raw: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
     async def send(
         self,
@@ -54,6 +55,17 @@ class FakeChat:
             return self._keys[key]
         event_id = f"$e{next(self._ids)}"
         self.sent.append(Sent(room_id, reply, key, reply_to, thread_root))
+        if key is not None:
+            self._keys[key] = event_id
+        return event_id
+
+    async def send_event(
+        self, room_id: str, event_type: str, content: dict[str, Any], *, key: str | None = None
+    ) -> str:
+        if key is not None and key in self._keys:
+            return self._keys[key]
+        event_id = f"$r{next(self._ids)}"
+        self.raw.append((room_id, event_type, content))
         if key is not None:
             self._keys[key] = event_id
         return event_id

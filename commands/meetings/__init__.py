@@ -10,6 +10,8 @@ The registry collects the declarations re-exported here:
     reminders  job ``meeting.reminder``, start-up rebuild of reminder jobs
     digest     job ``digest.weekly``, start-up check
     calendar   the ``calendar`` hook
+    schoolyear !ferien; series "ohne Ferien" (logic in ``holidays``)
+    datepoll   !terminfindung (native polls), job ``date_poll.close``, poll responses
 """
 
 # Import order is the order of the commands in !hilfe.
@@ -26,13 +28,27 @@ from commands.meetings.announce import announce_command
 from commands.meetings.reminders import rebuild_reminders, send_reminder
 from commands.meetings.digest import ensure_digest, post_digest
 from commands.meetings.calendar import calendar_hook
+from commands.meetings.schoolyear import holidays_command, warm_holiday_data
+from commands.meetings.datepoll import (
+    close_by_deadline,
+    end_find_date,
+    find_date,
+    finish_interrupted_polls,
+    record_vote,
+    withdraw_vote,
+)
 
 __all__ = [
     "announce_command",
     "calendar_hook",
     "cancel_meeting",
+    "close_by_deadline",
+    "end_find_date",
     "ensure_digest",
+    "find_date",
+    "finish_interrupted_polls",
     "going_command",
+    "holidays_command",
     "list_meetings",
     "material_command",
     "move_meeting",
@@ -42,8 +58,11 @@ __all__ = [
     "notes_command",
     "post_digest",
     "rebuild_reminders",
+    "record_vote",
     "rsvp_by_reaction",
     "send_reminder",
     "show_meeting",
+    "warm_holiday_data",
     "withdraw_by_redaction",
+    "withdraw_vote",
 ]

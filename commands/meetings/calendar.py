@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from commands.context import Services
 from commands.ical import CalendarEvent, build_calendar
+from commands.meetings.holidays import holiday_exdates
 from commands.registry import on_event
 from storage.meetings import Meeting, Meetings
 
@@ -24,7 +25,7 @@ def calendar_events(
 ) -> list[CalendarEvent]:
     """The VEVENTs of one meeting (several when dates of a series were moved)."""
     uid = f"meeting-{meeting.id}@{server}"
-    skipped = [c.original_utc for c in meeting.changes]
+    skipped = [c.original_utc for c in meeting.changes] + list(holiday_exdates(meeting))
     events = [
         CalendarEvent(
             uid=uid,

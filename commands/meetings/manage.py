@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 from commands.context import Context
 from commands.errors import UsageError, UserError
+from commands.meetings import schoolyear
 from commands.meetings.common import announce_change, load_changeable
+from commands.meetings.holidays import split_holiday_words
 from commands.meetings.occurrences import Occurrence, find_on, parse_day, upcoming
 from commands.meetings.planning import KIND
 from commands.meetings.reminders import sync_meeting
@@ -37,6 +39,7 @@ _TO = {"auf", "to", "nach"}
         "!termin neu 03.12.2026 16:00 Austausch OGS",
         "!termin neu Dienstag 16 Uhr 90min Netzwerktreffen alle 2 Wochen link=https://meet.example.org/netz",
         "!termin neu morgen 10:00 1,5h Fachtag Musik",
+        "!termin neu Montag 16:00 Steuerungsgruppe wöchentlich ohne Ferien",
     ),
     permission=Permission.MODERATOR,
     args=(Arg("spec", rest=True),),
@@ -44,7 +47,9 @@ _TO = {"auf", "to", "nach"}
 async def new_meeting(ctx: Context, spec: str) -> None:
     network = ctx.services.network
     now = ctx.services.now()
+    spec, skip_holidays = split_holiday_words(spec)
     parsed = parse_event_spec(spec, now, network.tz)
+    holiday_state = schoolyear.series_state(ctx, skip_holidays, parsed.rrule is not None)
     repo = Meetings(ctx.db)
     meeting, _created = await repo.create(
         NewMeeting(
@@ -58,10 +63,12 @@ async def new_meeting(ctx: Context, spec: str) -> None:
             source_event_id=ctx.event_id,
         )
     )
+    meeting, holiday_lines = await schoolyear.apply(ctx, meeting, holiday_state, now)
     await sync_meeting(ctx.services, meeting.id)
     offsets = network.reminder_offsets
     skipped = any(meeting.start - offset <= now for offset in offsets)
-    event_id = await ctx.reply(announcement(meeting, offsets, ctx.t, ctx.lang, skipped=skipped))
+    message = announcement(meeting, offsets, ctx.t, ctx.lang, skipped=skipped)
+    event_id = await ctx.reply(schoolyear.with_lines(message, holiday_lines))
     if meeting.announcement_event_id != event_id:
         await repo.set_announcement(meeting.id, event_id)
 

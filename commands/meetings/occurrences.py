@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from dateutil.rrule import rrulestr
 
+from commands.meetings.holidays import holiday_exdates
 from commands.timeparse import occurrences as expand
 from storage.meetings import Meeting, iso
 
@@ -45,7 +46,8 @@ def occurrence_key(meeting: Meeting, occurrence: Occurrence) -> str:
 
 
 def _changed_originals(meeting: Meeting) -> list[datetime]:
-    return [c.original_utc for c in meeting.changes]
+    """Dates of the series that do not take place as planned (changed or holidays)."""
+    return [c.original_utc for c in meeting.changes] + list(holiday_exdates(meeting))
 
 
 def _moved(meeting: Meeting) -> list[Occurrence]:

@@ -11,6 +11,7 @@ from commands.meetings.calendar import calendar_events, server_of
 from commands.meetings.common import load
 from commands.meetings.occurrences import Occurrence, occurrence_key, previous, upcoming
 from commands.meetings.render import Lines, day, list_line, notes_lines, pill, when
+from commands.meetings.schoolyear import holiday_details
 from commands.registry import Arg, command, int_arg
 from commands.reply import Attachment, esc, link
 from commands.timeparse import format_duration, format_recurrence
@@ -112,6 +113,7 @@ async def show_meeting(ctx: Context, meeting_id: int) -> None:
         lines.add(label + meeting.link, esc(label) + link(meeting.link))
     lines.add(ctx.t("meetings.details_room", room=ctx.chat.room_name(meeting.room_id)))
     _changes(lines, ctx, meeting, now)
+    holiday_details(lines, ctx, meeting, now)
     rsvps = await repo.rsvps(meeting.id)
     yes = [r.user_id for r in rsvps if r.going]
     no = [r.user_id for r in rsvps if not r.going]
