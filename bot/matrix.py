@@ -698,8 +698,11 @@ class MatrixConnection:
         return int(room.power_levels.get_user_level(user_id))
 
     async def members(self, room_id: str) -> list[str]:
+        """Joined members now (invited ones are not members yet)."""
         room = self.client.rooms.get(room_id)
-        return sorted(room.users) if room is not None else []
+        if room is None or room_id in self._left:
+            return []
+        return sorted(u for u in room.users if u not in room.invited_users)
 
     def joined_rooms(self) -> list[str]:
         return [room_id for room_id in self.client.rooms if room_id not in self._left]
