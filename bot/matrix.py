@@ -847,6 +847,11 @@ class MatrixConnection:
         if isinstance(response, ErrorResponse):
             raise MatrixError(f"invite failed: {response.message}")
 
+    async def redact(self, room_id: str, event_id: str, reason: str = "") -> None:
+        response = await self.client.room_redact(room_id, event_id, reason or None)
+        if isinstance(response, ErrorResponse):
+            raise MatrixError(f"redaction in {room_id} failed: {response.message}")
+
     async def put_state(
         self, room_id: str, event_type: str, content: dict[str, Any], state_key: str = ""
     ) -> None:

@@ -6,7 +6,7 @@ The services are Protocols implemented in ``bot``; commands never import ``bot``
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -68,6 +68,10 @@ class Chat(Protocol):
     ) -> str: ...
 
     async def invite(self, room_id: str, user_id: str) -> None: ...
+
+    async def redact(self, room_id: str, event_id: str, reason: str = "") -> None:
+        """Remove one of the bot's messages (its content) from a room."""
+        ...
 
 
 class Scheduling(Protocol):
@@ -180,6 +184,7 @@ class Context:
     lang: str
     body: str = ""
     command: str = ""
+    asked_in: str | None = None  # set when a group-room command is answered in the DM
     _sent: int = 0
 
     def t(self, key: str, /, **params: object) -> str:
@@ -195,16 +200,19 @@ class Context:
 
     def _next_key(self) -> str:
         self._sent += 1
-        return f"cmd:{self.event_id}:{self._sent}"
+        where = "" if self.asked_in is None else "dm:"
+        return f"cmd:{self.event_id}:{where}{self._sent}"
 
     async def reply(self, reply: Reply | str) -> str:
         """Answer the command: in reply to it, in its thread, exactly once."""
         message = Reply(reply) if isinstance(reply, str) else reply
+        # an answer moved to the direct chat cannot reply to an event of another room
+        reply_to = self.event_id if self.asked_in is None else None
         event_id = await self.chat.send(
             self.room_id,
             message,
             key=self._next_key(),
-            reply_to=self.event_id,
+            reply_to=reply_to,
             thread_root=self.thread_root,
         )
         if message.attachment is not None:
@@ -212,10 +220,25 @@ class Context:
                 self.room_id,
                 message.attachment,
                 key=self._next_key(),
-                reply_to=self.event_id,
+                reply_to=reply_to,
                 thread_root=self.thread_root,
             )
         return event_id
+
+    async def to_direct_chat(self) -> Context:
+        """Personal answers go to the sender's direct chat; the room gets one line."""
+        if self.is_direct:
+            return self
+        direct = await self.chat.direct_room(self.sender)
+        await self.reply(self.t("privacy.answered_direct"))
+        return replace(
+            self,
+            room_id=direct,
+            thread_root=None,
+            is_direct=True,
+            asked_in=self.room_id,
+            _sent=0,
+        )
 
     @property
     def is_coordinator(self) -> bool:

@@ -39,7 +39,7 @@ def network_rooms(services: Services) -> set[str]:
 
 
 @dataclass
-class Scope:
+class Visibility:
     """One asker in one room; answers "may this asker use things of room R here?"."""
 
     services: Services
@@ -53,7 +53,7 @@ class Scope:
         self._network = network_rooms(self.services)
 
     @classmethod
-    def of(cls, ctx: Context) -> Scope:
+    def of(cls, ctx: Context) -> Visibility:
         return cls(ctx.services, ctx.sender, ctx.room_id)
 
     def is_network(self, room_id: str) -> bool:
@@ -99,7 +99,7 @@ class Scope:
 
 async def visible_meeting(ctx: Context, meeting_id: int) -> Meeting:
     """``meeting_id`` as the asker may use it here, else "unknown id"."""
-    meeting = await Scope.of(ctx).meeting(meeting_id)
+    meeting = await Visibility.of(ctx).meeting(meeting_id)
     if meeting is None:
         raise UserError("meetings.not_found", id=meeting_id)
     return meeting

@@ -12,7 +12,7 @@ from datetime import timedelta
 from commands.context import Services
 from commands.ical import CalendarEvent, build_calendar
 from commands.registry import on_event
-from commands.scope import Scope, network_rooms
+from commands.scope import Visibility, network_rooms
 from storage.meetings import Meeting, Meetings
 
 
@@ -75,7 +75,9 @@ async def network_calendar(services: Services) -> bytes:
 
 async def personal_calendar(services: Services, user_id: str) -> bytes:
     """One member's feed: network meetings plus those of the rooms they are in now."""
-    return _calendar(services, await Scope(services, user_id, None).meetings(active_only=False))
+    return _calendar(
+        services, await Visibility(services, user_id, None).meetings(active_only=False)
+    )
 
 
 @on_event("calendar")  # type: ignore[arg-type]  # EventHook is typed as returning None

@@ -14,7 +14,7 @@ from commands.meetings.common import load
 from commands.meetings.occurrences import upcoming
 from commands.meetings.render import when
 from commands.registry import Arg, command, int_arg, on_event
-from commands.scope import Scope
+from commands.scope import Visibility
 from storage.meetings import Meetings
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ async def rsvp_by_reaction(
     meeting = await repo.by_message(target)
     if meeting is None or meeting.cancelled:
         return
-    if not await Scope(services, sender, room_id).sees(meeting.room_id):
+    if not await Visibility(services, sender, room_id).sees(meeting.room_id):
         return
     await repo.rsvp(meeting.id, sender, answer, reaction_event_id=event_id)
     log.info("rsvp %s for meeting %d by reaction", "yes" if answer else "no", meeting.id)

@@ -11,9 +11,9 @@ from commands.meetings.calendar import calendar_events, server_of
 from commands.meetings.common import load
 from commands.meetings.occurrences import Occurrence, occurrence_key, previous, upcoming
 from commands.meetings.render import Lines, day, list_line, notes_lines, pill, when
-from commands.registry import Arg, command, int_arg
+from commands.registry import Arg, Scope, command, int_arg
 from commands.reply import Attachment, esc, link
-from commands.scope import Scope
+from commands.scope import Visibility
 from commands.timeparse import format_duration, format_recurrence
 from storage.meetings import Meeting, Meetings
 
@@ -25,6 +25,7 @@ _ALL = {"alle", "all"}
     "termine",
     aliases=("events",),
     group="termine",
+    scope=Scope.ROOM,
     summary="meetings.list_summary",
     usage="[alle]",
     usage_en="[all]",
@@ -38,7 +39,7 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
     repo = Meetings(ctx.db)
     now = ctx.services.now()
     # network-wide means: the network's meetings and those of the asker's own rooms
-    meetings = await (Scope.of(ctx).meetings() if everywhere else repo.active(ctx.room_id))
+    meetings = await (Visibility.of(ctx).meetings() if everywhere else repo.active(ctx.room_id))
     items: list[tuple[Occurrence, Meeting]] = [
         (occurrence, m) for m in meetings for occurrence in upcoming(m, now, 1)
     ]
@@ -149,7 +150,7 @@ async def next_meeting_texts(ctx: Context) -> dict[str, str]:
     """Per room, its next meeting as "<date> – <title>" (for !themen)."""
     now = ctx.services.now()
     best: dict[str, tuple[datetime, str]] = {}
-    for meeting in await Scope.of(ctx).meetings():
+    for meeting in await Visibility.of(ctx).meetings():
         found = upcoming(meeting, now, 1)
         if not found:
             continue
