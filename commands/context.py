@@ -130,6 +130,7 @@ class NetworkInfo:
     intro_every_weeks: int = 4
     digest_weekday: int = 0  # 0 = Monday
     digest_time: str = "08:00"  # local wall time of the weekly digest
+    web_url: str = ""  # where /calendar/<token>.ics is reached (empty: no web server)
 
     def room_of_kind(self, kind: str) -> str | None:
         for key, room_kind in self.room_kinds.items():

@@ -10,6 +10,7 @@ The registry collects the declarations re-exported here:
     reminders  job ``meeting.reminder``, start-up rebuild of reminder jobs
     digest     job ``digest.weekly``, start-up check
     calendar   the ``calendar`` hook
+    feeds      !kalender (personal calendar feeds)
 """
 
 # Import order is the order of the commands in !hilfe.
@@ -26,9 +27,11 @@ from commands.meetings.announce import announce_command
 from commands.meetings.reminders import rebuild_reminders, send_reminder
 from commands.meetings.digest import ensure_digest, post_digest
 from commands.meetings.calendar import calendar_hook
+from commands.meetings.feeds import calendar_command, new_calendar_command
 
 __all__ = [
     "announce_command",
+    "calendar_command",
     "calendar_hook",
     "cancel_meeting",
     "ensure_digest",
@@ -36,6 +39,7 @@ __all__ = [
     "list_meetings",
     "material_command",
     "move_meeting",
+    "new_calendar_command",
     "new_meeting",
     "next_meeting_texts",
     "not_going_command",
