@@ -26,6 +26,7 @@ from commands.cooperation.schedule import KIND_TERM_END, next_review, plan_term_
 from commands.errors import UsageError, UserError
 from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc
+from commands.scope import Visibility
 from commands.timeparse import format_datetime, format_recurrence
 from storage.cooperations import AlreadyExists, Cooperation, Cooperations
 from storage.jobs import Jobs
@@ -293,7 +294,10 @@ async def set_field(ctx: Context, spec: str) -> None:
 async def all_cooperations(ctx: Context) -> None:
     content = content_of(ctx)
     repo = Cooperations(ctx.db)
-    coops = await repo.all()
+    # a cooperation's state is its room's: only those the coordinator may see from here
+    everything = await repo.all()
+    visible = await Visibility.of(ctx).filter(c.room_id for c in everything)
+    coops = [c for c in everything if c.room_id in visible]
     if not coops:
         await ctx.reply(ctx.t("cooperation.all_none"))
         return
