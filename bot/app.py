@@ -19,10 +19,12 @@ from bot.web import WebServer
 from commands import COMMAND_MODULES
 from commands.context import NetworkInfo, RoomInfo, Services
 from commands.i18n import Catalog
+from commands.meetings.calendar import personal_calendar
 from commands.registry import Registry
 from storage import Database
 from storage.core import DirectRooms, Inbox, KeyValue
 from storage.jobs import Jobs, SentLog
+from storage.privacy import CalendarFeeds
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ def network_info(settings: Settings) -> NetworkInfo:
         digest_time=network.digest_time,
         state=network.state,
         series_skip_holidays=network.series_skip_holidays,
+        web_url=settings.web.base_url if settings.web.enabled else "",
     )
 
 
@@ -179,6 +182,7 @@ class App:
                 metrics=self.metrics,
                 calendar=self._calendar_source(),
                 calendar_token=token.get_secret_value() if token else None,
+                personal_calendar=self._personal_calendar,
             )
             try:
                 await self.web.start()
@@ -212,6 +216,14 @@ class App:
             return bytes(result)
 
         return source
+
+    async def _personal_calendar(self, token: str) -> bytes | None:
+        """A member's own feed, checked now (their rooms at this moment); None: no feed."""
+        assert self.services is not None
+        user_id = await CalendarFeeds(self.db).owner(token)
+        if user_id is None:
+            return None
+        return await personal_calendar(self.services, user_id)
 
     async def wait(self) -> None:
         """Run until the sync loop ends (it only ends on a fatal error or stop)."""

@@ -32,7 +32,7 @@ from bot.matrix import (
 from bot.metrics import Metrics
 from commands.context import Context, Services
 from commands.errors import CommandError, UsageError, UserError
-from commands.registry import CommandSpec, ParsedCommand, Permission, Registry
+from commands.registry import CommandSpec, ParsedCommand, Permission, Registry, Scope
 from commands.reply import Reply, esc
 from storage.core import ErrorEntry, ErrorLog, Inbox, UserSettings
 
@@ -324,6 +324,8 @@ class Dispatcher:
         """Check permission, bind arguments, run; returns the outcome label."""
         spec = parsed.spec
         try:
+            if spec.scope is Scope.PERSONAL:
+                ctx = await ctx.to_direct_chat()  # personal data never in a group room
             await self._check_permission(ctx, spec)
             kwargs = self.registry.bind(spec, parsed.raw_args)
             await spec.handler(ctx, **kwargs)

@@ -49,6 +49,32 @@ SYNC_TIMEOUT_MS = 30_000
 RETRY_CAP_SECONDS = 4.0
 SEND_GIVE_UP_SECONDS = 180.0
 MAX_RATE_LIMIT_WAIT = 30.0
+# Room versions in which the power-levels event alone decides. From version 12 on
+# (MSC4289) the creators (the create event's sender and ``additional_creators``) have
+# unlimited power and are not listed in ``users``.
+LEGACY_ROOM_VERSIONS = frozenset(str(n) for n in range(1, 12))
+CREATOR_LEVEL = 2**53  # above any level a power-levels event can hold
+
+
+@dataclass(frozen=True)
+class RoomCreation:
+    """What the room's create event says about power: its version and its creators."""
+
+    room_version: str
+    creators: frozenset[str]
+
+    @property
+    def creators_privileged(self) -> bool:
+        return self.room_version not in LEGACY_ROOM_VERSIONS
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> RoomCreation:
+        content = event.get("content") or {}
+        extra = content.get("additional_creators")
+        creators = {str(event.get("sender", ""))}
+        if isinstance(extra, list):
+            creators |= {str(u) for u in extra if isinstance(u, str)}
+        return cls(str(content.get("room_version", "1")), frozenset(creators - {""}))
 
 
 class MatrixError(Exception):
@@ -271,6 +297,7 @@ class MatrixConnection:
         self._client: AsyncClient | None = None
         self._joined_at: dict[str, int] = {}
         self._left: set[str] = set()
+        self._creation: dict[str, RoomCreation] = {}
         self.health = SyncHealth()
         self._stop = asyncio.Event()
         self._direct_lock = asyncio.Lock()
@@ -738,15 +765,40 @@ class MatrixConnection:
 
     # --- rooms ---------------------------------------------------------------------
 
+    async def room_creation(self, room_id: str) -> RoomCreation | None:
+        """The room's version and creators (the create event never changes: cached)."""
+        known = self._creation.get(room_id)
+        if known is not None:
+            return known
+        response = await self.client.room_get_state(room_id)
+        if isinstance(response, ErrorResponse):
+            log.warning("could not read the state of %s: %s", room_id, response.message)
+            return None
+        for event in response.events:
+            if event.get("type") == "m.room.create" and event.get("state_key", "") == "":
+                found = RoomCreation.from_event(event)
+                self._creation[room_id] = found
+                return found
+        return None
+
     async def power_level(self, room_id: str, user_id: str) -> int:
+        """The user's power level as the room's version defines it, from the current
+        state (a changed power-levels event counts from the next sync on): in version
+        12+ the creators outrank everyone; otherwise ``users``, then ``users_default``."""
         room = self.client.rooms.get(room_id)
         if room is None:
             return 0
+        creation = await self.room_creation(room_id)
+        if creation is not None and creation.creators_privileged and user_id in creation.creators:
+            return CREATOR_LEVEL
         return int(room.power_levels.get_user_level(user_id))
 
     async def members(self, room_id: str) -> list[str]:
+        """Joined members now (invited ones are not members yet)."""
         room = self.client.rooms.get(room_id)
-        return sorted(room.users) if room is not None else []
+        if room is None or room_id in self._left:
+            return []
+        return sorted(u for u in room.users if u not in room.invited_users)
 
     def joined_rooms(self) -> list[str]:
         return [room_id for room_id in self.client.rooms if room_id not in self._left]
@@ -841,6 +893,11 @@ class MatrixConnection:
         response = await self.client.room_invite(room_id, user_id)
         if isinstance(response, ErrorResponse):
             raise MatrixError(f"invite failed: {response.message}")
+
+    async def redact(self, room_id: str, event_id: str, reason: str = "") -> None:
+        response = await self.client.room_redact(room_id, event_id, reason or None)
+        if isinstance(response, ErrorResponse):
+            raise MatrixError(f"redaction in {room_id} failed: {response.message}")
 
     async def put_state(
         self, room_id: str, event_type: str, content: dict[str, Any], state_key: str = ""

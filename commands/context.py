@@ -6,7 +6,7 @@ The services are Protocols implemented in ``bot``; commands never import ``bot``
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -75,6 +75,10 @@ class Chat(Protocol):
 
     async def invite(self, room_id: str, user_id: str) -> None: ...
 
+    async def redact(self, room_id: str, event_id: str, reason: str = "") -> None:
+        """Remove one of the bot's messages (its content) from a room."""
+        ...
+
 
 class Scheduling(Protocol):
     """Timed jobs (implemented by bot.scheduler); the jobs table is the truth."""
@@ -134,6 +138,7 @@ class NetworkInfo:
     digest_time: str = "08:00"  # local wall time of the weekly digest
     state: str | None = None  # German state code ("NW"): school and public holidays
     series_skip_holidays: bool = False  # series skip holidays unless "mit Ferien"
+    web_url: str = ""  # where /calendar/<token>.ics is reached (empty: no web server)
 
     def room_of_kind(self, kind: str) -> str | None:
         for key, room_kind in self.room_kinds.items():
@@ -188,6 +193,7 @@ class Context:
     lang: str
     body: str = ""
     command: str = ""
+    asked_in: str | None = None  # set when a group-room command is answered in the DM
     _sent: int = 0
 
     def t(self, key: str, /, **params: object) -> str:
@@ -203,16 +209,19 @@ class Context:
 
     def _next_key(self) -> str:
         self._sent += 1
-        return f"cmd:{self.event_id}:{self._sent}"
+        where = "" if self.asked_in is None else "dm:"
+        return f"cmd:{self.event_id}:{where}{self._sent}"
 
     async def reply(self, reply: Reply | str) -> str:
         """Answer the command: in reply to it, in its thread, exactly once."""
         message = Reply(reply) if isinstance(reply, str) else reply
+        # an answer moved to the direct chat cannot reply to an event of another room
+        reply_to = self.event_id if self.asked_in is None else None
         event_id = await self.chat.send(
             self.room_id,
             message,
             key=self._next_key(),
-            reply_to=self.event_id,
+            reply_to=reply_to,
             thread_root=self.thread_root,
         )
         if message.attachment is not None:
@@ -220,10 +229,25 @@ class Context:
                 self.room_id,
                 message.attachment,
                 key=self._next_key(),
-                reply_to=self.event_id,
+                reply_to=reply_to,
                 thread_root=self.thread_root,
             )
         return event_id
+
+    async def to_direct_chat(self) -> Context:
+        """Personal answers go to the sender's direct chat; the room gets one line."""
+        if self.is_direct:
+            return self
+        direct = await self.chat.direct_room(self.sender)
+        await self.reply(self.t("privacy.answered_direct"))
+        return replace(
+            self,
+            room_id=direct,
+            thread_root=None,
+            is_direct=True,
+            asked_in=self.room_id,
+            _sent=0,
+        )
 
     @property
     def is_coordinator(self) -> bool:

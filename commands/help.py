@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands.context import Context
-from commands.registry import Arg, CommandSpec, Permission, Registry, command
+from commands.registry import Arg, CommandSpec, Permission, Registry, Scope, command
 from commands.reply import Reply, esc
 
 GROUP_ORDER = ("inhalte", "kooperation", "termine", "profil", "netzwerk", "system")
@@ -57,6 +57,7 @@ def overview(ctx: Context, registry: Registry) -> Reply:
     "hilfe",
     aliases=("help",),
     group="system",
+    scope=Scope.NETWORK,
     summary="core.help_summary",
     usage="[befehl]",
     usage_en="[command]",

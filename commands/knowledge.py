@@ -12,8 +12,9 @@ from typing import Any
 from commands.context import Context
 from commands.errors import UserError
 from commands.i18n import Catalog
-from commands.registry import Arg, Permission, command
+from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc, html_from_text
+from storage.privacy import ForwardedMessages
 from storage.questions import UnansweredQuestions
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,9 @@ async def _record_unanswered(ctx: Context, question: str, lang: str, result: Any
         "knowledge.forward", network_lang, sender=ctx.sender, room=where, question=question
     )
     try:
-        await ctx.chat.send(target, Reply(text), key=f"forward:{ctx.event_id}")
+        event_id = await ctx.chat.send(target, Reply(text), key=f"forward:{ctx.event_id}")
+        # remembered so that "forget me" can take it back out of the coordinators' room
+        await ForwardedMessages(ctx.db).add(event_id, target, ctx.sender, "question")
     except Exception:  # the member got an answer; a failed forward is only logged
         log.exception("could not forward question %s", ctx.event_id)
 
@@ -121,6 +124,7 @@ def source_line(ctx: Context, entries: Any) -> str:
     "frage",
     aliases=("ask",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.ask_summary",
     usage="<text>",
     usage_en="<text>",
@@ -138,6 +142,7 @@ async def ask_command(ctx: Context, question: str) -> None:
     "phasen",
     aliases=("phases",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.phases_summary",
     examples=("!phasen",),
 )
@@ -152,6 +157,7 @@ async def phases_command(ctx: Context) -> None:
     "checkliste",
     aliases=("checklist",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.checklist_summary",
     usage="<phase>",
     usage_en="<phase>",
@@ -189,6 +195,7 @@ async def checklist_command(ctx: Context, phase: str) -> None:
     "vereinbarung",
     aliases=("agreement",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.agreement_summary",
     examples=("!vereinbarung",),
 )
@@ -204,6 +211,7 @@ async def agreement_command(ctx: Context) -> None:
     "themen",
     aliases=("topics",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.topics_summary",
     examples=("!themen",),
 )
@@ -250,6 +258,7 @@ async def _next_meetings_by_room(ctx: Context) -> dict[str, str]:
     "offene-fragen",
     aliases=("open-questions",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.open_questions_summary",
     permission=Permission.COORDINATOR,
     examples=("!offene-fragen",),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from types import ModuleType
 from typing import Any
 
@@ -32,6 +32,24 @@ MAX_NAME_TOKENS = 3
 Handler = Callable[..., Awaitable[Any]]
 JobHandler = Callable[[JobContext, Any], Awaitable[None]]
 EventHook = Callable[..., Awaitable[Any]]  # ``dialog`` hooks return a bool
+
+
+class Scope(StrEnum):
+    """What a command reaches; the privacy test is generated from this.
+
+    ``ID``        a room's thing by its id (meetings, notes, RSVPs): checked by
+                  ``commands.scope``; derived from an id argument (``*_id``)
+    ``ROOM``      the things of the room it is sent in (its cooperation, its meetings)
+    ``PERSONAL``  the sender's own data: asked in a group room, answered in the direct
+                  chat, with one line in the room saying so
+    ``NETWORK``   nothing of any room or person: curated content, help, the network's
+                  own rooms and announcements
+    """
+
+    ID = "id"
+    ROOM = "room"
+    PERSONAL = "personal"
+    NETWORK = "network"
 
 
 class Permission(IntEnum):
@@ -65,9 +83,20 @@ class CommandSpec:
     handler: Handler
     usage_en: str | None = None
     hidden: bool = False
+    declared_scope: Scope | None = None
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def scope(self) -> Scope | None:
+        """The declared scope; a command taking an id (``*_id``) acts by id. None: not
+        classified (the generated privacy test fails until it is)."""
+        if self.declared_scope is not None:
+            return self.declared_scope
+        if any(arg.name.endswith("_id") for arg in self.args):
+            return Scope.ID
+        return None
 
     def usage_line(self, lang: str = "de") -> str:
         args = self.usage_en if lang == "en" and self.usage_en is not None else self.usage
@@ -92,8 +121,11 @@ def command(
     permission: Permission = Permission.EVERYONE,
     args: Iterable[Arg] = (),
     hidden: bool = False,
+    scope: Scope | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Declare a command on its handler; collected by ``Registry.from_modules``."""
+    """Declare a command on its handler; collected by ``Registry.from_modules``.
+
+    ``scope`` says what it reaches (see ``Scope``); needed unless it takes an id."""
 
     def decorate(handler: Handler) -> Handler:
         spec = CommandSpec(
@@ -108,6 +140,7 @@ def command(
             args=tuple(args),
             handler=handler,
             hidden=hidden,
+            declared_scope=scope,
         )
         specs = [*getattr(handler, "__koopbot_commands__", []), spec]
         handler.__koopbot_commands__ = specs  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ class FakeChat:
     power: dict[tuple[str, str], int] = field(default_factory=dict)
     rooms: dict[str, list[str]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    redacted: list[tuple[str, str]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _keys: dict[str, str] = field(default_factory=dict)
     raw: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
@@ -118,6 +119,9 @@ class FakeChat:
 
     async def invite(self, room_id: str, user_id: str) -> None:
         self.rooms.setdefault(room_id, []).append(user_id)
+
+    async def redact(self, room_id: str, event_id: str, reason: str = "") -> None:
+        self.redacted.append((room_id, event_id))
 
     def replies(self) -> list[Reply]:
         return [s.reply for s in self.sent if s.reply is not None]

@@ -8,7 +8,7 @@ from commands.context import Context
 from commands.cooperation.common import content_of, cooperation_here
 from commands.cooperation.draft import Draft, DraftElement, draft_filename, render_draft
 from commands.i18n import Catalog
-from commands.registry import command
+from commands.registry import Scope, command
 from commands.reply import Attachment, Reply
 from storage.cooperations import Cooperations
 
@@ -35,6 +35,7 @@ def build_draft(
     "vereinbarung entwurf",
     aliases=("agreement draft",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.draft_summary",
     examples=("!vereinbarung entwurf",),
 )

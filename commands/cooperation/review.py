@@ -22,7 +22,7 @@ from commands.cooperation.schedule import (
     review_prefix,
 )
 from commands.errors import UsageError
-from commands.registry import Arg, command, job_handler, on_event
+from commands.registry import Arg, Scope, command, job_handler, on_event
 from commands.reply import Reply, esc
 from commands.timeparse import format_datetime, format_recurrence, parse_interval_or_date
 from storage.cooperations import Cooperation, Cooperations, Review
@@ -44,6 +44,7 @@ async def _upsert(jobs: Jobs, planned: PlannedJob) -> None:
     "kooperation prüfung",
     aliases=("coop review",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.review_summary",
     usage="<datum|intervall|aus>",
     usage_en="<date|interval|off>",

@@ -24,8 +24,9 @@ from commands.cooperation.fields import (
 from commands.cooperation.progress import bar
 from commands.cooperation.schedule import KIND_TERM_END, next_review, plan_term_end, review_prefix
 from commands.errors import UsageError, UserError
-from commands.registry import Arg, Permission, command
+from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc
+from commands.scope import Visibility
 from commands.timeparse import format_datetime, format_recurrence
 from storage.cooperations import AlreadyExists, Cooperation, Cooperations
 from storage.jobs import Jobs
@@ -49,6 +50,7 @@ def field_names(lang: str) -> str:
     "kooperation neu",
     aliases=("coop new",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.new_summary",
     usage="<titel>",
     usage_en="<title>",
@@ -91,6 +93,7 @@ async def new_cooperation(ctx: Context, title: str) -> None:
     "kooperation",
     aliases=("coop",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.show_summary",
     examples=("!kooperation",),
 )
@@ -207,6 +210,7 @@ def render_overview(
     "kooperation feld",
     aliases=("coop set",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.set_summary",
     usage="<name> <wert>",
     usage_en="<name> <value>",
@@ -282,6 +286,7 @@ async def set_field(ctx: Context, spec: str) -> None:
     "kooperation alle",
     aliases=("coop all",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.all_summary",
     permission=Permission.COORDINATOR,
     examples=("!kooperation alle",),
@@ -289,7 +294,10 @@ async def set_field(ctx: Context, spec: str) -> None:
 async def all_cooperations(ctx: Context) -> None:
     content = content_of(ctx)
     repo = Cooperations(ctx.db)
-    coops = await repo.all()
+    # a cooperation's state is its room's: only those the coordinator may see from here
+    everything = await repo.all()
+    visible = await Visibility.of(ctx).filter(c.room_id for c in everything)
+    coops = [c for c in everything if c.room_id in visible]
     if not coops:
         await ctx.reply(ctx.t("cooperation.all_none"))
         return

@@ -29,8 +29,9 @@ from commands.errors import UsageError, UserError
 from commands.meetings.holidays import blocked, date_words
 from commands.meetings.reminders import sync_meeting
 from commands.meetings.render import Lines, announcement
-from commands.registry import Arg, Permission, command, int_arg, job_handler, on_event
+from commands.registry import Arg, Permission, Scope, command, int_arg, job_handler, on_event
 from commands.reply import Reply
+from commands.scope import Visibility
 from commands.timeparse import DEFAULT_DURATION, parse_datetime, parse_duration
 from storage.jobs import Job
 from storage.meetings import Meetings, NewMeeting
@@ -197,7 +198,8 @@ def tally_text(counts: list[Count], lang: str, t: Any) -> str:
 
 async def _load(ctx: Context, poll_id: int) -> DatePoll:
     poll = await DatePolls(ctx.db).get(poll_id)
-    if poll is None or (poll.room_id != ctx.room_id and not ctx.is_coordinator):
+    # one visibility model (commands.scope): a private room's poll is unknown elsewhere
+    if poll is None or not await Visibility.of(ctx).sees(poll.room_id):
         raise UserError("polls.not_found", id=poll_id)
     return poll
 
@@ -206,6 +208,7 @@ async def _load(ctx: Context, poll_id: int) -> DatePoll:
     "terminfindung",
     aliases=("find date",),
     group="termine",
+    scope=Scope.ROOM,
     summary="polls.summary",
     usage="<titel>: <datum uhrzeit>; <datum uhrzeit>; … [bis <datum uhrzeit>] | <nr>",
     usage_en="<title>: <date time>; <date time>; … [until <date time>] | <no>",

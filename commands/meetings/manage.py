@@ -14,7 +14,7 @@ from commands.meetings.occurrences import Occurrence, find_on, parse_day, upcomi
 from commands.meetings.planning import KIND
 from commands.meetings.reminders import sync_meeting
 from commands.meetings.render import Lines, announcement, when
-from commands.registry import Arg, Permission, command, int_arg
+from commands.registry import Arg, Permission, Scope, command, int_arg
 from commands.timeparse import (
     DateError,
     format_recurrence,
@@ -32,6 +32,7 @@ _TO = {"auf", "to", "nach"}
     "termin neu",
     aliases=("event new",),
     group="termine",
+    scope=Scope.ROOM,
     summary="meetings.new_summary",
     usage="<datum> <uhrzeit> [dauer] <titel> [wiederholung] [link=…]",
     usage_en="<date> <time> [duration] <title> [repeat] [link=…]",

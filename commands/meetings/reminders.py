@@ -19,6 +19,7 @@ from commands.meetings.occurrences import Occurrence, is_current, occurrence_key
 from commands.meetings.planning import KIND, occurrence_prefix, parse_ref, plan, still_wanted
 from commands.meetings.render import reminder
 from commands.registry import job_handler, on_event
+from commands.scope import present
 from storage.jobs import Job, Jobs
 from storage.meetings import Meeting, Meetings
 
@@ -134,7 +135,8 @@ async def rebuild_reminders(services: Services) -> None:
 
 @job_handler(KIND)
 async def send_reminder(jctx: JobContext, job: Job) -> None:
-    """Post one reminder into the meeting's room, mentioning everyone who said yes."""
+    """Post one reminder into the meeting's room, mentioning those who said yes and are
+    in the room at this moment."""
     services = jctx.services
     meeting_id, occurrence_utc, seconds = parse_ref(job.ref)
     repo = Meetings(services.db)
@@ -161,7 +163,8 @@ async def send_reminder(jctx: JobContext, job: Job) -> None:
         last = previous(meeting, start)
         if last is not None:
             carried = (last, await repo.notes(meeting_id, occurrence_key(meeting, last)))
-    going = [r.user_id for r in await repo.rsvps(meeting_id) if r.going]
+    said_yes = [r.user_id for r in await repo.rsvps(meeting_id) if r.going]
+    going = await present(services, meeting.room_id, said_yes)  # in the room right now
     message = reminder(meeting, occurrence, going, carried, now, jctx.t, jctx.lang)
     event_id = await services.chat.send(meeting.room_id, message, key=jctx.key)
     await repo.record_reminder(meeting_id, start, seconds, event_id)

@@ -14,6 +14,7 @@ from commands.meetings.common import load
 from commands.meetings.occurrences import upcoming
 from commands.meetings.render import when
 from commands.registry import Arg, command, int_arg, on_event
+from commands.scope import Visibility
 from storage.meetings import Meetings
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,9 @@ async def rsvp_by_reaction(
         return
     repo = Meetings(services.db)
     meeting = await repo.by_message(target)
-    if meeting is None or meeting.cancelled or meeting.room_id != room_id:
+    if meeting is None or meeting.cancelled:
+        return
+    if not await Visibility(services, sender, room_id).sees(meeting.room_id):
         return
     await repo.rsvp(meeting.id, sender, answer, reaction_event_id=event_id)
     log.info("rsvp %s for meeting %d by reaction", "yes" if answer else "no", meeting.id)

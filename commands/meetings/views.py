@@ -12,8 +12,9 @@ from commands.meetings.common import load
 from commands.meetings.occurrences import Occurrence, occurrence_key, previous, upcoming
 from commands.meetings.render import Lines, day, list_line, notes_lines, pill, when
 from commands.meetings.schoolyear import holiday_details
-from commands.registry import Arg, command, int_arg
+from commands.registry import Arg, Scope, command, int_arg
 from commands.reply import Attachment, esc, link
+from commands.scope import Visibility
 from commands.timeparse import format_duration, format_recurrence
 from storage.meetings import Meeting, Meetings
 
@@ -25,6 +26,7 @@ _ALL = {"alle", "all"}
     "termine",
     aliases=("events",),
     group="termine",
+    scope=Scope.ROOM,
     summary="meetings.list_summary",
     usage="[alle]",
     usage_en="[all]",
@@ -37,7 +39,8 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
     everywhere = bool(scope) or ctx.is_direct
     repo = Meetings(ctx.db)
     now = ctx.services.now()
-    meetings = await repo.active(None if everywhere else ctx.room_id)
+    # network-wide means: the network's meetings and those of the asker's own rooms
+    meetings = await (Visibility.of(ctx).meetings() if everywhere else repo.active(ctx.room_id))
     items: list[tuple[Occurrence, Meeting]] = [
         (occurrence, m) for m in meetings for occurrence in upcoming(m, now, 1)
     ]
@@ -149,7 +152,7 @@ async def next_meeting_texts(ctx: Context) -> dict[str, str]:
     """Per room, its next meeting as "<date> – <title>" (for !themen)."""
     now = ctx.services.now()
     best: dict[str, tuple[datetime, str]] = {}
-    for meeting in await Meetings(ctx.db).active():
+    for meeting in await Visibility.of(ctx).meetings():
         found = upcoming(meeting, now, 1)
         if not found:
             continue

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from commands.context import Context, Services
 from commands.errors import UsageError, UserError
 from commands.matching import InstitutionKind, kind_label
-from commands.registry import Arg, command, on_event
+from commands.registry import Arg, Scope, command, on_event
 from commands.reply import Reply, esc
 from content.normalize import normalize
 from storage.profiles import ProfileRow, Profiles
@@ -98,6 +98,7 @@ def question(ctx: Context, step: str) -> str:
     "profil",
     aliases=("profile",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.profile_summary",
     usage="[<feld> <wert>]",
     usage_en="[<field> <value>]",
@@ -140,6 +141,7 @@ async def profile_command(ctx: Context, field: str | None, value: str | None) ->
     "profil sichtbar",
     aliases=("profile visible",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.visible_summary",
     usage="ja|nein",
     usage_en="yes|no",

@@ -29,7 +29,7 @@ from commands.matching import (
     top_partners,
     top_peers,
 )
-from commands.registry import Arg, Permission, command, job_handler, on_event
+from commands.registry import Arg, Permission, Scope, command, job_handler, on_event
 from commands.reply import Reply, esc
 from storage.core import UserSettings
 from storage.jobs import Job, Jobs
@@ -192,6 +192,7 @@ def _when(ctx: Context, at: datetime) -> str:
     "vernetzen",
     aliases=("intros",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.intros_summary",
     usage="[ja|nein]",
     usage_en="[yes|no]",
@@ -219,6 +220,7 @@ async def intros_command(ctx: Context, choice: str | None) -> None:
     "vernetzen runde",
     aliases=("intros round",),
     group="profil",
+    scope=Scope.NETWORK,
     summary="profiles.round_summary",
     examples=("!vernetzen runde",),
     permission=Permission.COORDINATOR,
@@ -243,6 +245,7 @@ async def round_command(ctx: Context) -> None:
     "vernetzen getroffen",
     aliases=("intros met",),
     group="profil",
+    scope=Scope.ROOM,
     summary="profiles.met_summary",
     usage="ja|nein",
     usage_en="yes|no",

@@ -21,7 +21,7 @@ from commands.matching import (
     top_peers,
     visibility_hint,
 )
-from commands.registry import command
+from commands.registry import Scope, command
 from commands.reply import Reply, esc, link
 from storage.profiles import Profiles
 
@@ -102,6 +102,7 @@ async def _suggest(
     "partner",
     aliases=("match",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.partner_summary",
     examples=("!partner",),
 )
@@ -113,6 +114,7 @@ async def partner_command(ctx: Context) -> None:
     "austausch",
     aliases=("peers",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.peers_summary",
     examples=("!austausch",),
 )

@@ -2,7 +2,7 @@
 
 Numbers are assigned per feature so that features can be developed side by side:
 1 core, 2 content, 3 meetings, 4 cooperations, 5 profiles/matching/clusters, 6 rooms,
-11 school year (holiday series, date polls).
+8 privacy (forwarded messages, calendar feeds), 11 school year (holiday series, date polls).
 A step is never edited once released; a change is a new step.
 """
 
@@ -28,6 +28,7 @@ def _collect() -> list[Migration]:
         "m0004_cooperation",
         "m0005_profiles",
         "m0006_rooms",
+        "m0008_privacy",
         "m0011_schoolyear",
     ):
         try:

@@ -72,7 +72,9 @@ class FakeChat:
         return 0
 
     async def members(self, room_id: str) -> list[str]:
-        return [ALICE, BOB, self.user_id]
+        if room_id == "!elsewhere:localhost":  # a private room only the coordinator is in
+            return [COORD, "@zoe:localhost", self.user_id]
+        return [ALICE, BOB, COORD, self.user_id]
 
     def joined_rooms(self) -> list[str]:
         return [ROOM, OTHER, LOBBY]
@@ -395,6 +397,9 @@ async def test_network_overview_only_for_coordinators(env: Env) -> None:
     listing = await env.say("!kooperation alle", sender=COORD, room=LOBBY)
     assert listing.index("Bandklasse") < listing.index("Singpause")
     assert "Phase 2 Kontaktaufnahme" in listing and "Singpause-Team" in listing
+    # from a room whose other members are not in the cooperations' rooms: none shown
+    elsewhere = await env.say("!kooperation alle", sender=COORD, room="!elsewhere:localhost")
+    assert "Singpause" not in elsewhere and "Bandklasse" not in elsewhere
     env.now = NOW + timedelta(days=40)
     stale = await env.say("!kooperation alle", sender=COORD, room=LOBBY)
     assert "⚠" in stale

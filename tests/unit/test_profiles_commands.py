@@ -114,7 +114,8 @@ async def test_set_show_and_errors(world: tuple[Services, Dispatcher]) -> None:
     assert "Direktchat" in in_group[0] and "Singen" not in in_group[0]
     chat = world[0].chat
     assert isinstance(chat, FakeChat)
-    assert "Singen" in (chat.replies()[-2].text)  # the profile itself went to the DM
+    assert "Singen" in (chat.replies()[-1].text)  # the profile itself went to the DM
+    assert chat.sent[-1].room_id == f"!dm-{ANNA}"
     unknown_kind = await say(world, ANNA, "!profil einrichtung Raumstation")
     assert "Grundschule" in unknown_kind[0] and "OGS-Träger" in unknown_kind[0]
     unknown_field = await say(world, ANNA, "!profil lieblingsfarbe blau")

@@ -17,6 +17,7 @@ async def test_topics_show_room_and_next_meeting(tmp_path: Path) -> None:
     assert isinstance(chat, FakeChat)
     try:
         services.network.room_ids = {"ogs": "!ogs:localhost"}
+        services.network.room_kinds = {"ogs": "topic"}  # a network room: its meetings show
         services.network.topic_rooms = {"schnittstelle-ogs": "ogs"}
         chat.names["!ogs:localhost"] = "Schnittstelle OGS"
         start = (services.now() + timedelta(days=3)).replace(
