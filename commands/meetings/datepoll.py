@@ -363,7 +363,9 @@ async def _finish(
     meeting_id = None
     if best is None:
         lines.add(t("polls.no_votes"))
-        await services.chat.send(poll.room_id, lines.reply(), key=f"date-poll-result:{poll.id}")
+        await services.chat.send(
+            poll.room_id, lines.reply(), key=f"date-poll-result:{poll.id}", reply_to=reply_to
+        )
     else:
         meetings = Meetings(services.db)
         meeting, _created = await meetings.create(
