@@ -39,6 +39,7 @@ from nio import (
 from nio.api import RoomPreset, RoomVisibility
 
 from bot.config import MatrixSettings
+from bot.crosssign import CrossSigning
 from commands.reply import Attachment, Reply
 from storage.core import DirectRooms
 from storage.jobs import SentLog
@@ -233,6 +234,8 @@ class MatrixConnection:
         self.health = SyncHealth()
         self._stop = asyncio.Event()
         self._direct_lock = asyncio.Lock()
+        self.cross_signed = False
+        self.cross_signing_master_key: str | None = None
 
     # --- login -----------------------------------------------------------------
 
@@ -301,6 +304,25 @@ class MatrixConnection:
             )
         if self.settings.encryption and client.should_upload_keys:
             await client.keys_upload()
+        if self.settings.encryption:
+            await self._cross_sign()
+
+    async def _cross_sign(self) -> None:
+        """Sign this device with the account's cross-signing identity (made at the first
+        start, kept in the store): Element shares keys only with cross-signed devices."""
+        client = self.client
+        password = self.settings.password
+        signer = CrossSigning(
+            self.settings.homeserver,
+            self.user_id,
+            str(client.device_id),
+            str(client.access_token),
+            self._store_dir,
+            password=password.get_secret_value() if password is not None else None,
+            reset=self.settings.reset_cross_signing,
+        )
+        self.cross_signed = await signer.ensure()
+        self.cross_signing_master_key = signer.master_key
 
     async def _retry_connect(self, call: Callable[[], Awaitable[Any]], attempts: int = 10) -> Any:
         for attempt in range(attempts):
