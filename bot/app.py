@@ -95,6 +95,7 @@ class App:
             sent_log=SentLog(self.db),
             direct_rooms=DirectRooms(self.db),
             on_sync_handled=self.metrics.sync_handling.observe,
+            on_key_withheld=lambda code: self.metrics.keys_withheld.labels(code).inc(),
         )
         self.scheduler = Scheduler(Jobs(self.db), self.metrics)
         self.registry = Registry.from_modules(COMMAND_MODULES)

@@ -18,7 +18,7 @@ import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,10 @@ from aiohttp import ClientConnectionError, ServerDisconnectedError
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    EncryptionError,
     ErrorResponse,
     JoinResponse,
+    LocalProtocolError,
     LoginResponse,
     MegolmEvent,
     RoomCreateResponse,
@@ -50,6 +52,9 @@ SYNC_TIMEOUT_MS = 30_000
 RETRY_CAP_SECONDS = 4.0
 SEND_GIVE_UP_SECONDS = 180.0
 MAX_RATE_LIMIT_WAIT = 30.0
+# how long an undecryptable message waits for a late room key before the sender is told
+DECRYPT_GRACE_SECONDS = 10.0
+WITHHELD_TYPES = ("m.room_key.withheld", "org.matrix.room_key.withheld")
 
 
 class MatrixError(Exception):
@@ -115,9 +120,19 @@ class MemberChange:
 
 @dataclass(frozen=True)
 class Undecryptable:
+    """An encrypted message without its key (yet).
+
+    ``source`` is the encrypted event, kept so that a key arriving late still opens it;
+    ``withheld`` is the code of the sender's ``m.room_key.withheld`` (e.g.
+    ``m.unverified``) once it said it will not share the key.
+    """
+
     room_id: str
     event_id: str
     sender: str
+    session_id: str = ""
+    withheld: str = ""
+    source: dict[str, Any] = field(default_factory=dict)
     kind: str = "undecryptable"
 
 
@@ -220,9 +235,15 @@ class MatrixConnection:
         direct_rooms: DirectRooms,
         direct_chats_encrypted: bool = False,
         on_sync_handled: Callable[[float], None] | None = None,
+        on_key_withheld: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self._on_sync_handled = on_sync_handled
+        self._on_key_withheld = on_key_withheld
+        # megolm session id (or "device:<sender key>") -> withheld code, logged once each
+        self._withheld: dict[str, str] = {}
+        self._key_requested: set[str] = set()
+        self._background: set[asyncio.Task[Any]] = set()
         self.user_id = settings.user_id
         self._store_dir = store_dir
         self._sent_log = sent_log
@@ -401,6 +422,7 @@ class MatrixConnection:
                 self.health.failing_since = None
                 self.health.last_ok = time.monotonic()
                 await self._housekeeping()
+                self._note_withheld(response)
                 invites = await self._handle_invites(response)
                 # first start: the room history is skipped, what came after the start is not
                 events = self._inbound(response, started_ms if first_start else 0)
@@ -442,6 +464,91 @@ class MatrixConnection:
                 await client.keys_claim(client.get_users_for_key_claiming())
         except (ClientConnectionError, TimeoutError) as exc:
             log.warning("key housekeeping failed: %s", exc)
+
+    # --- room keys ---------------------------------------------------------------
+
+    def _note_withheld(self, response: SyncResponse) -> None:
+        """Remember ``m.room_key.withheld``: a sender's device will not share a key with
+        us (e.g. Element excluding devices it sees as insecure). Logged and counted once
+        per session."""
+        for event in response.to_device_events:
+            source = getattr(event, "source", {}) or {}
+            if source.get("type") not in WITHHELD_TYPES:
+                continue
+            content = source.get("content") or {}
+            code = str(content.get("code") or "m.unavailable")
+            session_id = str(content.get("session_id") or "")
+            key = session_id or f"device:{content.get('sender_key', '')}"
+            if key in self._withheld:
+                continue
+            if len(self._withheld) >= 10_000:
+                self._withheld.pop(next(iter(self._withheld)))
+            self._withheld[key] = code
+            log.warning(
+                "room key withheld by %s (%s: %s) for session %s in %s",
+                source.get("sender"),
+                code,
+                content.get("reason", ""),
+                session_id or "-",
+                content.get("room_id", "-"),
+            )
+            if self._on_key_withheld is not None:
+                self._on_key_withheld(code)
+
+    def _withheld_code(self, session_id: str, sender_key: str) -> str:
+        return self._withheld.get(session_id) or self._withheld.get(f"device:{sender_key}", "")
+
+    def _request_key(self, event: MegolmEvent) -> None:
+        """Ask the sender's devices once per session for a missing key, in the
+        background; nio raises LocalProtocolError for a second request."""
+        session_id = event.session_id
+        if session_id in self._key_requested or session_id in self.client.outgoing_key_requests:
+            return
+        self._key_requested.add(session_id)
+
+        async def request() -> None:
+            try:
+                await self.client.request_room_key(event)
+            except (
+                LocalProtocolError,
+                ClientConnectionError,
+                TimeoutError,
+                ServerDisconnectedError,
+            ) as exc:
+                log.debug("room key request for %s not sent: %s", session_id, exc)
+
+        task = asyncio.get_running_loop().create_task(request())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def resolve_undecryptable(
+        self, event: Undecryptable, grace: float = DECRYPT_GRACE_SECONDS
+    ) -> Inbound | None:
+        """Wait up to ``grace`` seconds for the key of an undecryptable message.
+
+        Returns the message as it would have arrived had the key been there (None when it
+        is nothing the bot acts on), or the Undecryptable with the withheld code when the
+        sender refused the key or the time is up.
+        """
+        if not event.source or not self.settings.encryption:
+            return event
+        parsed = MegolmEvent.from_dict(event.source)
+        if not isinstance(parsed, MegolmEvent):
+            return event
+        parsed.room_id = event.room_id
+        deadline = time.monotonic() + grace
+        while True:
+            try:
+                decrypted = self.client.decrypt_event(parsed)
+            except EncryptionError:
+                decrypted = None
+            if decrypted is not None and not isinstance(decrypted, MegolmEvent):
+                log.info("late room key opened %s in %s", event.event_id, event.room_id)
+                return self._convert(event.room_id, decrypted, 0)
+            withheld = self._withheld_code(parsed.session_id, parsed.sender_key)
+            if withheld or time.monotonic() >= deadline or self._stop.is_set():
+                return replace(event, withheld=withheld)
+            await asyncio.sleep(0.2)
 
     async def _handle_invites(self, response: SyncResponse) -> int:
         """Join when the inviter matches allowed_inviters; otherwise reject and log."""
@@ -527,9 +634,15 @@ class MatrixConnection:
             return None
         if isinstance(event, MegolmEvent):
             log.warning("undecryptable event %s in %s from %s", event_id, room_id, sender)
-            with contextlib.suppress(Exception):
-                asyncio.get_running_loop().create_task(self.client.request_room_key(event))
-            return Undecryptable(room_id, event_id, sender)
+            self._request_key(event)
+            return Undecryptable(
+                room_id,
+                event_id,
+                sender,
+                session_id=event.session_id,
+                withheld=self._withheld_code(event.session_id, event.sender_key),
+                source=source,
+            )
         if event_type == "m.reaction":
             relates = content.get("m.relates_to") or {}
             if relates.get("rel_type") == "m.annotation" and relates.get("event_id"):
