@@ -24,11 +24,13 @@ from bot.matrix import (
     Message,
     Reaction,
     Redaction,
+    RoomUpgrade,
     Undecryptable,
     decode_inbound,
     encode_inbound,
 )
 from bot.metrics import Metrics
+from bot.upgrades import RoomUpgrader
 from commands.context import Context, Services
 from commands.errors import CommandError, UsageError, UserError
 from commands.registry import CommandSpec, ParsedCommand, Permission, Registry
@@ -112,8 +114,10 @@ class Dispatcher:
         matrix: MatrixConnection,
         metrics: Metrics,
         flood: FloodGuard,
+        upgrader: RoomUpgrader | None = None,
     ) -> None:
         self.services = services
+        self.upgrader = upgrader
         self.registry = registry
         self.matrix = matrix
         self.metrics = metrics
@@ -224,6 +228,9 @@ class Dispatcher:
                 )
         elif isinstance(event, Undecryptable):
             await self._tell_undecryptable(event)
+        elif isinstance(event, RoomUpgrade):
+            if self.upgrader is not None:
+                await self.upgrader.handle(event)
 
     async def _tell_undecryptable(self, event: Undecryptable) -> None:
         """Tell the sender, once per key session, why the bot can't read them and what

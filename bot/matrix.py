@@ -136,13 +136,25 @@ class Undecryptable:
     kind: str = "undecryptable"
 
 
-Inbound = Message | Reaction | Redaction | MemberChange | Undecryptable
+@dataclass(frozen=True)
+class RoomUpgrade:
+    """``m.room.tombstone``: the room was upgraded and ``replacement`` replaces it."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    replacement: str
+    kind: str = "upgrade"
+
+
+Inbound = Message | Reaction | Redaction | MemberChange | Undecryptable | RoomUpgrade
 INBOUND_TYPES: dict[str, type] = {
     "message": Message,
     "reaction": Reaction,
     "redaction": Redaction,
     "member": MemberChange,
     "undecryptable": Undecryptable,
+    "upgrade": RoomUpgrade,
 }
 
 
@@ -244,6 +256,8 @@ class MatrixConnection:
         self._withheld: dict[str, str] = {}
         self._key_requested: set[str] = set()
         self._background: set[asyncio.Task[Any]] = set()
+        # called after the bot joined a room on an invite (a successor room may wait)
+        self.on_joined: Callable[[str], Awaitable[None]] | None = None
         self.user_id = settings.user_id
         self._store_dir = store_dir
         self._sent_log = sent_log
@@ -426,6 +440,7 @@ class MatrixConnection:
                 invites = await self._handle_invites(response)
                 # first start: the room history is skipped, what came after the start is not
                 events = self._inbound(response, started_ms if first_start else 0)
+                events += self._tombstones(response)
                 if first_start:
                     self._joined_at.update(dict.fromkeys(response.rooms.join, 0))
                 await sink(events, response.next_batch)
@@ -550,6 +565,42 @@ class MatrixConnection:
                 return replace(event, withheld=withheld)
             await asyncio.sleep(0.2)
 
+    # --- room upgrades -----------------------------------------------------------
+
+    def _tombstones(self, response: SyncResponse) -> list[Inbound]:
+        """``m.room.tombstone`` in a joined room (timeline or state): the room was
+        upgraded. Seen again after every full-state resume; the handler is idempotent."""
+        found: list[Inbound] = []
+        for room_id, info in response.rooms.join.items():
+            for event in [*info.state, *info.timeline.events]:
+                source = getattr(event, "source", {}) or {}
+                if source.get("type") != "m.room.tombstone" or source.get("state_key") != "":
+                    continue
+                replacement = (source.get("content") or {}).get("replacement_room")
+                if isinstance(replacement, str) and replacement and replacement != room_id:
+                    found.append(
+                        RoomUpgrade(
+                            room_id,
+                            str(source.get("event_id", "")),
+                            str(source.get("sender", "")),
+                            replacement,
+                        )
+                    )
+        return found
+
+    async def join_room(self, room_id: str) -> bool:
+        """Join a room (the successor of an upgraded one); False when not allowed yet."""
+        if room_id in self.client.rooms and room_id not in self._left:
+            return True
+        result = await self.client.join(room_id)
+        if not isinstance(result, JoinResponse):
+            log.info("could not join %s: %s", room_id, getattr(result, "message", result))
+            return False
+        self._joined_at[room_id] = int(time.time() * 1000)
+        self._left.discard(room_id)
+        await self._wait_for_room(room_id)
+        return True
+
     async def _handle_invites(self, response: SyncResponse) -> int:
         """Join when the inviter matches allowed_inviters; otherwise reject and log."""
         joined = 0
@@ -581,6 +632,11 @@ class MatrixConnection:
                 if is_direct:
                     await self._direct_rooms.set(inviter, room_id)
                 log.info("joined %s on invite from %s", room_id, inviter)
+                if self.on_joined is not None:
+                    try:
+                        await self.on_joined(room_id)
+                    except Exception:
+                        log.exception("after joining %s", room_id)
             else:
                 log.warning("could not join %s: %s", room_id, getattr(result, "message", result))
         return joined
