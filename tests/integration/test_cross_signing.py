@@ -118,3 +118,24 @@ async def test_foreign_identity_is_never_replaced_silently(
     assert replaced["master"] not in (ours["master"], theirs["master"])
     assert_device_cross_signed(replaced, bot, bot.app.matrix.client.device_id)
     assert list((bot.data_dir / "matrix").glob("cross_signing.json.*.replaced"))
+
+
+async def test_existing_installation_gets_cross_signed_at_its_first_start_after_upgrade(
+    synapse: LocalSynapse, bot_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bot that ran before cross-signing existed keeps its device and gets it signed."""
+    observer = await synapse.register_user(make_localpart("observer"), "pw")
+    with monkeypatch.context() as before_upgrade:
+
+        async def no_cross_signing(self: CrossSigning) -> bool:
+            return False
+
+        before_upgrade.setattr(CrossSigning, "ensure", no_cross_signing)
+        bot = await bot_factory(encryption=True)
+        device_id = bot.app.matrix.client.device_id
+        assert (await published(synapse, observer.access_token, bot))["master"] is None
+        await bot.stop()
+
+    await bot.start()
+    assert bot.app.matrix.client.device_id == device_id
+    assert_device_cross_signed(await published(synapse, observer.access_token, bot), bot, device_id)
