@@ -35,9 +35,7 @@ class RoomUpgrader:
         if known is not None and known.moved_at is not None:
             return  # seen again after a full-state resume
         await self.upgrades.note(event.room_id, event.replacement)
-        log.info(
-            "room %s was upgraded to %s by %s", event.room_id, event.replacement, event.sender
-        )
+        log.info("room %s was upgraded to %s by %s", event.room_id, event.replacement, event.sender)
         if await self.matrix.join_room(event.replacement):
             await self._move(event.room_id, event.replacement)
         else:
