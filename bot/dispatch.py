@@ -165,7 +165,10 @@ class Dispatcher:
     async def _process(self, event: Inbound) -> None:
         if isinstance(event, Undecryptable):
             # outside the room's lock: a late key must not hold up the others' commands
-            resolved = await self.matrix.resolve_undecryptable(event)
+            try:
+                resolved = await self.matrix.resolve_undecryptable(event)
+            except MatrixError:
+                return  # stopping: left open in the inbox, decided at the next start
             if resolved is None:
                 await self._inbox.done(event.event_id)
                 return

@@ -543,7 +543,8 @@ class MatrixConnection:
 
         Returns the message as it would have arrived had the key been there (None when it
         is nothing the bot acts on), or the Undecryptable with the withheld code when the
-        sender refused the key or the time is up.
+        sender refused the key or the time is up. Raises a transient MatrixError when the
+        bot stops meanwhile (the event stays open and is decided at the next start).
         """
         if not event.source or not self.settings.encryption:
             return event
@@ -560,8 +561,10 @@ class MatrixConnection:
             if decrypted is not None and not isinstance(decrypted, MegolmEvent):
                 log.info("late room key opened %s in %s", event.event_id, event.room_id)
                 return self._convert(event.room_id, decrypted, 0)
+            if self._stop.is_set():
+                raise MatrixError("stopping; decided at the next start", transient=True)
             withheld = self._withheld_code(parsed.session_id, parsed.sender_key)
-            if withheld or time.monotonic() >= deadline or self._stop.is_set():
+            if withheld or time.monotonic() >= deadline:
                 return replace(event, withheld=withheld)
             await asyncio.sleep(0.2)
 
