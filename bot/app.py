@@ -15,6 +15,7 @@ from bot.matrix import MatrixConnection
 from bot.metrics import Metrics
 from bot.rooms import RoomProvisioner
 from bot.scheduler import Scheduler
+from bot.upgrades import RoomUpgrader
 from bot.web import WebServer
 from commands import COMMAND_MODULES
 from commands.context import NetworkInfo, RoomInfo, Services
@@ -100,6 +101,7 @@ class App:
             sent_log=SentLog(self.db),
             direct_rooms=DirectRooms(self.db),
             on_sync_handled=self.metrics.sync_handling.observe,
+            on_key_withheld=lambda code: self.metrics.keys_withheld.labels(code).inc(),
         )
         self.scheduler = Scheduler(Jobs(self.db), self.metrics)
         self.registry = Registry.from_modules(COMMAND_MODULES)
@@ -163,6 +165,8 @@ class App:
         await self.provisioner.load(self.services)
         self.scheduler.bind(self.services, self.registry)
         network = self.settings.network
+        self.upgrader = RoomUpgrader(self.matrix, self.db, self._room_moved)
+        self.matrix.on_joined = self.upgrader.joined
         self.dispatcher = Dispatcher(
             self.services,
             self.registry,
@@ -171,6 +175,7 @@ class App:
             FloodGuard(
                 network.flood_user_limit, network.flood_room_limit, network.flood_window_seconds
             ),
+            self.upgrader,
         )
         if self.settings.web.enabled:
             token = self.settings.web.calendar_token
@@ -204,6 +209,13 @@ class App:
         await SentLog(self.db).prune(datetime.now(UTC) - timedelta(days=30))
         release_memory()
         log.info("koopbot started: %d jobs armed, %d events replayed", armed, replayed)
+
+    async def _room_moved(self, old_room_id: str, new_room_id: str) -> None:
+        """After an upgraded room's data moved: refresh what is held in memory."""
+        assert self.services is not None
+        await self.provisioner.load(self.services)
+        for hook in self.registry.hooks.get("room_moved", []):
+            await hook(self.services, old_room_id=old_room_id, new_room_id=new_room_id)
 
     def _calendar_source(self) -> Any:
         hooks = self.registry.hooks.get("calendar", [])

@@ -43,6 +43,9 @@ class MatrixSettings(_Section):
     access_token: SecretStr | None = None
     device_name: str = "koopbot"
     encryption: bool = True
+    # publish the stored cross-signing identity (or a new one) even though the server
+    # has another one; for a start after a lost store or a foreign reset, then unset
+    reset_cross_signing: bool = False
     allowed_inviters: list[str] = Field(default_factory=list)
 
     @property
