@@ -314,7 +314,7 @@ class Dispatcher:
         spec = parsed.spec
         try:
             await self._check_permission(ctx, spec)
-            kwargs = self.registry.bind(spec, parsed.raw_args)
+            kwargs = self.registry.bind(spec, parsed.raw_args, ctx.lang)
             await spec.handler(ctx, **kwargs)
             return "ok"
         except UsageError as exc:

@@ -57,7 +57,7 @@ async def _upsert(jobs: Jobs, planned: PlannedJob) -> None:
 async def schedule_review(ctx: Context, spec: str) -> None:
     spec = spec.strip()
     if not spec:
-        raise UsageError("core.missing_argument", name="datum")
+        raise UsageError("core.missing_argument", name=ctx.t("cooperation.review_arg"))
     coop = await cooperation_here(ctx)
     services = ctx.services
     now, tz = services.now(), services.network.tz

@@ -78,7 +78,8 @@ def _changes(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> Non
     aliases=("event",),
     group="termine",
     summary="meetings.show_summary",
-    usage="<id>",
+    usage="<termin-nr>",
+    usage_en="<event-no>",
     examples=("!termin 12",),
     args=(Arg("meeting_id", int_arg),),
 )

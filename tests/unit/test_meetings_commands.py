@@ -347,10 +347,10 @@ async def test_reminder_mentions_attendees_and_carries_last_notes(env: Env) -> N
 async def test_help_shows_every_termin_command(env: Env) -> None:
     text = await env.text(MEMBER, "!hilfe termin")
     for usage in (
-        "!termin <id>",
+        "!termin <termin-nr>",
         "!termin neu <datum>",
-        "!termin absagen <id> [datum]",
-        "!termin verschieben <id>",
+        "!termin absagen <termin-nr> [datum]",
+        "!termin verschieben <termin-nr>",
         "serie",
     ):
         assert usage in text
