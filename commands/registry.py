@@ -85,6 +85,8 @@ class CommandSpec:
             current += char
         if current:
             tokens.append(current)
+        if len(tokens) < len(self.args):  # "[<feld> <wert>]": two optional arguments
+            tokens = [w for t in tokens for w in t.removeprefix("[").removesuffix("]").split()]
         return tokens
 
     def arg_label(self, name: str, lang: str = "de", *, required_only: bool = False) -> str:

@@ -171,7 +171,7 @@ async def test_help_for_one_command_shows_usage_and_examples(
     reply = await ask(alice, room_id, "!hilfe termin")
     assert "!termin neu <datum> <uhrzeit>" in reply.body
     assert "Beispiele" in reply.body
-    assert "!termin absagen <id>" in reply.body and "!termin verschieben" in reply.body
+    assert "!termin absagen <termin-nr>" in reply.body and "!termin verschieben" in reply.body
     bad = await ask(alice, room_id, "!checkliste")
     assert "!checkliste <phase>" in bad.body and "Beispiele" in bad.body
 
