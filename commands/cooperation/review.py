@@ -24,7 +24,12 @@ from commands.cooperation.schedule import (
 from commands.errors import UsageError
 from commands.registry import Arg, command, job_handler, on_event
 from commands.reply import Reply, esc
-from commands.timeparse import format_datetime, format_recurrence, parse_interval_or_date
+from commands.timeparse import (
+    format_date,
+    format_datetime,
+    format_recurrence,
+    parse_interval_or_date,
+)
 from storage.cooperations import Cooperation, Cooperations, Review
 from storage.jobs import Job, Jobs
 
@@ -162,7 +167,10 @@ async def send_term_end_reminder(jctx: JobContext, job: Job) -> None:
     end: date = coop.term_end
     weeks = max(0, (end - services.now().astimezone(services.network.tz).date()).days // 7)
     text = jctx.t(
-        "cooperation.term_end_reminder", title=coop.title, date=f"{end:%d.%m.%Y}", weeks=weeks
+        "cooperation.term_end_reminder",
+        title=coop.title,
+        date=format_date(end, jctx.lang),
+        weeks=weeks,
     )
     reply = Reply(text, notify=True, mentions=await _mentions(services, coop.room_id))
     await services.chat.send(coop.room_id, reply, key=jctx.key)

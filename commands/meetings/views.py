@@ -60,14 +60,14 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
 def _changes(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> None:
     skipped = [c for c in meeting.changes if c.cancelled and c.original_utc > now]
     if skipped:
-        dates = ", ".join(day(c.original_utc.astimezone(meeting.tz)) for c in skipped)
+        dates = ", ".join(day(c.original_utc.astimezone(meeting.tz), ctx.lang) for c in skipped)
         lines.add(ctx.t("meetings.details_skipped", dates=dates))
     for change in meeting.changes:
         if change.new_start_utc is not None and change.new_start_utc > now:
             lines.add(
                 ctx.t(
                     "meetings.details_moved",
-                    old=day(change.original_utc.astimezone(meeting.tz)),
+                    old=day(change.original_utc.astimezone(meeting.tz), ctx.lang),
                     new=when(change.new_start_utc.astimezone(meeting.tz), ctx.lang),
                 )
             )

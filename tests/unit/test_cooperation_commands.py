@@ -377,7 +377,7 @@ async def test_draft_is_a_message_and_a_markdown_file(env: Env) -> None:
     await env.say("!kooperation neu Musikschule Bonn und GS Am Park")
     await env.say("!kooperation feld laufzeit 01.08.2026–31.07.2027")
     reply = await env.say("!vereinbarung entwurf")
-    assert "⚠ noch offen: Rahmenbedingungen" in reply and "Stand: 20.11.2026" in reply
+    assert "⚠ noch offen: Rahmenbedingungen" in reply and "Stand: Fr., 20.11.2026" in reply
     [(room, attachment)] = env.chat.uploads
     assert room == ROOM
     assert attachment.filename == "kooperationsvereinbarung-musikschule-bonn-und-gs-am-park.md"

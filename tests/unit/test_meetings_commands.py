@@ -297,7 +297,7 @@ async def test_series_cancel_one_date_move_one_date_and_calendar(env: Env) -> No
     assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Europe/Berlin"
 
     details = await env.say(MEMBER, "!termin 1")
-    assert "Fällt aus: 10.12.2026" in details[0].reply.text
+    assert "Fällt aus: Do., 10.12.2026" in details[0].reply.text
     assert env.chat.uploads and env.chat.uploads[0].filename.endswith(".ics")
     assert Calendar.from_ical(env.chat.uploads[0].data).walk("VEVENT")
 
