@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 from commands.context import Context
 from commands.errors import UsageError, UserError
 from commands.meetings.common import announce_change, load_changeable
-from commands.meetings.occurrences import Occurrence, find_on, parse_day, upcoming
+from commands.meetings.occurrences import (
+    Occurrence,
+    find_on,
+    occurrence_key,
+    parse_day,
+    previous,
+    upcoming,
+)
 from commands.meetings.planning import KIND
 from commands.meetings.reminders import sync_meeting
 from commands.meetings.render import Lines, announcement, when
@@ -20,7 +27,7 @@ from commands.timeparse import (
     parse_datetime,
     parse_event_spec,
 )
-from storage.meetings import Meeting, Meetings, NewMeeting
+from storage.meetings import Meeting, Meetings, NewMeeting, iso
 
 _WHOLE = {"serie", "series", "alle", "all", "reihe"}
 _TO = {"auf", "to", "nach"}
@@ -60,7 +67,9 @@ async def new_meeting(ctx: Context, spec: str) -> None:
     )
     await sync_meeting(ctx.services, meeting.id)
     offsets = network.reminder_offsets
-    skipped = any(meeting.start - offset <= now for offset in offsets)
+    skipped = meeting.is_series and any(meeting.start - o <= now for o in offsets)
+    if not meeting.is_series:  # announce only the reminders that can still come
+        offsets = tuple(o for o in offsets if meeting.start - o > now)
     event_id = await ctx.reply(announcement(meeting, offsets, ctx.t, ctx.lang, skipped=skipped))
     if meeting.announcement_event_id != event_id:
         await repo.set_announcement(meeting.id, event_id)
@@ -197,6 +206,7 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
         await repo.move_occurrence(meeting.id, occurrence.original, new_start)
         old = occurrence.start
         key = "meetings.moved_meeting"
+        kept = 0  # a moved date keeps its identity, and so its notes
     else:
         if meeting.is_series:
             _check_series_start(meeting, new_start)
@@ -207,7 +217,7 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
                 "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
             )
         old = meeting.start
-        await repo.move(meeting.id, new_start, keep_before=now)
+        kept = await _move_keeping_notes(repo, meeting, new_start, now)
         key = "meetings.moved_series" if meeting.is_series else "meetings.moved_meeting"
     await sync_meeting(ctx.services, meeting.id)
     lines = Lines()
@@ -221,4 +231,38 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
             recurrence=format_recurrence(meeting.rrule, ctx.lang),
         )
     )
+    if kept:
+        lines.add(ctx.t("meetings.moved_notes_kept", count=kept))
     await announce_change(ctx, meeting, lines.reply())
+
+
+async def _move_keeping_notes(
+    repo: Meetings, meeting: Meeting, new_start: datetime, now: datetime
+) -> int:
+    """Move a meeting (a whole series from now on) so that its notes and materials stay
+    visible: the past dates that have some (and the last one) are kept as dates of their
+    own, and those of coming dates move with them, in order. Returns how many notes."""
+    if not meeting.is_series:
+        await repo.move(meeting.id, new_start, keep_before=now)
+        return len(await repo.notes(meeting.id))
+    notes = await repo.notes(meeting.id)
+    last = previous(meeting, now)
+    coming = upcoming(meeting, now, 50)
+    await repo.move(meeting.id, new_start, keep_before=now)
+    moved = await repo.get(meeting.id)
+    if moved is None:
+        return 0
+    past = {n.occurrence for n in notes if n.occurrence and n.occurrence < iso(now)}
+    if last is not None:
+        past.add(occurrence_key(meeting, last))
+    for key in sorted(past):
+        start = datetime.fromisoformat(key).astimezone(meeting.tz)
+        await repo.move_occurrence(meeting.id, start, start)
+    following = upcoming(moved, now, len(coming))
+    keys = {
+        occurrence_key(meeting, old): occurrence_key(moved, new)
+        for old, new in zip(coming, following, strict=False)
+        if occurrence_key(meeting, old) != occurrence_key(moved, new)
+    }
+    await repo.rekey_notes(meeting.id, keys)
+    return len(notes)
