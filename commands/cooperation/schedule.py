@@ -2,7 +2,8 @@
 
 Feedback meetings fall on working days: a date or a date of a series that is not one
 moves to the next working day, at the same time (the series keeps its rhythm, only that
-date moves). Review reminders come on the working day before each feedback meeting (at
+date moves; one less than an hour ahead stays, the team is about to meet). Review
+reminders come on the working day before each feedback meeting (at
 the meeting time itself when that day has passed, and for the minute/hour series used
 in tests). One job row
 per meeting (``<coop>:<meeting UTC>``): the handler arms the next meeting of a series,
@@ -25,6 +26,8 @@ REVIEW_LEAD = timedelta(days=1)
 REVIEW_GRACE = timedelta(hours=1)
 # how far back a date of a series may lie and still move forward past ``after``
 SHIFT_WINDOW = timedelta(days=14)
+# a date less than this ahead stays as given: the team is about to meet
+KEEP_WITHIN = timedelta(hours=1)
 TERM_LEAD = timedelta(weeks=8)
 
 
@@ -71,6 +74,8 @@ def next_review(review: Review, after: datetime) -> datetime | None:
         found = occurrences(first, review.rrule, after, 1)
         return found[0] if found else None
     for date_of_series in occurrences(first, review.rrule, after - SHIFT_WINDOW, 8):
+        if after < date_of_series <= after + KEEP_WITHIN:
+            return date_of_series
         meeting = to_working_day(date_of_series)
         if meeting > after:
             return meeting

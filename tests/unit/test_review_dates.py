@@ -64,6 +64,13 @@ def test_a_weekend_date_is_still_ahead_on_sunday() -> None:
     assert next_review(review, sunday) == datetime(2027, 2, 22, 10, 0, tzinfo=BERLIN)
 
 
+def test_a_date_less_than_an_hour_ahead_stays_as_given() -> None:
+    saturday = datetime(2027, 2, 20, 10, 0, tzinfo=BERLIN)
+    review = Review(saturday, None, "Europe/Berlin", "$s")
+    assert next_review(review, saturday - timedelta(minutes=30)) == saturday
+    assert next_review(review, saturday - timedelta(hours=2)) == saturday + timedelta(days=2)
+
+
 def test_the_reminder_comes_on_the_working_day_before() -> None:
     monday = datetime(2027, 2, 15, 10, 0, tzinfo=BERLIN)
     assert reminder_due(monday, None, NOW) == datetime(2027, 2, 12, 10, 0, tzinfo=BERLIN)
