@@ -10,6 +10,7 @@ format specs that hand grammar and dates to Babel (CLDR data), never to hand-mad
     {when:date}        "Mo., 15.02.2027" / "Mon, 15 Feb 2027" (date or datetime)
     {when:datetime}    "Mo., 15.02.2027, 16:00 Uhr" / "Mon, 15 Feb 2027, 16:00"
     {when:time}        "16:00"
+    {when:weekday}     "Montag" / "Monday"
     {names:list}       "A, B und C" / "A, B and C" (any iterable of strings)
 
 Why Babel and not gettext catalogs: the texts are already keyed YAML files owned by each
@@ -103,6 +104,8 @@ class _Formatter(string.Formatter):
             return format_datetime(value, lang)
         if format_spec == "time":
             return format_time(value, lang)
+        if format_spec == "weekday":
+            return babel_dates.format_date(value, "EEEE", locale=babel_locale(lang))
         if format_spec == "list":
             return join_list(value, lang)
         return super().format_field(value, format_spec)

@@ -45,7 +45,7 @@ def sample(name: str, spec: str, number: int) -> object:
     """A value that fits how the placeholder is formatted."""
     if spec.startswith("plural:") or spec in ("d", "n") or spec.endswith("d"):
         return number
-    if spec in ("date", "datetime", "time") or "%" in spec:
+    if spec in ("date", "datetime", "time", "weekday") or "%" in spec:
         return datetime(2027, 2, 15, 16, 0, tzinfo=BERLIN)
     if spec == "list":
         return ["Musikschule Am Rhein", "OGS Süd"]
