@@ -255,7 +255,8 @@ async def _move_keeping_notes(
     past = {n.occurrence for n in notes if n.occurrence and n.occurrence < iso(now)}
     if last is not None:
         past.add(occurrence_key(meeting, last))
-    for key in sorted(past):
+    changed = {iso(c.original_utc) for c in meeting.changes}  # cancelled or moved: as they are
+    for key in sorted(past - changed):
         start = datetime.fromisoformat(key).astimezone(meeting.tz)
         await repo.move_occurrence(meeting.id, start, start)
     following = upcoming(moved, now, len(coming))
