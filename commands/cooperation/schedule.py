@@ -12,12 +12,14 @@ so a restart neither loses nor doubles one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from commands.timeparse import DEFAULT_REVIEW_TIME, occurrences
+from commands.timeparse import DEFAULT_REVIEW_TIME, calendar_dates, calendar_months, occurrences
 from storage.cooperations import Review
 
 KIND_REVIEW = "coop.review"
@@ -73,7 +75,15 @@ def next_review(review: Review, after: datetime) -> datetime | None:
     if is_short(review.rrule):
         found = occurrences(first, review.rrule, after, 1)
         return found[0] if found else None
-    for date_of_series in occurrences(first, review.rrule, after - SHIFT_WINDOW, 8):
+    months = calendar_months(review.rrule)
+    dates: Iterable[datetime] = (
+        occurrences(first, review.rrule, after - SHIFT_WINDOW, 8)
+        if months is None
+        else islice(
+            (d for d in calendar_dates(first, months, after) if d > after - SHIFT_WINDOW), 8
+        )
+    )
+    for date_of_series in dates:
         if after < date_of_series <= after + KEEP_WITHIN:
             return date_of_series
         meeting = to_working_day(date_of_series)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,39 @@ async def test_a_new_plan_says_what_it_replaced(env: Env) -> None:
     english = await env.say("!coop review every 2 months")
     assert "This replaces the previous plan (once, the next review would have been on" in english
     assert "Mon, 15 Mar 2027, 10:00" in english and "15.03.2027" not in english
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "first"),
+    [
+        # RFC 5545 would skip a February without the 29th and land six months later
+        (
+            datetime(2026, 11, 29, 9, 0, tzinfo=BERLIN),
+            "alle 3 Monate",
+            datetime(2027, 2, 28, 10, 0),
+        ),
+        (
+            datetime(2026, 8, 31, 9, 0, tzinfo=BERLIN),
+            "alle 3 Monate",
+            datetime(2026, 11, 30, 10, 0),
+        ),
+        (datetime(2027, 1, 31, 9, 0, tzinfo=BERLIN), "monatlich", datetime(2027, 2, 28, 10, 0)),
+        (datetime(2028, 2, 29, 9, 0, tzinfo=BERLIN), "jährlich", datetime(2029, 2, 28, 10, 0)),
+    ],
+)
+def test_months_at_the_end_of_a_month_are_still_that_many_months(
+    today: datetime, text: str, first: datetime
+) -> None:
+    review = review_of(text, today)
+    assert review.first == first.replace(tzinfo=BERLIN)
+    after, seen = today, []
+    for _ in range(8):
+        meeting = next_review(review, after)
+        assert meeting is not None
+        seen.append(meeting)
+        after = meeting
+    step = 12 if text == "jährlich" else (3 if "3" in text else 1)
+    # consecutive reviews are one step of months apart, give or take a weekend move
+    gaps = [(b - a).days for a, b in pairwise(seen)]
+    assert all(28 * step - 3 <= gap <= 31 * step + 3 for gap in gaps), gaps
+    assert all(m.weekday() < 5 for m in seen)
