@@ -43,7 +43,12 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
     items.sort(key=lambda item: item[0].start)
     lines = Lines()
     if not items:
-        lines.add(ctx.t("meetings.list_empty_all" if everywhere else "meetings.list_empty_room"))
+        if everywhere:
+            lines.add(ctx.t("meetings.list_empty_all"))
+        else:  # suggest "!termin neu" only to whom it works here
+            lines.add(ctx.t("meetings.list_empty_room"))
+            if not ctx.is_direct and await ctx.is_moderator():
+                lines.add(ctx.t("meetings.list_empty_new"))
         await ctx.reply(lines.reply())
         return
     lines.bold(ctx.t("meetings.list_title_all" if everywhere else "meetings.list_title_room"))

@@ -136,3 +136,12 @@ async def test_coop_status_in_the_lobby_does_not_suggest_what_is_refused_there(
     assert "Raum des ganzen Netzwerks" in refused
     own = await say(services, MEMBER, OWN, "!kooperation")
     assert "Legt sie an mit !kooperation neu" in own  # works there
+
+
+async def test_empty_meeting_list_suggests_new_meetings_only_to_moderators(
+    services: Services,
+) -> None:
+    member = await say(services, MEMBER, OWN, "!termine")
+    assert "keine Termine" in member and "!termin neu" not in member
+    moderator = await say(services, MOD, OWN, "!termine")
+    assert "Neu anlegen: !termin neu" in moderator
