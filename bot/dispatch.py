@@ -8,6 +8,7 @@ after a crash is deduplicated by the sent-log and the homeserver.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import secrets
@@ -289,6 +290,10 @@ class Dispatcher:
 
     async def handle_message(self, message: Message) -> None:
         started = time.perf_counter()
+        if message.is_direct and message.room_id in self.services.network.network_rooms():
+            # a network room with only one member besides the bot is still a group room:
+            # plain text there is no question, personal data goes to the direct chat
+            message = dataclasses.replace(message, is_direct=False)
         parsed = self.registry.parse(message.body)
         if parsed is None and not _COMMANDISH.match(message.body):
             if message.is_direct and await self._dialog(message):
@@ -354,7 +359,7 @@ class Dispatcher:
             if spec.scope is Scope.PERSONAL:
                 ctx = await ctx.to_direct_chat()  # personal data never in a group room
             await self._check_permission(ctx, spec)
-            kwargs = self.registry.bind(spec, parsed.raw_args)
+            kwargs = self.registry.bind(spec, parsed.raw_args, ctx.lang)
             await spec.handler(ctx, **kwargs)
             return "ok"
         except UsageError as exc:

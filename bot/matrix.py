@@ -1005,6 +1005,13 @@ class MatrixConnection:
             return room_id
         return str(room.display_name or room.name or room_id)
 
+    def display_name(self, user_id: str) -> str:
+        for room in self.client.rooms.values():
+            user = room.users.get(user_id)
+            if user is not None and user.display_name:
+                return str(user.display_name)
+        return user_id.split(":", 1)[0].lstrip("@")
+
     def room_state(self, room_id: str) -> dict[str, Any]:
         """Name, topic, encryption, power levels as the bot currently sees them."""
         room = self.client.rooms.get(room_id)

@@ -57,6 +57,11 @@ class Chat(Protocol):
 
     def room_name(self, room_id: str) -> str: ...
 
+    def display_name(self, user_id: str) -> str:
+        """The name a person shows in the rooms the bot shares with them (their
+        localpart when none is known)."""
+        ...
+
     async def direct_room(self, user_id: str) -> str:
         """The direct chat with a user, created (and remembered) when missing."""
         ...

@@ -7,6 +7,7 @@ suggests the closest topics, stores the question and forwards it to the coordina
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from commands.context import Context
@@ -14,6 +15,7 @@ from commands.errors import UserError
 from commands.i18n import Catalog
 from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc, html_from_text
+from commands.timeparse import format_date
 from storage.privacy import ForwardedMessages
 from storage.questions import UnansweredQuestions
 
@@ -271,9 +273,16 @@ async def open_questions_command(ctx: Context) -> None:
     title = ctx.t("knowledge.open_questions_title", count=len(questions))
     lines = [title]
     html = [f"<p><strong>{esc(title)}</strong></p><ul>"]
+    tz = ctx.services.network.tz
     for q in questions:
-        line = f"{q.asked_at[:10]} {q.sender or '?'}: {q.question}"
-        lines.append(f"• {line}")
-        html.append(f"<li>{esc(line)}</li>")
+        asked = format_date(datetime.fromisoformat(q.asked_at), ctx.lang, tz=tz)
+        who = ctx.chat.display_name(q.sender) if q.sender else ctx.t("knowledge.asker_unknown")
+        lines.append(f"• {asked} – {who}: {q.question}")
+        person = (
+            f'<a href="https://matrix.to/#/{esc(q.sender)}">{esc(who)}</a>'
+            if q.sender
+            else esc(who)
+        )
+        html.append(f"<li>{esc(asked)} – {person}: {esc(q.question)}</li>")
     html.append("</ul>")
     await ctx.reply(Reply("\n".join(lines), "".join(html)))

@@ -98,6 +98,45 @@ class CommandSpec:
             return Scope.ID
         return None
 
+    def usage_tokens(self, lang: str = "de") -> list[str]:
+        """The usage split into argument words, brackets kept together:
+        ``"<id> [<alter tag> auf] <datum>"`` -> ``["<id>", "[<alter tag> auf]", "<datum>"]``."""
+        usage = self.usage_en if lang == "en" and self.usage_en is not None else self.usage
+        tokens: list[str] = []
+        depth, current = 0, ""
+        for char in usage:
+            if char.isspace() and depth == 0:
+                if current:
+                    tokens.append(current)
+                current = ""
+                continue
+            depth += {"[": 1, "]": -1}.get(char, 0)
+            current += char
+        if current:
+            tokens.append(current)
+        if len(tokens) < len(self.args):  # "[<feld> <wert>]": two optional arguments
+            tokens = [w for t in tokens for w in t.removeprefix("[").removesuffix("]").split()]
+        return tokens
+
+    def arg_label(self, name: str, lang: str = "de", *, required_only: bool = False) -> str:
+        """An argument as users know it from the usage ("<termin-nr>"), never its code name.
+
+        Plain arguments take one usage word each, in order; a ``rest`` argument takes
+        all that are left (only the required ones with ``required_only``).
+        """
+        tokens = self.usage_tokens(lang)
+        for index, arg in enumerate(self.args):
+            if arg.name != name:
+                continue
+            if index >= len(tokens):
+                break
+            if not arg.rest:
+                return tokens[index]
+            words = tokens[index:]
+            required = [w for w in words if not w.startswith("[")]
+            return " ".join(required if required_only and required else words)
+        return "…"
+
     def usage_line(self, lang: str = "de") -> str:
         args = self.usage_en if lang == "en" and self.usage_en is not None else self.usage
         name = self.aliases[0] if lang == "en" and self.aliases else self.name
@@ -255,8 +294,11 @@ class Registry:
         return None
 
     @staticmethod
-    def bind(spec: CommandSpec, raw_args: str) -> dict[str, Any]:
-        """Turn the argument text into typed keyword arguments or raise UsageError."""
+    def bind(spec: CommandSpec, raw_args: str, lang: str = "de") -> dict[str, Any]:
+        """Turn the argument text into typed keyword arguments or raise UsageError.
+
+        Errors name an argument as the usage does ("<termin-nr>"), never by code name.
+        """
         values: dict[str, Any] = {}
         remaining = raw_args.strip()
         for arg in spec.args:
@@ -271,13 +313,15 @@ class Registry:
                 if arg.optional:
                     values[arg.name] = None
                     continue
-                raise UsageError("core.missing_argument", name=arg.name)
+                label = spec.arg_label(arg.name, lang, required_only=True)
+                raise UsageError("core.missing_argument", name=label)
             try:
                 values[arg.name] = arg.convert(text)
             except UsageError:
                 raise
             except ValueError as exc:
-                raise UsageError("core.bad_argument", name=arg.name, value=text) from exc
+                label = spec.arg_label(arg.name, lang)
+                raise UsageError("core.bad_argument", name=label, value=text) from exc
         if remaining:
             raise UsageError("core.too_many_arguments", extra=remaining)
         return values

@@ -366,6 +366,24 @@ class Meetings:
             (meeting_id, occurrence, kind, text, url, author, _now(), source_event_id),
         )
 
+    async def rekey_notes(self, meeting_id: int, keys: dict[str, str]) -> int:
+        """Hang notes and materials on other dates of their series (old key -> new key),
+        in one transaction; returns how many moved."""
+        moved = 0
+        async with self._db.transaction() as tx:
+            # two steps, so that a chain a->b, b->c never merges two dates
+            for number, old in enumerate(keys):
+                moved += await tx.execute(
+                    "UPDATE meeting_notes SET occurrence = ? WHERE meeting_id = ? AND occurrence = ?",
+                    (f"~{number}", meeting_id, old),
+                )
+            for number, new in enumerate(keys.values()):
+                await tx.execute(
+                    "UPDATE meeting_notes SET occurrence = ? WHERE meeting_id = ? AND occurrence = ?",
+                    (new, meeting_id, f"~{number}"),
+                )
+        return moved
+
     async def notes(self, meeting_id: int, occurrence: str | None = None) -> list[Note]:
         sql = "SELECT * FROM meeting_notes WHERE meeting_id = ?"
         params: tuple[Any, ...] = (meeting_id,)

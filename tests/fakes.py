@@ -96,6 +96,9 @@ class FakeChat:
     def room_name(self, room_id: str) -> str:
         return self.names.get(room_id, room_id)
 
+    def display_name(self, user_id: str) -> str:
+        return self.names.get(user_id) or user_id.split(":", 1)[0].lstrip("@")
+
     async def direct_room(self, user_id: str) -> str:
         room_id = f"!dm-{user_id}"
         self.rooms.setdefault(room_id, [self.user_id, user_id])

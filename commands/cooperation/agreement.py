@@ -10,6 +10,7 @@ from commands.cooperation.draft import Draft, DraftElement, draft_filename, rend
 from commands.i18n import Catalog
 from commands.registry import Scope, command
 from commands.reply import Attachment, Reply
+from commands.timeparse import format_date
 from storage.cooperations import Cooperations
 
 
@@ -50,7 +51,7 @@ async def agreement_draft(ctx: Context) -> None:
         {key: f.value for key, f in fields.items()},
         ctx.services.catalog,
         ctx.lang,
-        as_of=f"{today:%d.%m.%Y}",
+        as_of=format_date(today, ctx.lang),
     )
     attachment = Attachment(
         draft_filename(coop.title), draft.markdown.encode("utf-8"), "text/markdown"

@@ -95,7 +95,7 @@ def _summary(ctx: Context, content: Any, before: Any, after: Any) -> tuple[list[
 async def _change(ctx: Context, items: str, *, tick: bool) -> None:
     content = content_of(ctx)
     if not items.strip():
-        raise UsageError("core.missing_argument", name="phase.nr")
+        raise UsageError("core.missing_argument", name="<phase>.<nr>")
     ids = parse_item_ids(items, content)
     coop = await cooperation_here(ctx)
     repo = Cooperations(ctx.db)

@@ -17,6 +17,8 @@ from commands.cooperation.schedule import (
     KIND_REVIEW,
     KIND_TERM_END,
     PlannedJob,
+    is_short,
+    next_review,
     plan_review,
     plan_term_end,
     review_prefix,
@@ -24,7 +26,12 @@ from commands.cooperation.schedule import (
 from commands.errors import UsageError
 from commands.registry import Arg, Scope, command, job_handler, on_event
 from commands.reply import Reply, esc
-from commands.timeparse import format_datetime, format_recurrence, parse_interval_or_date
+from commands.timeparse import (
+    format_date,
+    format_datetime,
+    format_recurrence,
+    parse_interval_or_date,
+)
 from storage.cooperations import Cooperation, Cooperations, Review
 from storage.jobs import Job, Jobs
 
@@ -58,7 +65,7 @@ async def _upsert(jobs: Jobs, planned: PlannedJob) -> None:
 async def schedule_review(ctx: Context, spec: str) -> None:
     spec = spec.strip()
     if not spec:
-        raise UsageError("core.missing_argument", name="datum")
+        raise UsageError("core.missing_argument", name=ctx.t("cooperation.review_arg"))
     coop = await cooperation_here(ctx)
     services = ctx.services
     now, tz = services.now(), services.network.tz
@@ -71,6 +78,7 @@ async def schedule_review(ctx: Context, spec: str) -> None:
     schedule = parse_interval_or_date(spec, now, tz)
     review = Review(schedule.first, schedule.rrule, str(tz), stamp=ctx.event_id)
     planned = plan_review(coop.id, review, now, now)
+    replaced = _replaced_plan(ctx, coop.review, now) if coop.review is not None else None
     # the old series goes first: a replay of this command then simply arms it again
     await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
     async with ctx.db.transaction() as tx:
@@ -81,16 +89,35 @@ async def schedule_review(ctx: Context, spec: str) -> None:
                 not_after=planned.not_after, payload=planned.payload,
             )  # fmt: skip
     await services.scheduler.resync()
-    first = format_datetime(schedule.first, ctx.lang, tz=tz)
+    meeting = next_review(review, now) or schedule.first
+    first = format_datetime(meeting, ctx.lang, tz=tz)
     if schedule.rrule is None:
         lines = [ctx.t("cooperation.review_once", when=first)]
     else:
         repeat = format_recurrence(schedule.rrule, ctx.lang)
         lines = [ctx.t("cooperation.review_series", when=first, repeat=repeat)]
+    if meeting.date() != schedule.first.astimezone(tz).date():
+        day = format_date(schedule.first, ctx.lang, tz=tz)
+        lines.append(ctx.t("cooperation.review_moved_to_working_day", day=day, when=first))
+    if schedule.rrule is not None and not is_short(schedule.rrule):
+        lines.append(ctx.t("cooperation.review_working_days"))
     if planned is not None:
         remind = format_datetime(max(planned.due, now), ctx.lang, tz=tz)
-        lines.append(ctx.t("cooperation.review_reminder_at", when=remind))
+        key = "review_reminder_at" if planned.due < meeting else "review_reminder_same_time"
+        lines.append(ctx.t(f"cooperation.{key}", when=remind))
+    if replaced is not None:
+        lines.append(replaced)
     await ctx.reply(Reply("\n".join(lines)))
+
+
+def _replaced_plan(ctx: Context, old: Review, now: datetime) -> str:
+    """ "This replaces the previous plan (…)": what was planned until now."""
+    upcoming = next_review(old, now)
+    repeat = format_recurrence(old.rrule, ctx.lang)
+    if upcoming is None:
+        return ctx.t("cooperation.review_replaced_over", repeat=repeat)
+    when = format_datetime(upcoming, ctx.lang, tz=ctx.services.network.tz)
+    return ctx.t("cooperation.review_replaced", repeat=repeat, when=when)
 
 
 async def _mentions(services: Services, room_id: str) -> list[str]:
@@ -163,7 +190,10 @@ async def send_term_end_reminder(jctx: JobContext, job: Job) -> None:
     end: date = coop.term_end
     weeks = max(0, (end - services.now().astimezone(services.network.tz).date()).days // 7)
     text = jctx.t(
-        "cooperation.term_end_reminder", title=coop.title, date=f"{end:%d.%m.%Y}", weeks=weeks
+        "cooperation.term_end_reminder",
+        title=coop.title,
+        date=format_date(end, jctx.lang),
+        weeks=weeks,
     )
     reply = Reply(text, notify=True, mentions=await _mentions(services, coop.room_id))
     await services.chat.send(coop.room_id, reply, key=jctx.key)

@@ -27,7 +27,7 @@ from commands.errors import UsageError, UserError
 from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc
 from commands.scope import Visibility
-from commands.timeparse import format_datetime, format_recurrence
+from commands.timeparse import format_date, format_datetime, format_recurrence
 from storage.cooperations import AlreadyExists, Cooperation, Cooperations
 from storage.jobs import Jobs
 
@@ -35,8 +35,8 @@ STALE_AFTER = timedelta(days=30)
 CLEAR_WORDS = {"-", "–", "löschen", "loeschen", "leer", "clear", "delete"}
 
 
-def _date(value: Any) -> str:
-    return f"{value:%d.%m.%Y}"
+def _date(value: Any, lang: str) -> str:
+    return format_date(value, lang)
 
 
 def field_names(lang: str) -> str:
@@ -159,7 +159,7 @@ def render_overview(
             "cooperation.last_tick",
             item=last.item_id,
             who=last.ticked_by or "?",
-            date=_date(last.ticked_at.astimezone(tz)),
+            date=_date(last.ticked_at.astimezone(tz), ctx.lang),
         )
         text.append(line)
         html.append(f"<p>{esc(line)}</p>")
@@ -200,7 +200,7 @@ def render_overview(
     text.append(line)
     html.append(f"<p>{esc(line)}</p>")
     if coop.term_end is not None:
-        line = ctx.t("cooperation.term_end_line", date=_date(coop.term_end))
+        line = ctx.t("cooperation.term_end_line", date=_date(coop.term_end, ctx.lang))
         text.append(line)
         html.append(f"<p>{esc(line)}</p>")
     return Reply("\n".join(text), "".join(html))
@@ -263,13 +263,13 @@ async def set_field(ctx: Context, spec: str) -> None:
         if end is None:
             lines.append(ctx.t("cooperation.term_no_end"))
         elif planned is None:
-            lines.append(ctx.t("cooperation.term_end_past", date=_date(end)))
+            lines.append(ctx.t("cooperation.term_end_past", date=_date(end, ctx.lang)))
         else:
             remind = max(planned.due, now)
             lines.append(
                 ctx.t(
                     "cooperation.term_end_set",
-                    date=_date(end),
+                    date=_date(end, ctx.lang),
                     remind=format_datetime(remind, ctx.lang, tz=tz),
                 )
             )
@@ -328,7 +328,7 @@ async def all_cooperations(ctx: Context) -> None:
             room=ctx.chat.room_name(coop.room_id),
             phase=phase,
             bar=bar(state.done, state.total),
-            date=_date(updated.astimezone(ctx.services.network.tz)),
+            date=_date(updated.astimezone(ctx.services.network.tz), ctx.lang),
         )
         if stale:
             line = "⚠ " + line + " " + ctx.t("cooperation.all_stale")

@@ -10,7 +10,14 @@ from commands.errors import UsageError, UserError
 from commands.meetings import schoolyear
 from commands.meetings.common import announce_change, load_changeable
 from commands.meetings.holidays import split_holiday_words
-from commands.meetings.occurrences import Occurrence, find_on, parse_day, upcoming
+from commands.meetings.occurrences import (
+    Occurrence,
+    find_on,
+    occurrence_key,
+    parse_day,
+    previous,
+    upcoming,
+)
 from commands.meetings.planning import KIND
 from commands.meetings.reminders import sync_meeting
 from commands.meetings.render import Lines, announcement, when
@@ -22,7 +29,7 @@ from commands.timeparse import (
     parse_datetime,
     parse_event_spec,
 )
-from storage.meetings import Meeting, Meetings, NewMeeting
+from storage.meetings import Meeting, Meetings, NewMeeting, iso
 
 _WHOLE = {"serie", "series", "alle", "all", "reihe"}
 _TO = {"auf", "to", "nach"}
@@ -67,7 +74,9 @@ async def new_meeting(ctx: Context, spec: str) -> None:
     meeting, holiday_lines = await schoolyear.apply(ctx, meeting, holiday_state, now)
     await sync_meeting(ctx.services, meeting.id)
     offsets = network.reminder_offsets
-    skipped = any(meeting.start - offset <= now for offset in offsets)
+    skipped = meeting.is_series and any(meeting.start - o <= now for o in offsets)
+    if not meeting.is_series:  # announce only the reminders that can still come
+        offsets = tuple(o for o in offsets if meeting.start - o > now)
     message = announcement(meeting, offsets, ctx.t, ctx.lang, skipped=skipped)
     event_id = await ctx.reply(schoolyear.with_lines(message, holiday_lines))
     if meeting.announcement_event_id != event_id:
@@ -98,8 +107,8 @@ def _find_day(meeting: Meeting, text: str, now: datetime, lang: str) -> Occurren
     aliases=("event cancel",),
     group="termine",
     summary="meetings.cancel_summary",
-    usage="<id> [datum]",
-    usage_en="<id> [date]",
+    usage="<termin-nr> [datum]",
+    usage_en="<event-no> [date]",
     examples=("!termin absagen 12", "!termin absagen 12 10.12."),
     permission=Permission.MODERATOR,
     args=(Arg("meeting_id", int_arg), Arg("day", optional=True, rest=True)),
@@ -174,8 +183,8 @@ def _check_series_start(meeting: Meeting, start: datetime) -> None:
     aliases=("event move",),
     group="termine",
     summary="meetings.move_summary",
-    usage="<id> [<alter tag> auf] <datum> <uhrzeit> [serie]",
-    usage_en="<id> [<old day> to] <date> <time> [series]",
+    usage="<termin-nr> [<alter tag> auf] <datum> <uhrzeit> [serie]",
+    usage_en="<event-no> [<old day> to] <date> <time> [series]",
     examples=(
         "!termin verschieben 12 04.12.2026 17:00",
         "!termin verschieben 12 10.12. auf 11.12. 16:00",
@@ -205,6 +214,7 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
         await repo.move_occurrence(meeting.id, occurrence.original, new_start)
         old = occurrence.start
         key = "meetings.moved_meeting"
+        kept = 0  # a moved date keeps its identity, and so its notes
     else:
         if meeting.is_series:
             _check_series_start(meeting, new_start)
@@ -215,7 +225,7 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
                 "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
             )
         old = meeting.start
-        await repo.move(meeting.id, new_start, keep_before=now)
+        kept = await _move_keeping_notes(repo, meeting, new_start, now)
         key = "meetings.moved_series" if meeting.is_series else "meetings.moved_meeting"
     await sync_meeting(ctx.services, meeting.id)
     lines = Lines()
@@ -229,4 +239,39 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
             recurrence=format_recurrence(meeting.rrule, ctx.lang),
         )
     )
+    if kept:
+        lines.add(ctx.t("meetings.moved_notes_kept", count=kept))
     await announce_change(ctx, meeting, lines.reply())
+
+
+async def _move_keeping_notes(
+    repo: Meetings, meeting: Meeting, new_start: datetime, now: datetime
+) -> int:
+    """Move a meeting (a whole series from now on) so that its notes and materials stay
+    visible: the past dates that have some (and the last one) are kept as dates of their
+    own, and those of coming dates move with them, in order. Returns how many notes."""
+    if not meeting.is_series:
+        await repo.move(meeting.id, new_start, keep_before=now)
+        return len(await repo.notes(meeting.id))
+    notes = await repo.notes(meeting.id)
+    last = previous(meeting, now)
+    coming = upcoming(meeting, now, 50)
+    await repo.move(meeting.id, new_start, keep_before=now)
+    moved = await repo.get(meeting.id)
+    if moved is None:
+        return 0
+    past = {n.occurrence for n in notes if n.occurrence and n.occurrence < iso(now)}
+    if last is not None:
+        past.add(occurrence_key(meeting, last))
+    changed = {iso(c.original_utc) for c in meeting.changes}  # cancelled or moved: as they are
+    for key in sorted(past - changed):
+        start = datetime.fromisoformat(key).astimezone(meeting.tz)
+        await repo.move_occurrence(meeting.id, start, start)
+    following = upcoming(moved, now, len(coming))
+    keys = {
+        occurrence_key(meeting, old): occurrence_key(moved, new)
+        for old, new in zip(coming, following, strict=False)
+        if occurrence_key(meeting, old) != occurrence_key(moved, new)
+    }
+    await repo.rekey_notes(meeting.id, keys)
+    return len(notes)

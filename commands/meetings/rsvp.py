@@ -55,7 +55,8 @@ async def _answer(ctx: Context, meeting_id: int, going: bool) -> None:
     aliases=("going",),
     group="termine",
     summary="meetings.going_summary",
-    usage="<id>",
+    usage="<termin-nr>",
+    usage_en="<event-no>",
     examples=("!dabei 12",),
     args=(Arg("meeting_id", int_arg),),
 )
@@ -68,7 +69,8 @@ async def going_command(ctx: Context, meeting_id: int) -> None:
     aliases=("not-going",),
     group="termine",
     summary="meetings.not_going_summary",
-    usage="<id>",
+    usage="<termin-nr>",
+    usage_en="<event-no>",
     examples=("!nicht-dabei 12",),
     args=(Arg("meeting_id", int_arg),),
 )

@@ -47,7 +47,12 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
     items.sort(key=lambda item: item[0].start)
     lines = Lines()
     if not items:
-        lines.add(ctx.t("meetings.list_empty_all" if everywhere else "meetings.list_empty_room"))
+        if everywhere:
+            lines.add(ctx.t("meetings.list_empty_all"))
+        else:  # suggest "!termin neu" only to whom it works here
+            lines.add(ctx.t("meetings.list_empty_room"))
+            if not ctx.is_direct and await ctx.is_moderator():
+                lines.add(ctx.t("meetings.list_empty_new"))
         await ctx.reply(lines.reply())
         return
     lines.bold(ctx.t("meetings.list_title_all" if everywhere else "meetings.list_title_room"))
@@ -64,14 +69,14 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
 def _changes(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> None:
     skipped = [c for c in meeting.changes if c.cancelled and c.original_utc > now]
     if skipped:
-        dates = ", ".join(day(c.original_utc.astimezone(meeting.tz)) for c in skipped)
+        dates = ", ".join(day(c.original_utc.astimezone(meeting.tz), ctx.lang) for c in skipped)
         lines.add(ctx.t("meetings.details_skipped", dates=dates))
     for change in meeting.changes:
         if change.new_start_utc is not None and change.new_start_utc > now:
             lines.add(
                 ctx.t(
                     "meetings.details_moved",
-                    old=day(change.original_utc.astimezone(meeting.tz)),
+                    old=day(change.original_utc.astimezone(meeting.tz), ctx.lang),
                     new=when(change.new_start_utc.astimezone(meeting.tz), ctx.lang),
                 )
             )
@@ -82,7 +87,8 @@ def _changes(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> Non
     aliases=("event",),
     group="termine",
     summary="meetings.show_summary",
-    usage="<id>",
+    usage="<termin-nr>",
+    usage_en="<event-no>",
     examples=("!termin 12",),
     args=(Arg("meeting_id", int_arg),),
 )

@@ -31,6 +31,7 @@ from commands.matching import (
 )
 from commands.registry import Arg, Permission, Scope, command, job_handler, on_event
 from commands.reply import Reply, esc
+from commands.timeparse import format_date
 from storage.core import UserSettings
 from storage.jobs import Job, Jobs
 from storage.profiles import Introductions, IntroGroup, Profiles
@@ -185,7 +186,7 @@ async def checkin_job(jctx: JobContext, job: Job) -> None:
 
 
 def _when(ctx: Context, at: datetime) -> str:
-    return at.astimezone(ctx.services.network.tz).strftime("%d.%m.%Y")
+    return format_date(at, ctx.lang, tz=ctx.services.network.tz)
 
 
 @command(

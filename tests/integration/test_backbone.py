@@ -32,16 +32,17 @@ async def test_help_in_room_is_a_notice_reply_with_html(
 
     assert reply.sender == bot.user_id
     assert reply.msgtype == "m.notice"
-    assert "!hilfe" in reply.body and "!status" in reply.body
+    assert "!hilfe alles" in reply.body and "!status" not in reply.body  # not a coordinator
     assert reply.content["format"] == "org.matrix.custom.html"
-    assert "<code>!hilfe [befehl]</code>" in reply.content["formatted_body"]
+    assert "<code>!frage &lt;text&gt;</code>" in reply.content["formatted_body"]
     assert "m.mentions" in reply.content
 
-    slash = await ask(alice, room_id, "/hilfe")
-    assert slash.msgtype == "m.notice" and "!status" in slash.body
+    slash = await ask(alice, room_id, "/hilfe alles")
+    assert slash.msgtype == "m.notice" and "!phasen" in slash.body
+    assert "<code>!hilfe [befehl]</code>" in slash.content["formatted_body"]
 
     english = await ask(alice, room_id, "!help")
-    assert "what I can do" in english.body
+    assert "what you can do here" in english.body
 
 
 async def test_help_in_direct_chat_and_unknown_command_hint(
@@ -171,7 +172,7 @@ async def test_help_for_one_command_shows_usage_and_examples(
     reply = await ask(alice, room_id, "!hilfe termin")
     assert "!termin neu <datum> <uhrzeit>" in reply.body
     assert "Beispiele" in reply.body
-    assert "!termin absagen <id>" in reply.body and "!termin verschieben" in reply.body
+    assert "!termin absagen <termin-nr>" in reply.body and "!termin verschieben" in reply.body
     bad = await ask(alice, room_id, "!checkliste")
     assert "!checkliste <phase>" in bad.body and "Beispiele" in bad.body
 

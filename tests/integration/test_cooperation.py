@@ -55,7 +55,7 @@ async def test_cooperation_lifecycle(client_factory: Any, bot_factory: Any) -> N
     saved = await ask(alice, room_id, "!kooperation feld ansprechpartnr Frau Beispiel")
     assert "gespeichert" in saved.body
     term = await ask(alice, room_id, "!coop set term 01.08.2026–31.07.2027")
-    assert "31.07.2027" in term.body
+    assert "Sat, 31 Jul 2027" in term.body and "31.07.2027" not in term.body
     unknown = await ask(alice, room_id, "!kooperation feld farbe blau")
     assert "farbe" in unknown.body and "laufzeit" in unknown.body
 

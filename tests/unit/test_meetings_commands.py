@@ -310,7 +310,7 @@ async def test_series_cancel_one_date_move_one_date_and_calendar(env: Env) -> No
     assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Europe/Berlin"
 
     details = await env.say(MEMBER, "!termin 1")
-    assert "Fällt aus: 10.12.2026" in details[0].reply.text
+    assert "Fällt aus: Do., 10.12.2026" in details[0].reply.text
     assert env.chat.uploads and env.chat.uploads[0].filename.endswith(".ics")
     assert Calendar.from_ical(env.chat.uploads[0].data).walk("VEVENT")
 
@@ -360,10 +360,10 @@ async def test_reminder_mentions_attendees_and_carries_last_notes(env: Env) -> N
 async def test_help_shows_every_termin_command(env: Env) -> None:
     text = await env.text(MEMBER, "!hilfe termin")
     for usage in (
-        "!termin <id>",
+        "!termin <termin-nr>",
         "!termin neu <datum>",
-        "!termin absagen <id> [datum]",
-        "!termin verschieben <id>",
+        "!termin absagen <termin-nr> [datum]",
+        "!termin verschieben <termin-nr>",
         "serie",
     ):
         assert usage in text

@@ -45,7 +45,7 @@ async def test_topics_show_room_and_next_meeting(tmp_path: Path) -> None:
         )
         await topics_command(ctx)
         text = chat.replies()[-1].text
-        assert "Schnittstelle OGS" in text and "Raum: Schnittstelle OGS" in text
+        assert "Schnittstelle OGS" in text and "Raum „Schnittstelle OGS“." in text
         assert "Nächstes Treffen" in text and "Austausch OGS" in text
         assert "Läuft!" in text and "000_a10b21769f189de1.txt" in text
     finally:
