@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -233,10 +234,18 @@ async def test_metrics_count_commands_and_latency(client_factory: Any, bot_facto
     room_id = await room_with_bot(alice, bot)
     await ask(alice, room_id, "!hilfe")
     await ask(alice, room_id, "!checkliste")  # usage error
-    async with aiohttp.ClientSession() as session, session.get(f"{bot.web_url}/metrics") as r:
-        text = await r.text()
+    # the bot counts a command right after its reply is sent: give it that moment
+    text = ""
+    for _ in range(50):
+        async with aiohttp.ClientSession() as session, session.get(f"{bot.web_url}/metrics") as r:
+            text = await r.text()
+        if "koopbot_reply_latency_seconds_count 2.0" in text:
+            break
+        await asyncio.sleep(0.1)
     assert 'koopbot_commands_total{command="hilfe",outcome="ok"} 1.0' in text
-    assert 'koopbot_commands_total{command="checkliste",outcome="usage"} 1.0' in text
+    assert 'koopbot_commands_total{command="checkliste",outcome="usage"} 1.0' in text, [
+        line for line in text.splitlines() if "checkliste" in line
+    ]
     assert "koopbot_reply_latency_seconds_count 2.0" in text
     for name in (
         "koopbot_reminders_total",

@@ -81,7 +81,7 @@ async def test_element_client_talks_to_bot_in_encrypted_dm_and_group_across_rest
 
     for room_id in (dm, group):
         reply = await ask(element, room_id, "!help", bot)
-        assert "what I can do" in reply["body"]
+        assert "what you can do here" in reply["body"]
         assert_clean(reply)
 
 
