@@ -5,15 +5,40 @@ The services are Protocols implemented in ``bot``; commands never import ``bot``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from commands.i18n import Catalog
 from commands.reply import Attachment, Reply
 from storage import Database
+
+if TYPE_CHECKING:
+    from commands.registry import Registry
+    from content import ContentIndex, ContentSet
+
+T = TypeVar("T")
+
+
+class KeyedLocks:
+    """One asyncio lock per key (a poll, a meeting), kept only while in use: a step that
+    sends messages between its reads and writes must not interleave with itself."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[Hashable, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def __call__(self, key: Hashable) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
 
 
 class Chat(Protocol):
@@ -98,10 +123,16 @@ class Scheduling(Protocol):
         payload: dict[str, Any] | None = None,
     ) -> int: ...
 
+    async def schedule_many(
+        self, kind: str, items: Iterable[tuple[str, datetime, datetime | None, dict[str, Any]]]
+    ) -> None:
+        """Many jobs of one kind: (ref, due_at, not_after, payload) each."""
+        ...
+
     async def cancel(self, kind: str, ref_prefix: str) -> int: ...
 
     async def resync(self) -> None:
-        """Mirror the pending rows again after a transaction wrote jobs directly."""
+        """Mirror the pending rows again after rows were moved (e.g. a room upgrade)."""
         ...
 
 
@@ -173,13 +204,24 @@ class Services:
     network: NetworkInfo
     catalog: Catalog
     runtime: Runtime
-    content: Any = None  # content.ContentSet
-    answers: Any = None  # content.ContentIndex
-    registry: Any = None  # commands.registry.Registry (for generated help)
+    content: ContentSet | None = None
+    answers: ContentIndex | None = None
+    registry: Registry | None = None  # for generated help
     clock: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
+    _shared: dict[type, Any] = field(default_factory=dict, repr=False)
 
     def is_coordinator(self, user_id: str) -> bool:
         return user_id in self.network.coordinators
+
+    def shared(self, kind: type[T]) -> T:
+        """The one ``kind()`` of this running bot, made on first use: what a command
+        group keeps between messages (an index, a cache) lives here, never in a module
+        global, so two bots in one process (tests) never share it."""
+        found = self._shared.get(kind)
+        if found is None:
+            found = self._shared[kind] = kind()
+        return cast(T, found)
 
     def now(self) -> datetime:
         return self.clock()

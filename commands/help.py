@@ -171,7 +171,8 @@ def overview(ctx: Context, registry: Registry, here: Here | None = None) -> Repl
     args=(Arg("topic", optional=True, rest=True),),
 )
 async def help_command(ctx: Context, topic: str | None) -> None:
-    registry: Registry = ctx.services.registry
+    registry = ctx.services.registry
+    assert registry is not None, "the composition root binds the registry"
     if not topic:
         await ctx.reply(short_help(ctx, registry, await where(ctx)))
         return

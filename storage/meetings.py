@@ -164,15 +164,13 @@ class Meetings:
         return [_meeting(r, changes.get(int(r["id"]), ())) for r in rows]
 
     async def get(self, meeting_id: int) -> Meeting | None:
+        """One meeting with its changed dates (joins the caller's transaction, if any)."""
         async with self._db.transaction() as tx:
-            return await self.get_in(tx, meeting_id)
-
-    async def get_in(self, tx: Tx, meeting_id: int) -> Meeting | None:
-        row = await tx.fetchone("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
-        if row is None:
-            return None
-        found = await self._with_changes(tx, [row])
-        return found[0]
+            row = await tx.fetchone("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+            if row is None:
+                return None
+            found = await self._with_changes(tx, [row])
+            return found[0]
 
     async def by_message(self, event_id: str) -> Meeting | None:
         """The meeting whose announcement (or one of whose reminders) is ``event_id``."""
@@ -218,7 +216,7 @@ class Meetings:
                     "SELECT id FROM meetings WHERE source_event_id = ?", (new.source_event_id,)
                 )
                 if row is not None:
-                    existing = await self.get_in(tx, int(row["id"]))
+                    existing = await self.get(int(row["id"]))
                     assert existing is not None
                     return existing, False
             tz = new.start.tzinfo
@@ -243,7 +241,7 @@ class Meetings:
                     now,
                 ),
             )
-            created = await self.get_in(tx, meeting_id)
+            created = await self.get(meeting_id)
             assert created is not None
             return created, True
 

@@ -6,7 +6,7 @@ They implement the Protocols of commands.context exactly; no mocks of internals.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -145,6 +145,12 @@ class FakeScheduler:
     ) -> int:
         self.jobs[(kind, ref)] = due_at
         return len(self.jobs)
+
+    async def schedule_many(
+        self, kind: str, items: Iterable[tuple[str, datetime, datetime | None, dict[str, Any]]]
+    ) -> None:
+        for ref, due_at, _until, _payload in items:
+            self.jobs[(kind, ref)] = due_at
 
     async def cancel(self, kind: str, ref_prefix: str) -> int:
         gone = [k for k in self.jobs if k[0] == kind and k[1].startswith(ref_prefix)]

@@ -70,25 +70,25 @@ async def schedule_review(ctx: Context, spec: str) -> None:
     services = ctx.services
     now, tz = services.now(), services.network.tz
     if spec.casefold() in STOP_WORDS:
-        await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
-        async with ctx.db.transaction() as tx:
-            await Cooperations.set_review_in(tx, coop.id, None, now)
+        async with ctx.db.transaction():  # the plan and its jobs change together
+            await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
+            await Cooperations(ctx.db).set_review(coop.id, None, now)
         await ctx.reply(ctx.t("cooperation.review_stopped"))
         return
     schedule = parse_interval_or_date(spec, now, tz)
     review = Review(schedule.first, schedule.rrule, str(tz), stamp=ctx.event_id)
     planned = plan_review(coop.id, review, now, now)
     replaced = _replaced_plan(ctx, coop.review, now) if coop.review is not None else None
-    # the old series goes first: a replay of this command then simply arms it again
-    await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
-    async with ctx.db.transaction() as tx:
-        await Cooperations.set_review_in(tx, coop.id, review, now)
+    # one transaction: the old series goes, the new plan and its job come (a replay of
+    # this command then simply arms it again)
+    async with ctx.db.transaction():
+        await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
+        await Cooperations(ctx.db).set_review(coop.id, review, now)
         if planned is not None:
-            await Jobs.upsert_in(
-                tx, planned.kind, planned.ref, planned.due,
+            await services.scheduler.schedule(
+                planned.kind, planned.ref, planned.due,
                 not_after=planned.not_after, payload=planned.payload,
             )  # fmt: skip
-    await services.scheduler.resync()
     meeting = next_review(review, now) or schedule.first
     first = format_datetime(meeting, ctx.lang, tz=tz)
     if schedule.rrule is None:

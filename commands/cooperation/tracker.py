@@ -29,7 +29,6 @@ from commands.reply import Reply, esc
 from commands.scope import Visibility
 from commands.timeparse import format_date, format_datetime, format_recurrence
 from storage.cooperations import AlreadyExists, Cooperation, Cooperations
-from storage.jobs import Jobs
 
 STALE_AFTER = timedelta(days=30)
 CLEAR_WORDS = {"-", "–", "löschen", "loeschen", "leer", "clear", "delete"}
@@ -242,22 +241,19 @@ async def set_field(ctx: Context, spec: str) -> None:
     tz = ctx.services.network.tz
     end = None if clear or key != "laufzeit" else parse_term_end(value)
     planned = None if end is None else plan_term_end(coop.id, end, tz, now)
-    async with ctx.db.transaction() as tx:
-        await Cooperations.set_field_in(
-            tx, coop.id, key, None if clear else value, set_by=ctx.sender, now=now
-        )
+    scheduler = ctx.services.scheduler
+    async with ctx.db.transaction():  # the field and the job it arms commit together
+        coops = Cooperations(ctx.db)
+        await coops.set_field(coop.id, key, None if clear else value, set_by=ctx.sender, now=now)
         if key == "laufzeit":
-            await Cooperations.set_term_end_in(tx, coop.id, end)
-            if planned is not None:
-                await Jobs.upsert_in(
-                    tx, planned.kind, planned.ref, planned.due,
+            await coops.set_term_end(coop.id, end)
+            if planned is None:
+                await scheduler.cancel(KIND_TERM_END, review_prefix(coop.id))
+            else:
+                await scheduler.schedule(
+                    planned.kind, planned.ref, planned.due,
                     not_after=planned.not_after, payload=planned.payload,
                 )  # fmt: skip
-    if key == "laufzeit":
-        if planned is None:
-            await ctx.services.scheduler.cancel(KIND_TERM_END, review_prefix(coop.id))
-        else:
-            await ctx.services.scheduler.resync()
     lines = [ctx.t("cooperation.field_cleared" if clear else "cooperation.field_set", field=label)]
     if key == "laufzeit" and not clear:
         if end is None:

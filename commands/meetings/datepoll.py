@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,16 +48,9 @@ _TITLE = re.compile(r"^(?P<title>.+?):\s+(?P<dates>.+)$", re.DOTALL)
 _DEADLINE = re.compile(r"(?:^|\s)(?:bis|until)\s+(?P<when>.+)$", re.IGNORECASE)
 _END_WORDS = {"ende", "end"}
 
-_LOCKS: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
-
 
 def _lock(services: Services, poll_id: int) -> asyncio.Lock:
-    key = (id(services.db), poll_id)
-    lock = _LOCKS.get(key)
-    if lock is None:
-        lock = asyncio.Lock()
-        _LOCKS[key] = lock
-    return lock
+    return services.locks(("date-poll", poll_id))
 
 
 # --- parsing ------------------------------------------------------------------------------

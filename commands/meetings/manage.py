@@ -59,20 +59,21 @@ async def new_meeting(ctx: Context, spec: str) -> None:
     parsed = parse_event_spec(spec, now, network.tz)
     holiday_state = schoolyear.series_state(ctx, skip_holidays, parsed.rrule is not None)
     repo = Meetings(ctx.db)
-    meeting, _created = await repo.create(
-        NewMeeting(
-            room_id=ctx.room_id,
-            title=parsed.title,
-            start=parsed.start,
-            duration=parsed.duration,
-            rrule=parsed.rrule,
-            link=parsed.link,
-            created_by=ctx.sender,
-            source_event_id=ctx.event_id,
+    async with ctx.db.transaction():  # the meeting and its reminder jobs commit together
+        meeting, _created = await repo.create(
+            NewMeeting(
+                room_id=ctx.room_id,
+                title=parsed.title,
+                start=parsed.start,
+                duration=parsed.duration,
+                rrule=parsed.rrule,
+                link=parsed.link,
+                created_by=ctx.sender,
+                source_event_id=ctx.event_id,
+            )
         )
-    )
-    meeting, holiday_lines = await schoolyear.apply(ctx, meeting, holiday_state, now)
-    await sync_meeting(ctx.services, meeting.id)
+        meeting, holiday_lines = await schoolyear.apply(ctx, meeting, holiday_state, now)
+        await sync_meeting(ctx.services, meeting.id)
     offsets = network.reminder_offsets
     skipped = meeting.is_series and any(meeting.start - o <= now for o in offsets)
     if not meeting.is_series:  # announce only the reminders that can still come
@@ -120,8 +121,9 @@ async def cancel_meeting(ctx: Context, meeting_id: int, day: str | None) -> None
     lines = Lines()
     if day and day.casefold() not in _WHOLE and meeting.is_series:
         occurrence = _find_day(meeting, day, now, ctx.lang)
-        await repo.cancel_occurrence(meeting.id, occurrence.original)
-        await sync_meeting(ctx.services, meeting.id)
+        async with ctx.db.transaction():  # the change and its reminder jobs commit together
+            await repo.cancel_occurrence(meeting.id, occurrence.original)
+            await sync_meeting(ctx.services, meeting.id)
         lines.bold(
             ctx.t(
                 "meetings.cancelled_occurrence",
@@ -141,9 +143,10 @@ async def cancel_meeting(ctx: Context, meeting_id: int, day: str | None) -> None
         next_one = upcoming(meeting, now, 1)
         if not next_one:
             raise UserError("meetings.is_over", id=meeting.id, title=meeting.title)
-        await repo.cancel(meeting.id)
-        await ctx.services.scheduler.cancel(KIND, f"{meeting.id}:")
-        await sync_meeting(ctx.services, meeting.id)
+        async with ctx.db.transaction():  # the change and its reminder jobs commit together
+            await repo.cancel(meeting.id)
+            await ctx.services.scheduler.cancel(KIND, f"{meeting.id}:")
+            await sync_meeting(ctx.services, meeting.id)
         key = "meetings.cancelled_series" if meeting.is_series else "meetings.cancelled_meeting"
         lines.bold(
             ctx.t(key, id=meeting.id, title=meeting.title, when=when(meeting.start, ctx.lang))
@@ -199,35 +202,36 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
     now = ctx.services.now()
     old_day, new_text, whole = _split_move(target)
     new_start = parse_datetime(new_text, now, meeting.tz)
-    if meeting.is_series and not whole:
-        if old_day is not None:
-            occurrence = _find_day(meeting, old_day, now, ctx.lang)
+    async with ctx.db.transaction():  # the move and its reminder jobs commit together
+        if meeting.is_series and not whole:
+            if old_day is not None:
+                occurrence = _find_day(meeting, old_day, now, ctx.lang)
+            else:
+                following = upcoming(meeting, now, 1)
+                if not following:
+                    raise UserError("meetings.is_over", id=meeting.id, title=meeting.title)
+                occurrence = following[0]
+            if occurrence.start == new_start:
+                raise UserError(
+                    "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
+                )
+            await repo.move_occurrence(meeting.id, occurrence.original, new_start)
+            old = occurrence.start
+            key = "meetings.moved_meeting"
+            kept = 0  # a moved date keeps its identity, and so its notes
         else:
-            following = upcoming(meeting, now, 1)
-            if not following:
+            if meeting.is_series:
+                _check_series_start(meeting, new_start)
+            elif not upcoming(meeting, now, 1):
                 raise UserError("meetings.is_over", id=meeting.id, title=meeting.title)
-            occurrence = following[0]
-        if occurrence.start == new_start:
-            raise UserError(
-                "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
-            )
-        await repo.move_occurrence(meeting.id, occurrence.original, new_start)
-        old = occurrence.start
-        key = "meetings.moved_meeting"
-        kept = 0  # a moved date keeps its identity, and so its notes
-    else:
-        if meeting.is_series:
-            _check_series_start(meeting, new_start)
-        elif not upcoming(meeting, now, 1):
-            raise UserError("meetings.is_over", id=meeting.id, title=meeting.title)
-        if meeting.start == new_start:
-            raise UserError(
-                "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
-            )
-        old = meeting.start
-        kept = await _move_keeping_notes(repo, meeting, new_start, now)
-        key = "meetings.moved_series" if meeting.is_series else "meetings.moved_meeting"
-    await sync_meeting(ctx.services, meeting.id)
+            if meeting.start == new_start:
+                raise UserError(
+                    "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
+                )
+            old = meeting.start
+            kept = await _move_keeping_notes(repo, meeting, new_start, now)
+            key = "meetings.moved_series" if meeting.is_series else "meetings.moved_meeting"
+        await sync_meeting(ctx.services, meeting.id)
     lines = Lines()
     lines.bold(
         ctx.t(
