@@ -152,6 +152,3 @@ class DirectRooms:
             " ON CONFLICT(user_id) DO UPDATE SET room_id = excluded.room_id",
             (user_id, room_id),
         )
-
-    async def forget_room(self, room_id: str) -> None:
-        await self._db.execute("DELETE FROM direct_rooms WHERE room_id = ?", (room_id,))

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from commands.context import Context, Services
-from commands.errors import UsageError, UserError
+from commands.errors import UsageError
 from commands.matching import InstitutionKind, kind_label
 from commands.registry import Arg, Scope, command, on_event
 from commands.reply import Reply, esc
@@ -216,9 +216,3 @@ async def profile_dialog(services: Services, *, ctx: Context) -> bool:
 async def forget_profile(services: Services, *, user_id: str) -> None:
     """``!vergiss-mich`` deleted the rows; the in-memory index must forget too."""
     await profile_index(services).remove(user_id)
-
-
-def ensure_profile_fields(row: ProfileRow) -> None:
-    """Refuse matching without anything to match on."""
-    if row.is_empty():
-        raise UserError("profiles.no_profile")
