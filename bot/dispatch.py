@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 _COMMANDISH = re.compile(r"^\s*[!/]{1,2}[^\s!/]")
 _FREE_QUESTION = "frage"
+# The dead-letter rule: a failing event is tried this often (counted across restarts),
+# with these pauses between the tries, then parked.
+MAX_ATTEMPTS = 3
+RETRY_DELAYS = (2.0, 10.0)
 
 
 def new_ref() -> str:
@@ -112,6 +116,9 @@ class Dispatcher:
         matrix: MatrixConnection,
         metrics: Metrics,
         flood: FloodGuard,
+        *,
+        max_attempts: int = MAX_ATTEMPTS,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
     ) -> None:
         self.services = services
         self.registry = registry
@@ -123,6 +130,8 @@ class Dispatcher:
         self._users = UserSettings(services.db)
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.max_attempts = max_attempts
+        self.retry_delays = retry_delays
 
     # --- intake ------------------------------------------------------------------
 
@@ -143,14 +152,24 @@ class Dispatcher:
                 self._spawn(event)
 
     async def replay_open(self) -> int:
-        """Handle what a crash left unfinished in the inbox."""
+        """Handle what a crash left unfinished in the inbox (parked events stay put)."""
         items = await self._inbox.open_items()
-        for _event_id, _room_id, kind, payload in items:
-            self._spawn(decode_inbound(kind, payload))
+        for event_id, room_id, kind, payload in items:
+            try:
+                event = decode_inbound(kind, payload)
+            except Exception as exc:  # stored by another version, or damaged
+                ref = new_ref()
+                log.error("event %s cannot be read back, parked [ref %s]: %r", event_id, ref, exc)
+                await self._inbox.park(event_id, ref, f"unreadable: {exc!r}")
+                await self._record_error(ref, room_id, None, kind, f"unreadable: {exc!r}")
+                self.metrics.inbox_parked.inc()
+                continue
+            self._spawn(event)
+        self.metrics.inbox_parked_now.set(await self._inbox.parked_count())
         return len(items)
 
-    def _spawn(self, event: Inbound) -> None:
-        task = asyncio.create_task(self._process(event))
+    def _spawn(self, event: Inbound, delay: float = 0.0) -> None:
+        task = asyncio.create_task(self._process(event, delay))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -158,24 +177,68 @@ class Dispatcher:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
-    async def _process(self, event: Inbound) -> None:
+    async def _process(self, event: Inbound, delay: float = 0.0) -> None:
+        """One try of an event under its room's lock; the dead-letter rule decides what
+        a failure means: try again later (bounded, counted across restarts) or park."""
+        if delay:
+            await asyncio.sleep(delay)
         lock = self._room_locks.setdefault(event.room_id, asyncio.Lock())
         async with lock:
+            attempt = await self._inbox.begin_attempt(event.event_id)
+            if attempt > self.max_attempts:
+                # every allowed try began and none ended: they took the process down
+                await self._park(event, attempt - 1, "no try finished (the bot stopped)")
+                return
             try:
                 await self._handle(event)
             except MatrixError as exc:
                 log.error("could not answer %s in %s: %s", event.event_id, event.room_id, exc)
                 if exc.transient:
-                    return  # left open in the inbox: retried at the next start
-                # refused by the homeserver (e.g. no permission to post): retrying at
-                # every start would not help, so the event is closed
-            except Exception:
-                ref = new_ref()
-                log.exception("event %s failed [ref %s]", event.event_id, ref)
-                await self._record_error(
-                    ref, event.room_id, getattr(event, "sender", None), event.kind
+                    # an outage is not the event's fault: left open, tried at the next
+                    # start, and this try does not count
+                    await self._inbox.forgive_attempt(event.event_id)
+                    return
+                # refused by the homeserver (e.g. no permission to post): retrying
+                # would not help, so the event is closed
+            except Exception as exc:
+                if attempt >= self.max_attempts:
+                    await self._park(event, attempt, repr(exc), exc)
+                    return
+                delay = self.retry_delays[min(attempt, len(self.retry_delays)) - 1]
+                log.warning(
+                    "event %s failed (try %d of %d), again in %.0fs: %r",
+                    event.event_id,
+                    attempt,
+                    self.max_attempts,
+                    delay,
+                    exc,
                 )
+                self.metrics.inbox_retries.inc()
+                self._spawn(event, delay)
+                return
             await self._inbox.done(event.event_id)
+
+    async def _park(
+        self, event: Inbound, attempts: int, error: str, exc: BaseException | None = None
+    ) -> None:
+        """The dead letter: one log line with a reference id, kept in the inbox (and the
+        error log for !status), counted in /metrics, never replayed again."""
+        ref = new_ref()
+        log.error(
+            "event %s in %s parked after %d tries [ref %s]: %s",
+            event.event_id,
+            event.room_id,
+            attempts,
+            ref,
+            error,
+            exc_info=exc,
+        )
+        await self._inbox.park(event.event_id, ref, error)
+        await self._record_error(
+            ref, event.room_id, getattr(event, "sender", None), event.kind, error
+        )
+        self.metrics.inbox_parked.inc()
+        self.metrics.inbox_parked_now.inc()
 
     async def _handle(self, event: Inbound) -> None:
         if isinstance(event, Message):

@@ -39,6 +39,18 @@ from nio import (
 from nio.api import RoomPreset, RoomVisibility
 
 from bot.config import MatrixSettings
+from bot.eventfields import (
+    annotation,
+    as_dict,
+    get_dict,
+    get_id,
+    get_int,
+    get_str,
+    is_edit,
+    mentioned_user_ids,
+    redacted_id,
+    thread_root_of,
+)
 from commands.reply import Attachment, Reply
 from storage.core import DirectRooms
 from storage.jobs import SentLog
@@ -364,6 +376,13 @@ class MatrixConnection:
                     self._mark_failure(f"{type(exc).__name__}: {exc}")
                     await self._sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**failures))
                     continue
+                except Exception as exc:  # nio could not process the response itself
+                    failures += 1
+                    if self.health.failing_since is None:
+                        log.exception("sync response not processed [ref %s]", secrets.token_hex(4))
+                    self._mark_failure(f"{type(exc).__name__}: {exc}")
+                    await self._sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**failures))
+                    continue
                 if not isinstance(response, SyncResponse):
                     failures += 1
                     self._mark_failure(getattr(response, "message", str(response)))
@@ -421,9 +440,9 @@ class MatrixConnection:
         except (ClientConnectionError, TimeoutError) as exc:
             log.warning("key housekeeping failed: %s", exc)
 
-    async def _handle_invites(self, response: SyncResponse) -> int:
-        """Join when the inviter matches allowed_inviters; otherwise reject and log."""
-        joined = 0
+    def _invites(self, response: SyncResponse) -> list[tuple[str, str, bool]]:
+        """(room id, inviter, is direct) of each invite of the bot in a sync."""
+        found = []
         for room_id, info in response.rooms.invite.items():
             inviter = None
             is_direct = False
@@ -433,11 +452,17 @@ class MatrixConnection:
                     getattr(event, "state_key", None) == self.user_id
                     and getattr(event, "membership", None) == "invite"
                 ):
-                    inviter = getattr(event, "sender", None)
-                    content = getattr(event, "content", {}) or {}
-                    is_direct = bool(content.get("is_direct"))
-            if inviter is None:
-                continue
+                    sender = getattr(event, "sender", None)
+                    inviter = sender if isinstance(sender, str) and sender else None
+                    is_direct = as_dict(getattr(event, "content", None)).get("is_direct") is True
+            if inviter is not None:
+                found.append((room_id, inviter, is_direct))
+        return found
+
+    async def _handle_invites(self, response: SyncResponse) -> int:
+        """Join when the inviter matches allowed_inviters; otherwise reject and log."""
+        joined = 0
+        for room_id, inviter, is_direct in self._invites(response):
             if not any(fnmatch.fnmatchcase(inviter, p) for p in self.settings.inviter_patterns()):
                 log.warning(
                     "rejected invite to %s from %s (not in allowed_inviters)", room_id, inviter
@@ -458,46 +483,72 @@ class MatrixConnection:
 
     def _inbound(self, response: SyncResponse, not_before: int = 0) -> list[Inbound]:
         """Plain events of a sync; nothing older than ``not_before`` (ms) or than the
-        bot's join of the room."""
+        bot's join of the room. An event that cannot be converted is skipped with one
+        log line (reference id): no content a member sends can end the sync loop."""
         events: list[Inbound] = []
         for room_id, info in response.rooms.join.items():
             cutoff = max(self._joined_at.get(room_id, 0), not_before)
             for event in info.timeline.events:
-                converted = self._convert(room_id, event, cutoff)
+                converted = self._safe_convert(room_id, event, cutoff)
                 if converted is not None:
                     events.append(converted)
         for room_id, info in response.rooms.leave.items():
             for event in info.timeline.events:
-                source = getattr(event, "source", {}) or {}
+                source = as_dict(getattr(event, "source", None))
                 if (
-                    source.get("type") == "m.room.member"
-                    and source.get("state_key") == self.user_id
-                    and int(source.get("origin_server_ts") or 0) >= not_before
+                    get_str(source, "type") == "m.room.member"
+                    and get_str(source, "state_key") == self.user_id
+                    and (get_int(source, "origin_server_ts") or 0) >= not_before
                 ):
-                    self._left.add(room_id)
-                    events.append(self._member(room_id, source))
+                    member = self._member(room_id, source)
+                    if member is not None:
+                        self._left.add(room_id)
+                        events.append(member)
         return events
 
-    def _member(self, room_id: str, source: dict[str, Any]) -> MemberChange:
-        previous = (source.get("unsigned") or {}).get("prev_content", {}) or {}
-        user_id = source.get("state_key", "")
+    def _safe_convert(self, room_id: str, event: Any, joined_at: int) -> Inbound | None:
+        try:
+            return self._convert(room_id, event, joined_at)
+        except Exception as exc:  # a bug here must cost one event, not the bot
+            source = as_dict(getattr(event, "source", None))
+            log.error(
+                "skipped event %s in %s: %s: %s [ref %s]",
+                get_id(source, "event_id"),
+                room_id,
+                type(exc).__name__,
+                exc,
+                secrets.token_hex(4),
+            )
+            return None
+
+    def _member(self, room_id: str, source: dict[str, Any]) -> MemberChange | None:
+        user_id = get_id(source, "state_key")
+        event_id = get_id(source, "event_id")
+        membership = get_str(get_dict(source, "content"), "membership", max_length=32)
+        if user_id is None or event_id is None or not membership:
+            return None
+        previous = get_dict(get_dict(source, "unsigned"), "prev_content")
         return MemberChange(
             room_id=room_id,
-            event_id=source.get("event_id", ""),
+            event_id=event_id,
             user_id=user_id,
-            membership=source.get("content", {}).get("membership", ""),
-            previous=previous.get("membership"),
-            sender=source.get("sender", ""),
+            membership=membership,
+            previous=get_str(previous, "membership", max_length=32),
+            sender=get_id(source, "sender") or "",
             is_bot=user_id == self.user_id,
         )
 
     def _convert(self, room_id: str, event: Any, joined_at: int) -> Inbound | None:
-        source: dict[str, Any] = getattr(event, "source", {}) or {}
-        sender = str(source.get("sender") or getattr(event, "sender", "") or "")
-        event_id = str(source.get("event_id") or getattr(event, "event_id", "") or "")
-        timestamp = int(source.get("origin_server_ts") or 0)
-        event_type = source.get("type")
-        content = source.get("content") or {}
+        """One nio event as plain data. Every field is type-checked (bot.eventfields):
+        a malformed one counts as absent, or the event is ignored."""
+        source = as_dict(getattr(event, "source", None))
+        sender = get_id(source, "sender")
+        event_id = get_id(source, "event_id")
+        if sender is None or event_id is None:
+            return None
+        timestamp = get_int(source, "origin_server_ts") or 0
+        event_type = get_str(source, "type")
+        content = get_dict(source, "content")
         too_old = bool(joined_at and timestamp and timestamp < joined_at)
         if event_type == "m.room.member":
             return None if too_old else self._member(room_id, source)
@@ -509,41 +560,38 @@ class MatrixConnection:
                 asyncio.get_running_loop().create_task(self.client.request_room_key(event))
             return Undecryptable(room_id, event_id, sender)
         if event_type == "m.reaction":
-            relates = content.get("m.relates_to") or {}
-            if relates.get("rel_type") == "m.annotation" and relates.get("event_id"):
-                return Reaction(
-                    room_id, event_id, sender, relates["event_id"], str(relates.get("key", ""))
-                )
-            return None
+            found = annotation(content)
+            if found is None:
+                return None
+            target, key = found
+            return Reaction(room_id, event_id, sender, target, key)
         if event_type == "m.room.redaction":
-            redacts = source.get("redacts") or content.get("redacts")
-            return Redaction(room_id, event_id, sender, str(redacts)) if redacts else None
+            redacts = redacted_id(source, content)
+            return Redaction(room_id, event_id, sender, redacts) if redacts else None
         if event_type != "m.room.message":
             return None
-        if content.get("msgtype") not in ("m.text", "m.emote") or not isinstance(
-            content.get("body"), str
-        ):
+        body = get_str(content, "body")
+        if get_str(content, "msgtype") not in ("m.text", "m.emote") or body is None:
             return None  # notices (other bots), files, images
-        relates = content.get("m.relates_to") or {}
-        if relates.get("rel_type") == "m.replace":
+        if is_edit(content):
             return None  # edits are not commands
-        thread_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
-        body = strip_reply_fallback(content["body"])
-        mentions = (content.get("m.mentions") or {}).get("user_ids") or []
-        formatted = content.get("formatted_body") or ""
-        mentions_bot = self.user_id in mentions or f"matrix.to/#/{self.user_id}" in formatted
+        formatted = get_str(content, "formatted_body") or ""
+        mentions_bot = (
+            self.user_id in mentioned_user_ids(content)
+            or f"matrix.to/#/{self.user_id}" in formatted
+        )
         room = self.client.rooms.get(room_id)
         is_direct = room is not None and room.member_count <= 2
         return Message(
             room_id=room_id,
             event_id=event_id,
             sender=sender,
-            body=body,
+            body=strip_reply_fallback(body),
             timestamp_ms=timestamp,
-            thread_root=thread_root,
+            thread_root=thread_root_of(content),
             is_direct=is_direct,
             mentions_bot=mentions_bot,
-            encrypted=bool(getattr(event, "decrypted", False)),
+            encrypted=getattr(event, "decrypted", False) is True,
         )
 
     # --- sending -----------------------------------------------------------------
