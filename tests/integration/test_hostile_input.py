@@ -103,3 +103,33 @@ async def test_malformed_encrypted_events_are_survived(
 
     await bot.restart()
     await _answers_help(alice, room_id, bot.user_id)
+
+
+LONG_INPUTS = [
+    "!frage " + "a" * 60_000,
+    "!frage " + "Ä" * 30_000,
+    "@" * 60_000,  # a plain question in a direct chat
+    "!profil interessen " + ",".join(f"t{i}" for i in range(9000)),
+    "!kooperation neu " + "T" * 60_000,
+]
+
+
+async def test_long_input_of_one_member_does_not_hold_up_another(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    bob = await client_factory("bob")
+    alice_room = await room_with_bot(alice, bot)
+    bob_room = await room_with_bot(bob, bot)
+
+    for text in LONG_INPUTS:
+        mark = alice.mark()
+        sent = await alice.send_text(alice_room, text)
+        await _answers_help(bob, bob_room, bot.user_id)
+        answer = await alice.wait_for_reply(alice_room, sent, 30, since_index=mark)
+        assert answer.sender == bot.user_id
+        assert len(answer.body or "") < 2000, "the bot must not echo the long input"
+
+    too_long = await ask(alice, alice_room, "!frage " + "a" * 60_000, timeout=30)
+    assert "zu lang" in too_long.body and "1000" in too_long.body
