@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from commands.timeparse import DEFAULT_REVIEW_TIME, occurrences
+from commands.timeparse import DEFAULT_REVIEW_TIME, occurrences, too_frequent
 from storage.cooperations import Review
 
 KIND_REVIEW = "coop.review"
@@ -60,7 +60,13 @@ def reminder_due(meeting: datetime, rrule: str | None, now: datetime) -> datetim
 
 
 def plan_review(coop_id: int, review: Review, after: datetime, now: datetime) -> PlannedJob | None:
-    """The reminder job of the next feedback meeting after ``after``."""
+    """The reminder job of the next feedback meeting after ``after``.
+
+    A series more often than weekly (accepted before that was refused) is not armed:
+    it would mention the room's members every time.
+    """
+    if too_frequent(review.rrule):
+        return None
     meeting = next_review(review, after)
     if meeting is None:
         return None
