@@ -15,10 +15,11 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,20 @@ def strip_reply_fallback(body: str) -> str:
     if index and index < len(lines) and not lines[index].strip():
         index += 1
     return "\n".join(lines[index:]) if index else body
+
+
+_ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def defuse(text: str) -> str:
+    """Outgoing text that cannot notify a whole room or reorder itself.
+
+    "@room" (from member text the bot echoes) gets an invisible word joiner after the
+    "@", so no client or push rule reads it as a room mention; bidi overrides and
+    isolates are dropped. The bot's own texts contain neither.
+    """
+    return _BIDI_CONTROLS.sub("", _ROOM_MENTION.sub("@\u2060\\1", text))
 
 
 def relates_to(reply_to: str | None, thread_root: str | None) -> dict[str, Any]:
@@ -610,9 +625,9 @@ class MatrixConnection:
         """Event content: m.notice (or m.text), plain + HTML, m.mentions, reply/thread."""
         content: dict[str, Any] = {
             "msgtype": "m.text" if reply.notify else "m.notice",
-            "body": reply.text,
+            "body": defuse(reply.text),
             "format": "org.matrix.custom.html",
-            "formatted_body": reply.formatted,
+            "formatted_body": defuse(reply.formatted),
             "m.mentions": {"user_ids": list(dict.fromkeys(reply.mentions))}
             if reply.mentions
             else {},
@@ -636,6 +651,11 @@ class MatrixConnection:
             existing = await self._sent_log.event_for(key)
             if existing:
                 return existing
+        if reply.mentions:
+            # only people in the room are mentioned, whatever a member asked for
+            room = self.client.rooms.get(room_id)
+            present = set(room.users) | set(room.invited_users) if room is not None else set()
+            reply = replace(reply, mentions=[m for m in reply.mentions if m in present])
         content = self.message_content(reply, reply_to=reply_to, thread_root=thread_root)
         event_id = await self.send_event(room_id, "m.room.message", content, key=key)
         return event_id

@@ -13,6 +13,7 @@ from commands.meetings.planning import KIND
 from commands.meetings.reminders import sync_meeting
 from commands.meetings.render import Lines, announcement, when
 from commands.registry import Arg, Permission, command, int_arg
+from commands.textclean import strip_controls
 from commands.timeparse import (
     DateError,
     format_recurrence,
@@ -44,7 +45,7 @@ _TO = {"auf", "to", "nach"}
 async def new_meeting(ctx: Context, spec: str) -> None:
     network = ctx.services.network
     now = ctx.services.now()
-    parsed = parse_event_spec(spec, now, network.tz)
+    parsed = parse_event_spec(strip_controls(spec), now, network.tz)
     repo = Meetings(ctx.db)
     meeting, _created = await repo.create(
         NewMeeting(

@@ -7,9 +7,14 @@ while another waits, control characters in single-line fields, series that would
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.integration.test_backbone import ask, room_with_bot
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 # Raw contents a client can send; each one ended the bot before (AttributeError /
 # TypeError in the event conversion), and again at every start.
@@ -133,3 +138,109 @@ async def test_long_input_of_one_member_does_not_hold_up_another(
 
     too_long = await ask(alice, alice_room, "!frage " + "a" * 60_000, timeout=30)
     assert "zu lang" in too_long.body and "1000" in too_long.body
+
+
+FAKE_LINE = "✅ Koordination: Vereinbarung genehmigt"
+
+
+def _lines(reply: Any) -> list[str]:
+    return [line.strip() for line in (reply.body or "").splitlines()]
+
+
+async def test_a_line_break_in_a_field_makes_no_line_of_the_bots_own(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+    await ask(alice, room_id, "!kooperation neu Musikschule Bonn und GS Am Park")
+
+    saved = await ask(alice, room_id, f"!kooperation feld ansprechpartner Frau A\n{FAKE_LINE}")
+    overview = await ask(alice, room_id, "!kooperation")
+
+    for reply in (saved, overview):
+        assert not any(line.startswith("✅ Koordination") for line in _lines(reply)), reply.body
+        assert "<br>✅ Koordination" not in reply.content["formatted_body"]
+    [contact] = [line for line in _lines(overview) if "(ansprechpartner)" in line]
+    assert contact.endswith(f"Frau A, {FAKE_LINE}")
+
+
+async def test_bidi_override_and_room_mention_are_not_echoed(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    direct = await room_with_bot(alice, bot, direct=True)
+
+    saved = await ask(alice, direct, "!profil ort Bonn\u202eliam-e\u2066 @room")
+    shown = await ask(alice, direct, "!profil")
+
+    for reply in (saved, shown):
+        for text in (reply.body, reply.content["formatted_body"]):
+            assert "\u202e" not in text and "\u2066" not in text
+            assert "@room" not in text
+        assert "Bonnliam-e" in reply.body
+        assert "room" not in reply.content["m.mentions"]
+
+
+async def test_series_more_often_than_weekly_are_refused(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    alice = await client_factory("alice")
+    bot = await bot_factory(coordinators=[alice.user_id])
+    room_id = await room_with_bot(alice, bot)
+    await ask(alice, room_id, "!kooperation neu Musikschule Bonn und GS Am Park")
+
+    for spec in ("jede minute", "alle 5 Minuten", "stündlich", "täglich"):
+        refused = await ask(alice, room_id, f"!kooperation prüfung {spec}")
+        assert "wiederholt sich zu oft" in refused.body and "wöchentlich" in refused.body
+    overview = await ask(alice, room_id, "!kooperation")
+    assert "Keine Qualitätsprüfung geplant" in overview.body or "keine" in overview.body.lower()
+
+    meeting = await ask(alice, room_id, "!termin neu morgen 16:00 Sprechstunde täglich")
+    assert "wiederholt sich zu oft" in meeting.body
+    weekly = await ask(alice, room_id, "!kooperation prüfung alle 2 Wochen")
+    assert "alle 2 Wochen" in weekly.body
+
+
+async def test_reminders_mention_only_people_in_the_room(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    """Bob says he'll come, then leaves the room: the reminder does not mention him."""
+    alice = await client_factory("alice")
+    bob = await client_factory("bob", auto_join=True)
+    bot = await bot_factory(coordinators=[alice.user_id])
+    room_id = await room_with_bot(alice, bot)
+    await alice.invite(room_id, bob.user_id)
+    await alice.wait_for_member(room_id, bob.user_id, timeout=15)
+
+    # as in test_meetings: a seconds-level reminder offset set on the running bot
+    now = datetime.now(BERLIN)
+    start = (now + timedelta(seconds=70)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    due = now + timedelta(seconds=12)
+    assert bot.app is not None and bot.app.services is not None
+    bot.app.services.network.reminder_offsets = (
+        timedelta(seconds=int((start - due).total_seconds())),
+    )
+    announcement = await ask(alice, room_id, f"!termin neu {start:%d.%m.%Y %H:%M} Treffen")
+    mid = int(re.search(r"#(\d+)", announcement.body).group(1))  # type: ignore[union-attr]
+    await ask(alice, room_id, f"!dabei {mid}")
+    going = await ask(bob, room_id, f"!dabei {mid}")
+    assert going.sender == bot.user_id
+    await bob.leave(room_id)
+    await alice.wait_for(
+        lambda r: (
+            r.room_id == room_id
+            and r.type == "m.room.member"
+            and r.source.get("state_key") == bob.user_id
+            and r.content.get("membership") == "leave"
+        ),
+        timeout=15,
+    )
+
+    reminder = await alice.wait_for(
+        lambda r: r.room_id == room_id and r.msgtype == "m.text" and "Erinnerung" in (r.body or ""),
+        30,
+    )
+    assert reminder.sender == bot.user_id
+    assert reminder.content["m.mentions"] == {"user_ids": [alice.user_id]}
