@@ -876,7 +876,7 @@ class MatrixConnection:
         response = await self.client.room_get_state_event(room_id, event_type, state_key)
         if isinstance(response, ErrorResponse):
             return None
-        return dict(getattr(response, "content", {}) or {})
+        return dict(as_dict(getattr(response, "content", None)))
 
 
 class PeerClient:
