@@ -21,6 +21,7 @@ from storage.profiles import ProfileRow
 
 MAX_TEXT = 80
 MAX_ITEMS = 15
+MAX_LIST_TEXT = 2000  # a whole list as typed: 15 items of up to 80 characters and more
 _FUZZY_CUTOFF = 80.0
 _LIST_SPLIT = re.compile(r"[,;\r\n\v\f\x85\u2028\u2029]")
 
@@ -122,13 +123,15 @@ def parse_yes_no(text: str) -> bool | None:
 
 def parse_list(text: str) -> tuple[str, ...]:
     """Comma-, semicolon- or line-separated items; case-insensitive duplicates dropped."""
+    if len(text) > MAX_LIST_TEXT:
+        raise UserError("profiles.too_long", limit=MAX_LIST_TEXT)
     items: dict[str, str] = {}
     for part in _LIST_SPLIT.split(text):
         item = " ".join(strip_controls(part).split()).strip(" .")
         if item and normalize(item):
             items.setdefault(normalize(item), item[:MAX_TEXT])
-    if len(items) > MAX_ITEMS:
-        raise UserError("profiles.too_many_items", limit=MAX_ITEMS)
+            if len(items) > MAX_ITEMS:  # stop at once: 9,000 items cost nothing more
+                raise UserError("profiles.too_many_items", limit=MAX_ITEMS)
     return tuple(items.values())
 
 
