@@ -52,7 +52,7 @@ from bot.eventfields import (
     redacted_id,
     thread_root_of,
 )
-from commands.reply import Attachment, Reply
+from commands.reply import Attachment, Reply, html_from_text
 from storage.core import DirectRooms
 from storage.jobs import SentLog
 
@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 RETRY_CAP_SECONDS = 4.0
 SEND_GIVE_UP_SECONDS = 180.0
+MAX_EVENT_BYTES = 60_000  # Matrix allows 65,536 bytes for the whole event
 MAX_RATE_LIMIT_WAIT = 30.0
 
 
@@ -657,6 +658,14 @@ class MatrixConnection:
             present = set(room.users) | set(room.invited_users) if room is not None else set()
             reply = replace(reply, mentions=[m for m in reply.mentions if m in present])
         content = self.message_content(reply, reply_to=reply_to, thread_root=thread_root)
+        limit = len(reply.text)
+        while len(json.dumps(content).encode()) > MAX_EVENT_BYTES and limit > 100:
+            # a reply that echoes much member text would be refused (M_TOO_LARGE) and
+            # the member would get nothing: cut it down to fit, as plain text
+            limit //= 2
+            text = reply.text[:limit] + " …"
+            short = replace(reply, text=text, html=html_from_text(text))
+            content = self.message_content(short, reply_to=reply_to, thread_root=thread_root)
         event_id = await self.send_event(room_id, "m.room.message", content, key=key)
         return event_id
 

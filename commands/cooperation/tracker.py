@@ -227,7 +227,7 @@ async def set_field(ctx: Context, spec: str) -> None:
     key = resolve_field(name)
     if key is None:
         raise UserError(
-            "cooperation.unknown_field", name=single_line(name), names=field_names(ctx.lang)
+            "cooperation.unknown_field", name=single_line(name)[:40], names=field_names(ctx.lang)
         )
     # one-line fields stay one line: a line break would read as a line of the bot's own
     # message; the longer contents may have several lines

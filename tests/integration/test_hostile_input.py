@@ -116,6 +116,9 @@ LONG_INPUTS = [
     "@" * 60_000,  # a plain question in a direct chat
     "!profil interessen " + ",".join(f"t{i}" for i in range(9000)),
     "!kooperation neu " + "T" * 60_000,
+    # answers that would echo the input were too large for an event: no answer at all
+    "!erledigt " + " ".join(f"{i % 7 + 1}.{i}" for i in range(9000)),
+    "!kooperation feld " + "f" * 60_000,
 ]
 
 
@@ -127,6 +130,7 @@ async def test_long_input_of_one_member_does_not_hold_up_another(
     bob = await client_factory("bob")
     alice_room = await room_with_bot(alice, bot)
     bob_room = await room_with_bot(bob, bot)
+    await ask(alice, alice_room, "!kooperation neu Musikschule Bonn und GS Am Park")
 
     for text in LONG_INPUTS:
         mark = alice.mark()
@@ -244,3 +248,21 @@ async def test_reminders_mention_only_people_in_the_room(
     )
     assert reminder.sender == bot.user_id
     assert reminder.content["m.mentions"] == {"user_ids": [alice.user_id]}
+
+
+async def test_a_reply_too_large_for_an_event_still_arrives_shortened(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    """The last guard for replies that echo member text: cut to fit, never refused."""
+    from commands.reply import Reply
+
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    room_id = await room_with_bot(alice, bot)
+    assert bot.app is not None
+    mark = alice.mark()
+    await bot.app.matrix.send(room_id, Reply("Anfang " + "ä" * 70_000), key="big-reply")
+    reply = await alice.wait_for(
+        lambda r: r.room_id == room_id and r.sender == bot.user_id, 15, since_index=mark
+    )
+    assert reply.body.startswith("Anfang ää") and reply.body.endswith(" …")
