@@ -229,13 +229,13 @@ async def set_field(ctx: Context, spec: str) -> None:
         raise UserError(
             "cooperation.unknown_field", name=single_line(name)[:40], names=field_names(ctx.lang)
         )
+    if len(value) > MAX_VALUE:
+        raise UserError("cooperation.value_too_long", limit=MAX_VALUE)
     # one-line fields stay one line: a line break would read as a line of the bot's own
     # message; the longer contents may have several lines
     value = single_line(value) if key in SINGLE_LINE_FIELDS else multi_line(value)
     if not value:
         raise UsageError("cooperation.value_missing", name=key)
-    if len(value) > MAX_VALUE:
-        raise UserError("cooperation.value_too_long", limit=MAX_VALUE)
     if key == "titel" and len(value) > MAX_TITLE:
         raise UserError("cooperation.title_too_long", limit=MAX_TITLE)
     clear = value.casefold() in CLEAR_WORDS

@@ -66,6 +66,8 @@ def _target(meeting: Meeting, text: str, now: datetime) -> tuple[Occurrence, str
 async def notes_command(ctx: Context, meeting_id: int, text: str) -> None:
     meeting = await load(ctx, meeting_id)
     occurrence, body = _target(meeting, text, ctx.services.now())
+    if len(body) > MAX_NOTE:
+        raise UserError("meetings.text_too_long", limit=MAX_NOTE)
     body = multi_line(body)
     if not body:
         raise UserError("meetings.text_missing")

@@ -136,6 +136,8 @@ def parse_list(text: str) -> tuple[str, ...]:
 
 
 def _single_line(text: str) -> str:
+    if len(text) > 4 * MAX_TEXT:  # far too long even with extra spaces: not read at all
+        raise UserError("profiles.too_long", limit=MAX_TEXT)
     value = single_line(text)
     if len(value) > MAX_TEXT:
         raise UserError("profiles.too_long", limit=MAX_TEXT)
