@@ -130,6 +130,7 @@ class Dispatcher:
         self._users = UserSettings(services.db)
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: set[str] = set()  # event ids being handled or waiting for a retry
         self.max_attempts = max_attempts
         self.retry_delays = retry_delays
 
@@ -168,7 +169,11 @@ class Dispatcher:
         self.metrics.inbox_parked_now.set(await self._inbox.parked_count())
         return len(items)
 
-    def _spawn(self, event: Inbound, delay: float = 0.0) -> None:
+    def _spawn(self, event: Inbound, delay: float = 0.0, *, retry: bool = False) -> None:
+        # the replay at start and the first live sync may both bring an open event
+        if event.event_id in self._pending and not retry:
+            return
+        self._pending.add(event.event_id)
         task = asyncio.create_task(self._process(event, delay))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -178,17 +183,26 @@ class Dispatcher:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
     async def _process(self, event: Inbound, delay: float = 0.0) -> None:
+        retrying = False
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            retrying = await self._try(event)
+        finally:
+            if not retrying:
+                self._pending.discard(event.event_id)
+
+    async def _try(self, event: Inbound) -> bool:
         """One try of an event under its room's lock; the dead-letter rule decides what
-        a failure means: try again later (bounded, counted across restarts) or park."""
-        if delay:
-            await asyncio.sleep(delay)
+        a failure means: try again later (bounded, counted across restarts) or park.
+        Returns whether another try was scheduled."""
         lock = self._room_locks.setdefault(event.room_id, asyncio.Lock())
         async with lock:
             attempt = await self._inbox.begin_attempt(event.event_id)
             if attempt > self.max_attempts:
                 # every allowed try began and none ended: they took the process down
                 await self._park(event, attempt - 1, "no try finished (the bot stopped)")
-                return
+                return False
             try:
                 await self._handle(event)
             except MatrixError as exc:
@@ -197,13 +211,13 @@ class Dispatcher:
                     # an outage is not the event's fault: left open, tried at the next
                     # start, and this try does not count
                     await self._inbox.forgive_attempt(event.event_id)
-                    return
+                    return False
                 # refused by the homeserver (e.g. no permission to post): retrying
                 # would not help, so the event is closed
             except Exception as exc:
                 if attempt >= self.max_attempts:
                     await self._park(event, attempt, repr(exc), exc)
-                    return
+                    return False
                 delay = self.retry_delays[min(attempt, len(self.retry_delays)) - 1]
                 log.warning(
                     "event %s failed (try %d of %d), again in %.0fs: %r",
@@ -214,9 +228,10 @@ class Dispatcher:
                     exc,
                 )
                 self.metrics.inbox_retries.inc()
-                self._spawn(event, delay)
-                return
+                self._spawn(event, delay, retry=True)
+                return True
             await self._inbox.done(event.event_id)
+            return False
 
     async def _park(
         self, event: Inbound, attempts: int, error: str, exc: BaseException | None = None

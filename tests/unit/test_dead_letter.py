@@ -174,3 +174,14 @@ async def test_status_shows_the_parked_events(services: Services) -> None:
     text = chat.sent[-1].reply.text  # type: ignore[union-attr]
     assert "Zurückgestellte Ereignisse (nach mehreren Versuchen aufgegeben" in text
     assert text.split("werden nicht wiederholt): ")[1].startswith("1")
+
+
+async def test_an_event_in_hand_is_not_started_twice(services: Services) -> None:
+    """The replay at start and the first live sync can both bring the same open event."""
+    hook = FailingHook(failures=0)
+    dispatcher = dispatcher_with(services, hook)
+    await dispatcher.accept([reaction()], "s1")
+    await dispatcher.replay_open()
+    await until_idle(dispatcher)
+    assert hook.calls == 1
+    assert await Inbox(services.db).open_items() == []
