@@ -178,6 +178,12 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines[index:]) if index else body
 
 
+def _text_attr(event: Any, name: str) -> str | None:
+    """A string attribute nio set on a parsed event (e.g. of a decrypted one), or None."""
+    value = getattr(event, name, None)
+    return value if isinstance(value, str) and value else None
+
+
 _ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
@@ -558,8 +564,8 @@ class MatrixConnection:
         """One nio event as plain data. Every field is type-checked (bot.eventfields):
         a malformed one counts as absent, or the event is ignored."""
         source = as_dict(getattr(event, "source", None))
-        sender = get_id(source, "sender")
-        event_id = get_id(source, "event_id")
+        sender = get_id(source, "sender") or _text_attr(event, "sender")
+        event_id = get_id(source, "event_id") or _text_attr(event, "event_id")
         if sender is None or event_id is None:
             return None
         timestamp = get_int(source, "origin_server_ts") or 0
@@ -659,7 +665,9 @@ class MatrixConnection:
             reply = replace(reply, mentions=[m for m in reply.mentions if m in present])
         content = self.message_content(reply, reply_to=reply_to, thread_root=thread_root)
         limit = len(reply.text)
-        while len(json.dumps(content).encode()) > MAX_EVENT_BYTES and limit > 100:
+        while (
+            len(json.dumps(content, ensure_ascii=False).encode()) > MAX_EVENT_BYTES and limit > 100
+        ):
             # a reply that echoes much member text would be refused (M_TOO_LARGE) and
             # the member would get nothing: cut it down to fit, as plain text
             limit //= 2
