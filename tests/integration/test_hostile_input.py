@@ -44,7 +44,7 @@ POISON: list[tuple[str, dict[str, Any]]] = [
 
 
 async def _answers_help(client: Any, room_id: str, bot_user: str) -> None:
-    reply = await ask(client, room_id, "!hilfe", timeout=20)
+    reply = await ask(client, room_id, "!hilfe", timeout=30)
     assert reply.sender == bot_user and "!hilfe" in reply.body
 
 
