@@ -17,10 +17,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from bot.matrix import (
+from bot.events import (
     Inbound,
-    MatrixConnection,
-    MatrixError,
     MemberChange,
     Message,
     PollResponse,
@@ -31,6 +29,7 @@ from bot.matrix import (
     decode_inbound,
     encode_inbound,
 )
+from bot.matrix import MatrixConnection, MatrixError
 from bot.metrics import Metrics
 from bot.upgrades import RoomUpgrader
 from commands.context import Context, Services

@@ -1,8 +1,9 @@
 """The only module that imports nio.
 
 Login and restore, the sync loop, sending (with rate-limit retries and idempotent
-transaction ids), uploads, rooms and the E2EE store. nio events become plain inbound
-dataclasses; nio error responses become ``MatrixError``.
+transaction ids), uploads, rooms and the E2EE store. nio events become the plain inbound
+dataclasses of ``bot.events``; nio error responses become ``MatrixError``. Room power per
+room version is ``bot.powerlevels``; the cross-signing identity is ``bot.crosssign``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import io
 import json
 import logging
 import os
-import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -55,6 +55,22 @@ from bot.eventfields import (
     redacted_id,
     thread_root_of,
 )
+from bot.events import (
+    POLL_RESPONSE_TYPES,
+    BatchSink,
+    Inbound,
+    MemberChange,
+    Message,
+    Reaction,
+    Redaction,
+    RoomUpgrade,
+    Undecryptable,
+    defuse,
+    poll_response,
+    relates_to,
+    strip_reply_fallback,
+)
+from bot.powerlevels import CREATOR_LEVEL, RoomCreation
 from commands.reply import Attachment, Reply, html_from_text
 from storage.core import DirectRooms
 from storage.jobs import SentLog
@@ -66,34 +82,6 @@ RETRY_CAP_SECONDS = 4.0
 SEND_GIVE_UP_SECONDS = 180.0
 MAX_EVENT_BYTES = 60_000  # Matrix allows 65,536 bytes for the whole event
 MAX_RATE_LIMIT_WAIT = 30.0
-# Room versions in which the power-levels event alone decides. From version 12 on
-# (MSC4289) the creators (the create event's sender and ``additional_creators``) have
-# unlimited power and are not listed in ``users``.
-LEGACY_ROOM_VERSIONS = frozenset(str(n) for n in range(1, 12))
-CREATOR_LEVEL = 2**53  # above any level a power-levels event can hold
-
-
-@dataclass(frozen=True)
-class RoomCreation:
-    """What the room's create event says about power: its version and its creators."""
-
-    room_version: str
-    creators: frozenset[str]
-
-    @property
-    def creators_privileged(self) -> bool:
-        return self.room_version not in LEGACY_ROOM_VERSIONS
-
-    @classmethod
-    def from_event(cls, event: dict[str, Any]) -> RoomCreation:
-        content = event.get("content") or {}
-        extra = content.get("additional_creators")
-        creators = {str(event.get("sender", ""))}
-        if isinstance(extra, list):
-            creators |= {str(u) for u in extra if isinstance(u, str)}
-        return cls(str(content.get("room_version", "1")), frozenset(creators - {""}))
-
-
 # how long an undecryptable message waits for a late room key before the sender is told
 DECRYPT_GRACE_SECONDS = 10.0
 WITHHELD_TYPES = ("m.room_key.withheld", "org.matrix.room_key.withheld")
@@ -112,146 +100,6 @@ class MatrixError(Exception):
         self.transient = transient
 
 
-# --- inbound events (plain data, JSON-serialisable for the inbox) -------------------
-
-
-@dataclass(frozen=True)
-class Message:
-    room_id: str
-    event_id: str
-    sender: str
-    body: str
-    timestamp_ms: int
-    thread_root: str | None = None
-    is_direct: bool = False
-    mentions_bot: bool = False
-    encrypted: bool = False
-    kind: str = "message"
-
-
-@dataclass(frozen=True)
-class Reaction:
-    room_id: str
-    event_id: str
-    sender: str
-    target: str
-    key: str
-    kind: str = "reaction"
-
-
-@dataclass(frozen=True)
-class Redaction:
-    room_id: str
-    event_id: str
-    sender: str
-    redacts: str
-    kind: str = "redaction"
-
-
-@dataclass(frozen=True)
-class MemberChange:
-    room_id: str
-    event_id: str
-    user_id: str
-    membership: str
-    previous: str | None
-    sender: str
-    is_bot: bool
-    kind: str = "member"
-
-
-@dataclass(frozen=True)
-class Undecryptable:
-    """An encrypted message without its key (yet).
-
-    ``source`` is the encrypted event, kept so that a key arriving late still opens it;
-    ``withheld`` is the code of the sender's ``m.room_key.withheld`` (e.g.
-    ``m.unverified``) once it said it will not share the key.
-    """
-
-    room_id: str
-    event_id: str
-    sender: str
-    session_id: str = ""
-    withheld: str = ""
-    source: dict[str, Any] = field(default_factory=dict)
-    kind: str = "undecryptable"
-
-
-@dataclass(frozen=True)
-class PollResponse:
-    """A vote on a poll (MSC3381 ``poll.response``): the answer ids, as sent."""
-
-    room_id: str
-    event_id: str
-    sender: str
-    poll_event_id: str
-    answers: tuple[str, ...]
-    timestamp_ms: int
-    kind: str = "poll_response"
-
-
-@dataclass(frozen=True)
-class RoomUpgrade:
-    """``m.room.tombstone``: the room was upgraded and ``replacement`` replaces it."""
-
-    room_id: str
-    event_id: str
-    sender: str
-    replacement: str
-    kind: str = "upgrade"
-
-
-Inbound = Message | Reaction | Redaction | MemberChange | Undecryptable | PollResponse | RoomUpgrade
-INBOUND_TYPES: dict[str, type] = {
-    "message": Message,
-    "reaction": Reaction,
-    "redaction": Redaction,
-    "member": MemberChange,
-    "undecryptable": Undecryptable,
-    "poll_response": PollResponse,
-    "upgrade": RoomUpgrade,
-}
-
-POLL_RESPONSE_TYPES = ("org.matrix.msc3381.poll.response", "m.poll.response")
-MAX_POLL_ANSWERS = 20  # MSC3381: a poll has at most 20 answers
-
-
-def poll_response(
-    room_id: str, event_id: str, sender: str, timestamp: int, event_type: Any, content: Any
-) -> PollResponse | None:
-    """A poll response event as plain data; anything malformed is None (ignored)."""
-    if event_type not in POLL_RESPONSE_TYPES or not isinstance(content, dict):
-        return None
-    relates = content.get("m.relates_to")
-    if not isinstance(relates, dict) or relates.get("rel_type") != "m.reference":
-        return None
-    target = relates.get("event_id")
-    if not isinstance(target, str) or not target.startswith("$") or len(target) > 255:
-        return None
-    body = content.get(event_type)
-    if not isinstance(body, dict):
-        body = content.get("org.matrix.msc3381.poll.response") or content.get("m.poll.response")
-    answers = body.get("answers") if isinstance(body, dict) else None
-    if not isinstance(answers, list):
-        return None
-    ids = tuple(dict.fromkeys(a for a in answers if isinstance(a, str) and 0 < len(a) <= 100))[
-        :MAX_POLL_ANSWERS
-    ]
-    return PollResponse(room_id, event_id, sender, target, ids, timestamp)
-
-
-def encode_inbound(event: Inbound) -> str:
-    return json.dumps(asdict(event))
-
-
-def decode_inbound(kind: str, payload: str) -> Inbound:
-    return INBOUND_TYPES[kind](**json.loads(payload))  # type: ignore[no-any-return]
-
-
-BatchSink = Callable[[list[Inbound], str], Awaitable[None]]
-
-
 # --- helpers ---------------------------------------------------------------------
 
 
@@ -264,49 +112,10 @@ def _write_private(path: Path, text: str) -> None:
     os.chmod(path, 0o600)
 
 
-def strip_reply_fallback(body: str) -> str:
-    """Drop the quoted ``> `` lines a reply carries before its own text."""
-    lines = body.splitlines()
-    index = 0
-    while index < len(lines) and lines[index].startswith(">"):
-        index += 1
-    if index and index < len(lines) and not lines[index].strip():
-        index += 1
-    return "\n".join(lines[index:]) if index else body
-
-
 def _text_attr(event: Any, name: str) -> str | None:
     """A string attribute nio set on a parsed event (e.g. of a decrypted one), or None."""
     value = getattr(event, name, None)
     return value if isinstance(value, str) and value else None
-
-
-_ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def defuse(text: str) -> str:
-    """Outgoing text that cannot notify a whole room or reorder itself.
-
-    "@room" (from member text the bot echoes) gets an invisible word joiner after the
-    "@", so no client or push rule reads it as a room mention; bidi overrides and
-    isolates are dropped. The bot's own texts contain neither.
-    """
-    return _BIDI_CONTROLS.sub("", _ROOM_MENTION.sub("@\u2060\\1", text))
-
-
-def relates_to(reply_to: str | None, thread_root: str | None) -> dict[str, Any]:
-    """The relation of a reply: in the same thread (with reply fallback) or plain."""
-    if thread_root:
-        return {
-            "rel_type": "m.thread",
-            "event_id": thread_root,
-            "is_falling_back": reply_to is None,
-            "m.in_reply_to": {"event_id": reply_to or thread_root},
-        }
-    if reply_to:
-        return {"m.in_reply_to": {"event_id": reply_to}}
-    return {}
 
 
 def txn_id_for(key: str) -> str:

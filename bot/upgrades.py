@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.matrix import MatrixConnection, RoomUpgrade
+from bot.events import RoomUpgrade
+from bot.matrix import MatrixConnection
 from storage import Database
 from storage.upgrades import RoomUpgrades
 

@@ -24,7 +24,8 @@ from nio import AsyncClient, AsyncClientConfig, SyncResponse
 from bot.config import MatrixSettings
 from bot.dispatch import Dispatcher, FloodGuard
 from bot.eventfields import annotation, get_int, get_str, mentioned_user_ids, thread_root_of
-from bot.matrix import MatrixConnection, decode_inbound, encode_inbound
+from bot.events import decode_inbound, encode_inbound
+from bot.matrix import MatrixConnection
 from bot.metrics import Metrics
 from commands.context import Services
 from storage.core import DirectRooms, ErrorLog
