@@ -49,8 +49,8 @@ def meeting(
     )
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def test_single_meeting_skips_offsets_already_past() -> None:

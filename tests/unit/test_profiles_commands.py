@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.dispatch import Dispatcher, FloodGuard
+from bot.dispatch import Dispatcher
 from bot.matrix import Message
-from bot.metrics import Metrics
 from commands.context import JobContext, Services
 from commands.profiles.index import profile_index
 from commands.profiles.intros import CHECKIN_KIND, ROUND_KIND, checkin_job, ensure_round_job
 from storage.jobs import Jobs
 from storage.privacy import forget_user, mentions
 from storage.profiles import Introductions, Profiles
-from tests.fakes import FakeChat, FakeScheduler, make_services
+from tests.fakes import FakeChat, FakeScheduler, command_dispatcher, make_services
 
 COORD = "@koord:localhost"
 ANNA = "@anna:localhost"
@@ -29,13 +28,7 @@ _ids = itertools.count()
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Services, Dispatcher]]:
     services = await make_services(tmp_path, coordinators=(COORD,))
-    dispatcher = Dispatcher(
-        services,
-        services.registry,
-        None,  # type: ignore[arg-type]
-        Metrics(),
-        FloodGuard(0, 0, 60),
-    )
+    dispatcher = command_dispatcher(services)
     yield services, dispatcher
     await services.db.close()
 
