@@ -119,7 +119,8 @@ async def test_set_show_and_errors(world: tuple[Services, Dispatcher]) -> None:
     missing = await say(world, ANNA, "!profil ort")
     assert "ort" in missing[0]
     assert "sichtbar" in (await say(world, ANNA, "!profil sichtbar ja"))[0]
-    assert (await Profiles(world[0].db).get(ANNA)).visible  # type: ignore[union-attr]
+    profile = await Profiles(world[0].db).get(ANNA)
+    assert profile is not None and profile.visible
 
 
 async def test_partner_shows_visible_complement_never_hidden(
