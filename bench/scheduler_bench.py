@@ -18,12 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.fakes
 
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler, job_key
@@ -31,51 +33,19 @@ from commands.context import NetworkInfo, Services
 from commands.i18n import Catalog
 from commands.meetings.reminders import sync_all
 from commands.registry import Registry
-from commands.reply import Attachment, Reply
 from storage import Database
-from storage.jobs import Jobs
+from storage.jobs import Job, Jobs
 from storage.meetings import Meetings, NewMeeting
+from tests.fakes import FakeChat, FakeRuntime
 
 TZ = ZoneInfo("Europe/Berlin")
 OFFSETS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
+BOT = "@koopbot:bench"
 
 
-class FakeChat:
-    """Chat protocol in memory; remembers when each keyed message was sent."""
-
-    user_id = "@koopbot:bench"
-
-    def __init__(self) -> None:
-        self.sent_at: dict[str, float] = {}
-
-    async def send(self, room_id: str, reply: Reply, *, key: str | None = None, **_: Any) -> str:
-        if key is not None:
-            self.sent_at.setdefault(key, time.time())
-        return f"$e{len(self.sent_at)}"
-
-    async def upload(self, room_id: str, attachment: Attachment, **_: Any) -> str:
-        return "$u"
-
-    async def power_level(self, room_id: str, user_id: str) -> int:
-        return 100
-
-    async def members(self, room_id: str) -> list[str]:
-        return []
-
-    def joined_rooms(self) -> list[str]:
-        return []
-
-    def room_name(self, room_id: str) -> str:
-        return room_id
-
-    async def direct_room(self, user_id: str) -> str:
-        return "!dm:bench"
-
-    async def create_room(self, name: str, **_: Any) -> str:
-        return "!r:bench"
-
-    async def invite(self, room_id: str, user_id: str) -> None:
-        return None
+def sent_at(chat: FakeChat) -> dict[str, float]:
+    """When each keyed message (a reminder) was sent, by its key."""
+    return {s.key: s.at for s in chat.sent if s.key is not None}
 
 
 async def make_services(db: Database, chat: FakeChat) -> tuple[Services, Scheduler]:
@@ -87,7 +57,7 @@ async def make_services(db: Database, chat: FakeChat) -> tuple[Services, Schedul
         scheduler=scheduler,
         network=NetworkInfo("Bench", "de", TZ, (), OFFSETS),
         catalog=Catalog.load(),
-        runtime=None,  # type: ignore[arg-type]
+        runtime=FakeRuntime(),
         registry=registry,
     )
     scheduler.bind(services, registry)
@@ -126,7 +96,7 @@ async def bench_rebuild(n: int, directory: Path) -> None:
         ],
     )
     for label in ("cold (no jobs yet)", "warm (restart)"):
-        services, scheduler = await make_services(db, FakeChat())
+        services, scheduler = await make_services(db, FakeChat(user_id=BOT))
         began = time.perf_counter()
         added, _ = await sync_all(services)
         armed = await scheduler.start()
@@ -146,18 +116,19 @@ async def bench_precision(n: int, window: float, directory: Path) -> None:
     await fill(
         db, [(due + timedelta(hours=1)).astimezone(TZ).replace(microsecond=0) for due in dues]
     )
-    chat = FakeChat()
+    chat = FakeChat(user_id=BOT)
     services, scheduler = await make_services(db, chat)
     await sync_all(services)
     armed = await scheduler.start()
     print(f"precision: {armed} jobs armed, {n} reminders due within {window:.0f} s")
     deadline = time.time() + lead + window + 60
-    while len(chat.sent_at) < n and time.time() < deadline:
+    while len(sent_at(chat)) < n and time.time() < deadline:
         await asyncio.sleep(0.25)
     scheduler.shutdown()
     jobs = {job_key(job): job for job in await _done_jobs(db)}
     lateness = []
-    for key, sent in chat.sent_at.items():
+    sent_times = sent_at(chat)
+    for key, sent in sent_times.items():
         job = jobs.get(key)
         if job is not None:
             lateness.append(sent - job.due_at.timestamp())
@@ -167,13 +138,13 @@ async def bench_precision(n: int, window: float, directory: Path) -> None:
         return
     p95 = lateness[int(0.95 * (len(lateness) - 1))]
     print(
-        f"precision: sent {len(chat.sent_at)}/{n}; lateness p50 {statistics.median(lateness):.3f} s,"
+        f"precision: sent {len(sent_times)}/{n}; lateness p50 {statistics.median(lateness):.3f} s,"
         f" p95 {p95:.3f} s, max {lateness[-1]:.3f} s"
     )
     await db.close()
 
 
-async def _done_jobs(db: Database) -> list[Any]:
+async def _done_jobs(db: Database) -> list[Job]:
     rows = await db.fetchall("SELECT id FROM jobs WHERE kind = 'meeting.reminder'")
     jobs = Jobs(db)
     return [job for r in rows if (job := await jobs.get(int(r["id"]))) is not None]

@@ -136,7 +136,7 @@ class Identity:
         """
         signed = json.loads(json.dumps(dict(device_key)))
         signed.pop("unsigned", None)
-        return sign_json(signed, self.user_id, self.self_signing.signing_key())  # type: ignore[no-any-return]
+        return sign_json(signed, self.user_id, self.self_signing.signing_key())
 
     def to_json(self) -> str:
         return json.dumps(

@@ -70,11 +70,11 @@ class Tx:
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         async with self._conn.execute(sql, params) as cursor:
             row = await cursor.fetchone()
-            return row  # type: ignore[return-value]
+            return row
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())  # type: ignore[arg-type]
+            return list(await cursor.fetchall())
 
     async def scalar(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

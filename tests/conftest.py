@@ -8,6 +8,8 @@ import threading
 
 import pytest
 
+EXIT_STATUS = pytest.StashKey[int]()
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -25,9 +27,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     sys.stderr.write(f"\nleaked non-daemon threads at exit: {names}\n")
     sys.stderr.flush()
     sys.stdout.flush()
-    status = getattr(config, "_koopbot_exitstatus", 1) or 1
+    status = config.stash.get(EXIT_STATUS, 1) or 1
     os._exit(status)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    session.config._koopbot_exitstatus = exitstatus  # type: ignore[attr-defined]
+    session.config.stash[EXIT_STATUS] = exitstatus

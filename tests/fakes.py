@@ -6,13 +6,16 @@ They implement the Protocols of commands.context exactly; no mocks of internals.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.dispatch import Dispatcher, FloodGuard
+from bot.metrics import Metrics
 from commands import COMMAND_MODULES
 from commands.context import NetworkInfo, RoomInfo, Services
 from commands.i18n import Catalog
@@ -23,25 +26,77 @@ from storage import Database
 
 @dataclass
 class Sent:
+    """A message the bot sent."""
+
     room_id: str
-    reply: Reply | None
+    reply: Reply
     key: str | None
     reply_to: str | None
     thread_root: str | None
-    attachment: Attachment | None = None
+    event_id: str = ""
+    at: float = field(default_factory=time.time)  # wall clock when it was sent
+
+
+@dataclass
+class Upload:
+    """A file the bot sent."""
+
+    room_id: str
+    attachment: Attachment
+    key: str | None
+    reply_to: str | None
+    thread_root: str | None
+    event_id: str = ""
+
+
+class RawEvent(NamedTuple):
+    """A raw event sent with ``send_event`` (a poll start or end)."""
+
+    room_id: str
+    event_type: str
+    content: dict[str, Any]
+    event_id: str
+
+
+class StateEvent(NamedTuple):
+    """A state event put with ``put_state`` (``commands.rooms.StateWriter``)."""
+
+    room_id: str
+    event_type: str
+    state_key: str
+    content: dict[str, Any]
 
 
 @dataclass
 class FakeChat:
+    """The Chat protocol in memory.
+
+    A key is sent once, like the real sent-log: sending again with the same key returns the
+    first event id and records nothing. ``rooms`` maps the rooms the bot is in to their
+    members; ``power`` holds levels above 0; ``names`` holds room and display names.
+    """
+
     user_id: str = "@koopbot:localhost"
     sent: list[Sent] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
+    raw: list[RawEvent] = field(default_factory=list)
+    state: list[StateEvent] = field(default_factory=list)
     power: dict[tuple[str, str], int] = field(default_factory=dict)
     rooms: dict[str, list[str]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     redacted: list[tuple[str, str]] = field(default_factory=list)
-    _ids: Any = field(default_factory=lambda: itertools.count(1))
+    created: list[str] = field(default_factory=list)  # ids of the rooms create_room made
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _keys: dict[str, str] = field(default_factory=dict)
-    raw: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def _event_id(self, prefix: str, key: str | None) -> tuple[str, bool]:
+        """A new event id, or the one already sent with ``key`` (then True)."""
+        if key is not None and key in self._keys:
+            return self._keys[key], True
+        event_id = f"${prefix}{next(self._ids)}"
+        if key is not None:
+            self._keys[key] = event_id
+        return event_id, False
 
     async def send(
         self,
@@ -52,23 +107,17 @@ class FakeChat:
         reply_to: str | None = None,
         thread_root: str | None = None,
     ) -> str:
-        if key is not None and key in self._keys:
-            return self._keys[key]
-        event_id = f"$e{next(self._ids)}"
-        self.sent.append(Sent(room_id, reply, key, reply_to, thread_root))
-        if key is not None:
-            self._keys[key] = event_id
+        event_id, repeated = self._event_id("e", key)
+        if not repeated:
+            self.sent.append(Sent(room_id, reply, key, reply_to, thread_root, event_id))
         return event_id
 
     async def send_event(
         self, room_id: str, event_type: str, content: dict[str, Any], *, key: str | None = None
     ) -> str:
-        if key is not None and key in self._keys:
-            return self._keys[key]
-        event_id = f"$r{next(self._ids)}"
-        self.raw.append((room_id, event_type, content))
-        if key is not None:
-            self._keys[key] = event_id
+        event_id, repeated = self._event_id("r", key)
+        if not repeated:
+            self.raw.append(RawEvent(room_id, event_type, content, event_id))
         return event_id
 
     async def upload(
@@ -80,9 +129,15 @@ class FakeChat:
         reply_to: str | None = None,
         thread_root: str | None = None,
     ) -> str:
-        event_id = f"$f{next(self._ids)}"
-        self.sent.append(Sent(room_id, None, key, reply_to, thread_root, attachment))
+        event_id, repeated = self._event_id("f", key)
+        if not repeated:
+            self.uploads.append(Upload(room_id, attachment, key, reply_to, thread_root, event_id))
         return event_id
+
+    async def put_state(
+        self, room_id: str, event_type: str, content: dict[str, Any], state_key: str = ""
+    ) -> None:
+        self.state.append(StateEvent(room_id, event_type, state_key, content))
 
     async def power_level(self, room_id: str, user_id: str) -> int:
         return self.power.get((room_id, user_id), 0)
@@ -115,9 +170,10 @@ class FakeChat:
         space: bool = False,
         power_users: dict[str, int] | None = None,
     ) -> str:
-        room_id = f"!room{next(self._ids)}"
+        room_id = f"!room{next(self._ids)}:localhost"
         self.rooms[room_id] = [self.user_id, *invite]
         self.names[room_id] = name
+        self.created.append(room_id)
         return room_id
 
     async def invite(self, room_id: str, user_id: str) -> None:
@@ -127,7 +183,11 @@ class FakeChat:
         self.redacted.append((room_id, event_id))
 
     def replies(self) -> list[Reply]:
-        return [s.reply for s in self.sent if s.reply is not None]
+        return [s.reply for s in self.sent]
+
+    def texts(self, room_id: str | None = None) -> list[str]:
+        """The plain text of every message sent (to ``room_id`` only, when given)."""
+        return [s.reply.text for s in self.sent if room_id is None or s.room_id == room_id]
 
 
 @dataclass
@@ -207,3 +267,18 @@ async def make_services(
         answers=answers,
         registry=Registry.from_modules(COMMAND_MODULES),
     )
+
+
+def fake_chat(services: Services) -> FakeChat:
+    """The services' chat, which ``make_services`` made a FakeChat."""
+    assert isinstance(services.chat, FakeChat)
+    return services.chat
+
+
+def command_dispatcher(services: Services, registry: Registry | None = None) -> Dispatcher:
+    """A dispatcher for the command path (``run_command``, ``handle_message``) without
+    flood limits and without a Matrix connection, which that path does not use."""
+    registry = registry or services.registry
+    assert registry is not None
+    no_matrix = None  # the command path never touches the connection
+    return Dispatcher(services, registry, no_matrix, Metrics(), FloodGuard(0, 0, 60))  # type: ignore[arg-type]

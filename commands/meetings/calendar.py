@@ -81,7 +81,7 @@ async def personal_calendar(services: Services, user_id: str) -> bytes:
     )
 
 
-@on_event("calendar")  # type: ignore[arg-type]  # EventHook is typed as returning None
+@on_event("calendar")
 async def calendar_hook(services: Services) -> bytes:
     """``/calendar.ics``: the network rooms' meetings, cancelled ones marked so."""
     return await network_calendar(services)

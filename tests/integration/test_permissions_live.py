@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -15,7 +16,7 @@ REFUSED = "Das dürfen nur"
 
 
 async def create_room(
-    client: Any, version: str, invite: list[str], additional_creators: list[str] = ()
+    client: Any, version: str, invite: list[str], additional_creators: Sequence[str] = ()
 ) -> str:
     """A private room of ``version`` (raw API: nio cannot set ``creation_content``)."""
     body: dict[str, Any] = {

@@ -51,7 +51,9 @@ async def test_weekly_series_without_holidays_skips_the_summer(
     assert (
         "entfallen" in created.body and "Sommerferien (19. Juli – 31. August 2027)" in created.body
     )
-    mid = int(re.search(r"#(\d+)", created.body).group(1))  # type: ignore[union-attr]
+    number = re.search(r"#(\d+)", created.body)
+    assert number is not None, created.body
+    mid = int(number.group(1))
 
     # !termine after the last meeting before the holidays: the next one is after them
     clock["now"] = datetime(2027, 7, 12, 17, 0, tzinfo=BERLIN)
@@ -175,7 +177,9 @@ async def test_date_poll_three_voters_restart_and_end(
         carol.user_id,
         dave.user_id,
     }
-    mid = int(re.search(r"Neuer Termin #(\d+)", result.body).group(1))  # type: ignore[union-attr]
+    number = re.search(r"Neuer Termin #(\d+)", result.body)
+    assert number is not None, result.body
+    mid = int(number.group(1))
     details = await ask(alice, room_id, f"!termin {mid}")
     assert "Dabei (3)" in details.body
     for voter in voters:

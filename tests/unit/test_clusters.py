@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.dispatch import Dispatcher, FloodGuard
-from bot.metrics import Metrics
+from bot.dispatch import Dispatcher
 from commands.context import Services
 from storage.clusters import ClusterInterests, Clusters
-from tests.fakes import FakeChat, make_services
+from tests.fakes import FakeChat, command_dispatcher, make_services
 from tests.unit.test_profiles_commands import COORD, say
 
 KOORD_ROOM = "!koordination:localhost"
@@ -23,13 +22,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Services, Dispatcher]]:
     services = await make_services(tmp_path, coordinators=(COORD,))
     services.network.room_ids["koord"] = KOORD_ROOM
     services.network.room_kinds["koord"] = "coordinators"
-    dispatcher = Dispatcher(
-        services,
-        services.registry,
-        None,  # type: ignore[arg-type]
-        Metrics(),
-        FloodGuard(0, 0, 60),
-    )
+    dispatcher = command_dispatcher(services)
     yield services, dispatcher
     await services.db.close()
 
@@ -37,7 +30,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Services, Dispatcher]]:
 def notes(services: Services) -> list[str]:
     chat = services.chat
     assert isinstance(chat, FakeChat)
-    return [s.reply.text for s in chat.sent if s.room_id == KOORD_ROOM and s.reply is not None]
+    return [s.reply.text for s in chat.sent if s.room_id == KOORD_ROOM]
 
 
 async def test_interest_needs_a_place(world: tuple[Services, Dispatcher]) -> None:
@@ -74,7 +67,7 @@ async def test_ready_is_told_once_and_cluster_is_founded(
     assert isinstance(chat, FakeChat)
     room = next(r for r, name in chat.names.items() if name.startswith("Lerncluster"))
     assert set(users) <= set(chat.rooms[room]) and COORD in chat.rooms[room]
-    welcome = [s.reply for s in chat.sent if s.room_id == room and s.reply is not None]
+    welcome = [s.reply for s in chat.sent if s.room_id == room]
     assert welcome and "!termin neu" in welcome[0].text and "alle 3 Monate" in welcome[0].text
     assert (await Clusters(services.db).all())[0].members[0] == users[0]
     assert await ClusterInterests(services.db).all() == []

@@ -7,7 +7,6 @@ doubled when a handler or the start-up check runs twice.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dispatch import Dispatcher, FloodGuard
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler, job_key
 from commands.context import Context, JobContext, NetworkInfo, Services
@@ -26,16 +24,18 @@ from commands.cooperation import (
 )
 from commands.i18n import Catalog
 from commands.registry import Registry
-from commands.reply import Attachment, Reply
 from content import load_content
 from storage import Database
 from storage.cooperations import Cooperations
 from storage.jobs import Job, Jobs
+from tests.fakes import FakeChat, FakeRuntime, command_dispatcher
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ROOM = "!coop:localhost"
 OTHER = "!other:localhost"
 LOBBY = "!lobby:localhost"
+ELSEWHERE = "!elsewhere:localhost"
+BOT = "@koopbot:localhost"
 COORD = "@koord:localhost"
 ALICE = "@alice:localhost"
 BOB = "@bob:localhost"
@@ -43,58 +43,19 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN)
 CONTENT = load_content()
 
 
-@dataclass
-class Sent:
-    room_id: str
-    reply: Reply
-    key: str | None
-
-
-@dataclass
-class FakeChat:
-    """The Chat protocol in memory; a key is sent once, like the real sent-log."""
-
-    user_id: str = "@koopbot:localhost"
-    sent: list[Sent] = field(default_factory=list)
-    uploads: list[tuple[str, Attachment]] = field(default_factory=list)
-
-    async def send(self, room_id: str, reply: Reply, *, key: str | None = None, **_: Any) -> str:
-        if key is not None and any(s.key == key for s in self.sent):
-            return "$dup"
-        self.sent.append(Sent(room_id, reply, key))
-        return f"$e{len(self.sent)}"
-
-    async def upload(self, room_id: str, attachment: Attachment, **_: Any) -> str:
-        self.uploads.append((room_id, attachment))
-        return f"$u{len(self.uploads)}"
-
-    async def power_level(self, room_id: str, user_id: str) -> int:
-        return 0
-
-    async def members(self, room_id: str) -> list[str]:
-        if room_id == "!elsewhere:localhost":  # a private room only the coordinator is in
-            return [COORD, "@zoe:localhost", self.user_id]
-        return [ALICE, BOB, COORD, self.user_id]
-
-    def joined_rooms(self) -> list[str]:
-        return [ROOM, OTHER, LOBBY]
-
-    def room_name(self, room_id: str) -> str:
-        return {ROOM: "Singpause-Team"}.get(room_id, room_id)
-
-    async def direct_room(self, user_id: str) -> str:
-        return "!dm:localhost"
-
-    async def create_room(self, name: str, **_: Any) -> str:
-        return "!new:localhost"
-
-    async def invite(self, room_id: str, user_id: str) -> None:
-        return None
-
-
 class Env:
     def __init__(self, db: Database) -> None:
-        self.chat = FakeChat()
+        team = [ALICE, BOB, COORD, BOT]
+        self.chat = FakeChat(
+            user_id=BOT,
+            rooms={
+                ROOM: list(team),
+                OTHER: list(team),
+                LOBBY: list(team),
+                ELSEWHERE: [COORD, "@zoe:localhost", BOT],  # private: only the coordinator
+            },
+            names={ROOM: "Singpause-Team"},
+        )
         self.db = db
         self.now = NOW
         self.registry = Registry.from_modules(["commands.help", "commands.cooperation"])
@@ -113,19 +74,13 @@ class Env:
                 room_kinds={"lobby": "lobby"},
             ),
             catalog=Catalog.load(),
-            runtime=None,  # type: ignore[arg-type]
+            runtime=FakeRuntime(),
             content=CONTENT,
             registry=self.registry,
             clock=lambda: self.now,
         )
         self.scheduler.bind(self.services, self.registry)
-        self.dispatcher = Dispatcher(
-            self.services,
-            self.registry,
-            None,  # type: ignore[arg-type]
-            Metrics(),
-            FloodGuard(0, 0, 60),  # type: ignore[arg-type]
-        )
+        self.dispatcher = command_dispatcher(self.services, self.registry)
         self._n = 0
         self.outcomes: list[str] = []
 
@@ -381,8 +336,9 @@ async def test_draft_is_a_message_and_a_markdown_file(env: Env) -> None:
     await env.say("!kooperation feld laufzeit 01.08.2026–31.07.2027")
     reply = await env.say("!vereinbarung entwurf")
     assert "⚠ noch offen: Rahmenbedingungen" in reply and "Stand: Fr., 20.11.2026" in reply
-    [(room, attachment)] = env.chat.uploads
-    assert room == ROOM
+    [upload] = env.chat.uploads
+    attachment = upload.attachment
+    assert upload.room_id == ROOM
     assert attachment.filename == "kooperationsvereinbarung-musikschule-bonn-und-gs-am-park.md"
     assert attachment.mimetype == "text/markdown"
     assert attachment.data.decode("utf-8") == reply
@@ -399,7 +355,7 @@ async def test_network_overview_only_for_coordinators(env: Env) -> None:
     assert listing.index("Bandklasse") < listing.index("Singpause")
     assert "Phase 2 Kontaktaufnahme" in listing and "Singpause-Team" in listing
     # from a room whose other members are not in the cooperations' rooms: none shown
-    elsewhere = await env.say("!kooperation alle", sender=COORD, room="!elsewhere:localhost")
+    elsewhere = await env.say("!kooperation alle", sender=COORD, room=ELSEWHERE)
     assert "Singpause" not in elsewhere and "Bandklasse" not in elsewhere
     env.now = NOW + timedelta(days=40)
     stale = await env.say("!kooperation alle", sender=COORD, room=LOBBY)

@@ -49,7 +49,8 @@ def test_current_phase_is_the_first_incomplete_one() -> None:
 
 
 def test_no_ticks_means_phase_one_and_all_ticks_mean_done() -> None:
-    assert progress(CHECKLIST, []).current.number == 1  # type: ignore[union-attr]
+    first = progress(CHECKLIST, []).current
+    assert first is not None and first.number == 1
     everything = [i for _n, items in CHECKLIST for i in items]
     assert progress(CHECKLIST, everything).current is None
 
@@ -218,7 +219,8 @@ def test_term_end_reminder_eight_weeks_before() -> None:
     assert job.due == datetime(2027, 6, 5, 10, 0, tzinfo=BERLIN)
     assert plan_term_end(3, date(2026, 11, 19), BERLIN, now) is None
     late = plan_term_end(3, date(2026, 12, 1), BERLIN, now)
-    assert late is not None and late.due < now < late.not_after  # type: ignore[operator]
+    assert late is not None and late.not_after is not None
+    assert late.due < now < late.not_after
 
 
 # --- draft -------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,27 +25,10 @@ from storage import Database
 from storage.jobs import Jobs
 from storage.meetings import Meetings
 from storage.polls import DatePolls
-from tests.unit.test_meetings_commands import BERLIN, MEMBER, MOD, ROOM, Env, FakeChat
+from tests.unit.test_meetings_commands import BERLIN, MEMBER, MOD, ROOM, Env
 
 NOW = datetime(2027, 6, 1, 9, 0, tzinfo=BERLIN)
 SPEC = "!terminfindung Netzwerktreffen: 22.07.2027 16:00; 14.07.2027 16:00; 15.09.2027 10:00"
-
-
-@dataclass
-class PollChat(FakeChat):
-    raw: list[tuple[str, str, dict[str, Any], str]] = field(default_factory=list)
-    keys: dict[str, str] = field(default_factory=dict)
-
-    async def send_event(
-        self, room_id: str, event_type: str, content: dict[str, Any], *, key: str | None = None
-    ) -> str:
-        if key is not None and key in self.keys:
-            return self.keys[key]
-        event_id = f"$raw{len(self.raw) + 1}"
-        self.raw.append((room_id, event_type, content, event_id))
-        if key is not None:
-            self.keys[key] = event_id
-        return event_id
 
 
 @pytest.fixture
@@ -55,8 +37,6 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     await db.open()
     try:
         environment = Env(db)
-        environment.chat = PollChat(levels={(ROOM, MOD): 50})
-        environment.services.chat = environment.chat
         environment.services.network.state = "NW"
         environment.now = NOW
         yield environment
@@ -65,7 +45,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
 
 
 async def vote(env: Env, sender: str, answers: list[str], event_id: str, ts: int) -> None:
-    start = env.chat.raw[0][3]
+    start = env.chat.raw[0].event_id
     await record_vote(
         env.services,
         room_id=ROOM,
@@ -157,12 +137,14 @@ async def test_votes_change_withdraw_and_end_schedules_the_winner(env: Env) -> N
     assert "Vorn liegt: Mittwoch, 15. September 2027" in tally
     assert "Moderation" in await env.text(MEMBER, "!terminfindung ende 1")  # members may not
     await env.say(MOD, "!terminfindung ende 1")
-    end = [r for r in env.chat.raw if r[1] == POLL_END]
+    end = [r for r in env.chat.raw if r.event_type == POLL_END]
     assert len(end) == 1
-    assert end[0][2]["m.relates_to"] == {"rel_type": "m.reference", "event_id": "$raw1"}
+    start = env.chat.raw[0]
+    assert start.event_type == POLL_START
+    assert end[0].content["m.relates_to"] == {"rel_type": "m.reference", "event_id": start.event_id}
     assert (
-        "15.09.2027" in end[0][2]["org.matrix.msc1767.text"]
-        or "15. September" in end[0][2]["org.matrix.msc1767.text"]
+        "15.09.2027" in end[0].content["org.matrix.msc1767.text"]
+        or "15. September" in end[0].content["org.matrix.msc1767.text"]
     )
     meeting = await Meetings(env.db).get(1)
     assert meeting is not None and meeting.start == datetime(2027, 9, 15, 10, 0, tzinfo=BERLIN)
@@ -173,7 +155,7 @@ async def test_votes_change_withdraw_and_end_schedules_the_winner(env: Env) -> N
     await vote(env, MEMBER, ["date-1"], "$late", 200)
     assert MEMBER not in {v.user_id for v in await DatePolls(env.db).votes(1)}
     assert "schon beendet" in await env.text(MOD, "!terminfindung ende 1")
-    assert len([r for r in env.chat.raw if r[1] == POLL_END]) == 1
+    assert len([r for r in env.chat.raw if r.event_type == POLL_END]) == 1
     assert await Meetings(env.db).count() == 1
 
 
@@ -191,7 +173,7 @@ async def test_tie_goes_to_the_earliest_and_a_crash_is_finished_once(env: Env) -
     meeting = await Meetings(env.db).get(1)
     assert meeting is not None and meeting.start.day == 22  # the earlier of the tied dates
     assert await Meetings(env.db).count() == 1
-    assert len([r for r in env.chat.raw if r[1] == POLL_END]) == 1
+    assert len([r for r in env.chat.raw if r.event_type == POLL_END]) == 1
 
 
 async def test_deadline_closes_by_itself(env: Env) -> None:

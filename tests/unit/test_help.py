@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from commands.context import Context, Services
-from commands.registry import Registry
 from storage.cooperations import Cooperations
 from tests.fakes import FakeChat, make_services
 
@@ -43,7 +42,8 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
 
 
 async def say(services: Services, sender: str, room: str, body: str, lang: str = "de") -> str:
-    registry: Registry = services.registry
+    registry = services.registry
+    assert registry is not None
     parsed = registry.parse(body)
     assert parsed is not None
     ctx = Context(services, sender, room, f"$e{body}{room}{sender}", None, room == DM, lang, body)
@@ -89,7 +89,8 @@ async def test_short_help_shows_what_this_person_can_do_here(
     listed = commands_in(text)
     assert shown <= listed, text
     assert not any(line.startswith(tuple(absent)) for line in listed), text
-    registry: Registry = services.registry
+    registry = services.registry
+    assert registry is not None
     for usage in listed:  # every suggestion works here: its example is not refused
         parsed = registry.parse(usage.split(" <")[0].split(" [")[0])
         assert parsed is not None, usage

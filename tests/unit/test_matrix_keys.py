@@ -64,7 +64,7 @@ def connection(
         on_key_withheld=withheld.append if withheld is not None else None,
     )
     fake = FakeClient()
-    conn._client = fake  # type: ignore[assignment]
+    conn._client = fake
     return conn, fake
 
 

@@ -6,16 +6,14 @@ Bad input and missing permissions must leave the database exactly as it was.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, vDDDLists, vDDDTypes, vRecur
 
-from bot.dispatch import Dispatcher, FloodGuard
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
 from commands.context import Context, JobContext, NetworkInfo, Services
@@ -24,10 +22,10 @@ from commands.meetings.calendar import network_calendar
 from commands.meetings.reminders import send_reminder, sync_all
 from commands.meetings.rsvp import rsvp_by_reaction, withdraw_by_redaction
 from commands.registry import Registry
-from commands.reply import Attachment, Reply
 from storage import Database
 from storage.jobs import Jobs
 from storage.meetings import Meetings
+from tests.fakes import FakeChat, FakeRuntime, Sent, command_dispatcher
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ROOM = "!room:localhost"
@@ -38,67 +36,21 @@ MEMBER = "@member:localhost"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN)
 
 
-@dataclass
-class Sent:
-    room_id: str
-    reply: Reply
-    key: str | None
-    event_id: str
-
-
-@dataclass
-class FakeChat:
-    """The Chat protocol in memory; a key is sent once, like the real sent-log."""
-
-    user_id: str = "@koopbot:localhost"
-    sent: list[Sent] = field(default_factory=list)
-    uploads: list[Attachment] = field(default_factory=list)
-    levels: dict[tuple[str, str], int] = field(default_factory=dict)
-    rooms: list[str] = field(default_factory=lambda: [ROOM, OTHER])
-    joined: dict[str, list[str]] = field(
-        default_factory=lambda: {
-            ROOM: [MOD, MEMBER, COORD, "@b:localhost"],
-            OTHER: [COORD, "@othermod:localhost", "@c:localhost"],
-        }
-    )
-
-    async def send(self, room_id: str, reply: Reply, *, key: str | None = None, **_: Any) -> str:
-        for item in self.sent:
-            if key is not None and item.key == key:
-                return item.event_id
-        event_id = f"$e{len(self.sent) + 1}"
-        self.sent.append(Sent(room_id, reply, key, event_id))
-        return event_id
-
-    async def upload(self, room_id: str, attachment: Attachment, **_: Any) -> str:
-        self.uploads.append(attachment)
-        return f"$u{len(self.uploads)}"
-
-    async def power_level(self, room_id: str, user_id: str) -> int:
-        return self.levels.get((room_id, user_id), 0)
-
-    async def members(self, room_id: str) -> list[str]:
-        return list(self.joined.get(room_id, []))
-
-    def joined_rooms(self) -> list[str]:
-        return list(self.rooms)
-
-    def room_name(self, room_id: str) -> str:
-        return room_id
-
-    async def direct_room(self, user_id: str) -> str:
-        return "!dm:localhost"
-
-    async def create_room(self, name: str, **_: Any) -> str:
-        return "!new:localhost"
-
-    async def invite(self, room_id: str, user_id: str) -> None:
-        return None
+def date_time(value: object) -> datetime:
+    """The date-time of an iCalendar DTSTART or EXDATE value."""
+    assert isinstance(value, vDDDTypes) and isinstance(value.dt, datetime), value
+    return value.dt
 
 
 class Env:
     def __init__(self, db: Database) -> None:
-        self.chat = FakeChat(levels={(ROOM, MOD): 50})
+        self.chat = FakeChat(
+            power={(ROOM, MOD): 50},
+            rooms={
+                ROOM: [MOD, MEMBER, COORD, "@b:localhost"],
+                OTHER: [COORD, "@othermod:localhost", "@c:localhost"],
+            },
+        )
         self.db = db
         self.now = NOW
         self.registry = Registry.from_modules(["commands.help", "commands.meetings"])
@@ -115,18 +67,12 @@ class Env:
                 reminder_offsets=(timedelta(days=7), timedelta(days=1), timedelta(hours=1)),
             ),
             catalog=Catalog.load(),
-            runtime=None,  # type: ignore[arg-type]
+            runtime=FakeRuntime(),
             registry=self.registry,
             clock=lambda: self.now,
         )
         self.scheduler.bind(self.services, self.registry)
-        self.dispatcher = Dispatcher(
-            self.services,
-            self.registry,
-            None,  # type: ignore[arg-type]
-            Metrics(),
-            FloodGuard(0, 0, 60),
-        )
+        self.dispatcher = command_dispatcher(self.services, self.registry)
         self._n = 0
 
     async def say(self, sender: str, body: str, room: str = ROOM) -> list[Sent]:
@@ -229,7 +175,7 @@ async def test_bad_input_is_refused_and_changes_nothing(
 async def test_only_moderators_of_the_meetings_room_may_change_it(env: Env) -> None:
     env.network_rooms(lobby=ROOM)
     await env.say(MOD, "!termin neu 03.12.2026 16:00 Austausch")
-    env.chat.levels[(OTHER, "@othermod:localhost")] = 50
+    env.chat.power[(OTHER, "@othermod:localhost")] = 50
     before = await env.snapshot()
     refused = await env.text("@othermod:localhost", "!termin absagen 1", room=OTHER)
     assert "anderen Raum" in refused
@@ -297,22 +243,26 @@ async def test_series_cancel_one_date_move_one_date_and_calendar(env: Env) -> No
     events = [c for c in calendar.walk("VEVENT")]
     assert len(events) == 2
     series = next(e for e in events if e.get("rrule"))
-    assert series["rrule"]["FREQ"] == ["WEEKLY"]
-    assert series["dtstart"].dt == datetime(2026, 12, 3, 16, 0, tzinfo=BERLIN)
-    exdates = sorted(
-        d.dt
-        for ex in (series["exdate"] if isinstance(series["exdate"], list) else [series["exdate"]])
-        for d in ex.dts
-    )
+    rrule = series["rrule"]
+    assert isinstance(rrule, vRecur) and rrule["FREQ"] == ["WEEKLY"]
+    assert date_time(series["dtstart"]) == datetime(2026, 12, 3, 16, 0, tzinfo=BERLIN)
+    exdate = series["exdate"]
+    exdates: list[datetime] = []
+    for ex in exdate if isinstance(exdate, list) else [exdate]:
+        assert isinstance(ex, vDDDLists), ex
+        exdates += [date_time(d) for d in ex.dts]
+    exdates.sort()
     assert [d.date().isoformat() for d in exdates] == ["2026-12-10", "2026-12-17"]
     assert len(series.walk("VALARM")) == 3
-    assert any(e["dtstart"].dt == datetime(2026, 12, 18, 10, 0, tzinfo=BERLIN) for e in events)
+    assert any(
+        date_time(e["dtstart"]) == datetime(2026, 12, 18, 10, 0, tzinfo=BERLIN) for e in events
+    )
     assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Europe/Berlin"
 
     details = await env.say(MEMBER, "!termin 1")
     assert "Fällt aus: Do., 10.12.2026" in details[0].reply.text
-    assert env.chat.uploads and env.chat.uploads[0].filename.endswith(".ics")
-    assert Calendar.from_ical(env.chat.uploads[0].data).walk("VEVENT")
+    assert env.chat.uploads and env.chat.uploads[0].attachment.filename.endswith(".ics")
+    assert Calendar.from_ical(env.chat.uploads[0].attachment.data).walk("VEVENT")
 
 
 async def test_move_whole_series_replans(env: Env) -> None:

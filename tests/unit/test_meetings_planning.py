@@ -49,8 +49,8 @@ def meeting(
     )
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def test_single_meeting_skips_offsets_already_past() -> None:
@@ -93,7 +93,8 @@ def test_cancelled_and_moved_occurrences() -> None:
     assert not still_wanted(m, OFFSETS, at(2026, 3, 19, 16, 0), 3600)
     assert still_wanted(m, OFFSETS, at(2026, 3, 20, 10, 0), 3600)
     assert not still_wanted(m, OFFSETS, at(2026, 3, 20, 10, 0), 120)  # offset not configured
-    assert previous(m, at(2026, 3, 21, 0, 0)).start == at(2026, 3, 20, 10, 0)  # type: ignore[union-attr]
+    last = previous(m, at(2026, 3, 21, 0, 0))
+    assert last is not None and last.start == at(2026, 3, 20, 10, 0)
     assert find_on(m, (12, 3, 2026), at(2026, 3, 1, 0, 0), future=True) is None
     found = find_on(m, (19, 3, None), at(2026, 3, 1, 0, 0), future=True)
     assert found is not None and found.start == at(2026, 3, 20, 10, 0)

@@ -61,8 +61,9 @@ async def test_repository_round_trip(tmp_path: Path) -> None:
         await repo.set_announcement(meeting.id, "$ann")
         when = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
         await repo.record_reminder(meeting.id, when, 3600, "$rem")
-        assert (await repo.by_message("$ann")).id == meeting.id  # type: ignore[union-attr]
-        assert (await repo.by_message("$rem")).id == meeting.id  # type: ignore[union-attr]
+        for event_id in ("$ann", "$rem"):
+            found = await repo.by_message(event_id)
+            assert found is not None and found.id == meeting.id
         assert await repo.reminders_sent(meeting.id, when) == [3600]
 
         await repo.cancel(meeting.id)

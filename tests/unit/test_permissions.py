@@ -13,13 +13,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.dispatch import Dispatcher, FloodGuard
+from bot.dispatch import Dispatcher
 from bot.matrix import Message
-from bot.metrics import Metrics
 from commands import COMMAND_MODULES
 from commands.context import Services
 from commands.registry import CommandSpec, Permission, Registry
-from tests.fakes import FakeChat, make_services
+from tests.fakes import command_dispatcher, fake_chat, make_services
 
 ROOM = "!coop:localhost"
 DM = "!dm:localhost"
@@ -41,8 +40,7 @@ def world(
     services = loop.run_until_complete(
         make_services(tmp_path_factory.mktemp("perm"), coordinators=("@koord:localhost",))
     )
-    chat = services.chat
-    assert isinstance(chat, FakeChat)
+    chat = fake_chat(services)
     chat.rooms[ROOM] = [
         "@koopbot:localhost",
         "@member:localhost",
@@ -51,7 +49,7 @@ def world(
     ]
     chat.rooms[DM] = ["@koopbot:localhost", "@outsider:localhost"]
     chat.power[(ROOM, "@mod:localhost")] = 50
-    dispatcher = Dispatcher(services, services.registry, None, Metrics(), FloodGuard(0, 0, 60))  # type: ignore[arg-type]
+    dispatcher = command_dispatcher(services)
     yield loop, services, dispatcher
     loop.run_until_complete(services.db.close())
     loop.close()
@@ -67,10 +65,12 @@ def refusals(services: Services) -> set[str]:
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 @pytest.mark.parametrize("role", list(ROLES))
-def test_only_allowed_roles_act(world, spec: CommandSpec, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_allowed_roles_act(
+    world: tuple[asyncio.AbstractEventLoop, Services, Dispatcher], spec: CommandSpec, role: str
+) -> None:
     loop, services, dispatcher = world
     sender, room, level = ROLES[role]
-    chat = services.chat
+    chat = fake_chat(services)
     before = len(chat.sent)
     message = Message(
         room_id=room,
@@ -81,11 +81,7 @@ def test_only_allowed_roles_act(world, spec: CommandSpec, role: str) -> None:  #
         is_direct=room == DM,
     )
     loop.run_until_complete(dispatcher.handle_message(message))
-    replies = [
-        s.reply.text
-        for s in chat.sent[before:]
-        if s.reply is not None and s.reply_to == message.event_id
-    ]
+    replies = [s.reply.text for s in chat.sent[before:] if s.reply_to == message.event_id]
     refused = any(text in refusals(services) for text in replies)
     allowed = level >= spec.permission
     if spec.permission is Permission.MODERATOR and role == "outsider_dm":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from commands.context import Context
+from commands.context import Context, Services
 from commands.privacy import export_command, forget_command
 from storage.core import ErrorEntry, ErrorLog, KeyValue, UserSettings
 from storage.privacy import ANONYMOUS, export_user, forget_user, mentions
@@ -15,7 +15,7 @@ ALICE = "@alice:localhost"
 BOB = "@bob:localhost"
 
 
-def ctx_for(services, sender: str, *, direct: bool = True, event: str = "$1") -> Context:  # type: ignore[no-untyped-def]
+def ctx_for(services: Services, sender: str, *, direct: bool = True, event: str = "$1") -> Context:
     return Context(
         services=services,
         sender=sender,
@@ -27,7 +27,7 @@ def ctx_for(services, sender: str, *, direct: bool = True, event: str = "$1") ->
     )
 
 
-async def seed(services) -> None:  # type: ignore[no-untyped-def]
+async def seed(services: Services) -> None:
     await UserSettings(services.db).set_language(ALICE, "en")
     await UserSettings(services.db).set_language(BOB, "de")
     await ErrorLog(services.db).add(ErrorEntry("r1", "2026-01-01", "!x", ALICE, "frage", "boom"))
@@ -56,9 +56,7 @@ async def test_export_then_confirmed_forget_through_commands(tmp_path: Path) -> 
     try:
         await seed(services)
         await export_command(ctx_for(services, ALICE))
-        upload = [s for s in chat.sent if s.attachment is not None][-1]
-        assert upload.attachment is not None
-        data = json.loads(upload.attachment.data)
+        data = json.loads(chat.uploads[-1].attachment.data)
         assert data["user_id"] == ALICE and "user_settings" in data["tables"]
 
         await forget_command(ctx_for(services, ALICE, event="$2"), None)

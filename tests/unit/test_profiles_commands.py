@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.dispatch import Dispatcher, FloodGuard
+from bot.dispatch import Dispatcher
 from bot.matrix import Message
-from bot.metrics import Metrics
 from commands.context import JobContext, Services
 from commands.profiles.index import profile_index
 from commands.profiles.intros import CHECKIN_KIND, ROUND_KIND, checkin_job, ensure_round_job
 from storage.jobs import Jobs
 from storage.privacy import forget_user, mentions
 from storage.profiles import Introductions, Profiles
-from tests.fakes import FakeChat, FakeScheduler, make_services
+from tests.fakes import FakeChat, FakeScheduler, command_dispatcher, make_services
 
 COORD = "@koord:localhost"
 ANNA = "@anna:localhost"
@@ -29,13 +28,7 @@ _ids = itertools.count()
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Services, Dispatcher]]:
     services = await make_services(tmp_path, coordinators=(COORD,))
-    dispatcher = Dispatcher(
-        services,
-        services.registry,
-        None,  # type: ignore[arg-type]
-        Metrics(),
-        FloodGuard(0, 0, 60),
-    )
+    dispatcher = command_dispatcher(services)
     yield services, dispatcher
     await services.db.close()
 
@@ -126,7 +119,8 @@ async def test_set_show_and_errors(world: tuple[Services, Dispatcher]) -> None:
     missing = await say(world, ANNA, "!profil ort")
     assert "ort" in missing[0]
     assert "sichtbar" in (await say(world, ANNA, "!profil sichtbar ja"))[0]
-    assert (await Profiles(world[0].db).get(ANNA)).visible  # type: ignore[union-attr]
+    profile = await Profiles(world[0].db).get(ANNA)
+    assert profile is not None and profile.visible
 
 
 async def test_partner_shows_visible_complement_never_hidden(

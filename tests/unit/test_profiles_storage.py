@@ -39,7 +39,8 @@ async def test_profile_round_trip(tmp_path: Path) -> None:
     assert await repo.with_intros() == ["@a:x"]
     assert not stored.is_empty() and ProfileRow("@b:x", visible=True).is_empty()
     await repo.set_dialog("@a:x", "!dm", "ort")
-    assert (await repo.dialog("@a:x"))[:2] == ("!dm", "ort")  # type: ignore[index]
+    dialog = await repo.dialog("@a:x")
+    assert dialog is not None and dialog[:2] == ("!dm", "ort")
     assert await repo.end_dialog("@a:x") and await repo.dialog("@a:x") is None
     await db.close()
 

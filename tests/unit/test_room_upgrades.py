@@ -85,7 +85,8 @@ async def test_taken_unique_slot_stays_behind(tmp_path: Path) -> None:
                 (room, title, NOW, NOW),
             )
         assert await RoomUpgrades(db).move(OLD, NEW) == 0
-        titles = dict(await db.fetchall("SELECT room_id, title FROM cooperations"))
+        rows = await db.fetchall("SELECT room_id, title FROM cooperations")
+        titles = {row["room_id"]: row["title"] for row in rows}
         assert titles == {OLD: "alt", NEW: "neu"}
     finally:
         await db.close()

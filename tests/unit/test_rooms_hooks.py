@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,49 +12,14 @@ import pytest
 from commands.context import Context, NetworkInfo, Services
 from commands.errors import UserError
 from commands.i18n import Catalog
-from commands.reply import Reply
 from commands.rooms import new_room, on_bot_removed, on_member, room_key_for
 from storage import Database
 from storage.migrations import MIGRATIONS
 from storage.rooms import SPACE_KEY, NetworkMembers, NetworkRooms, StoredRoom
+from tests.fakes import FakeChat, FakeRuntime, FakeScheduler, fake_chat
 
 BOT = "@koopbot:localhost"
 KOORD = "@koord:localhost"
-
-
-class FakeChat:
-    """Records what the bot says; sends with an already used key are deduplicated."""
-
-    user_id = BOT
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.keys: set[str] = set()
-        self.state: list[tuple[str, str, str]] = []
-        self.created: list[str] = []
-
-    async def send(self, room_id: str, reply: Reply, *, key: str | None = None, **_: Any) -> str:
-        if key is not None and key in self.keys:
-            return "$dup"
-        if key is not None:
-            self.keys.add(key)
-        self.sent.append((room_id, reply.text))
-        return f"$e{len(self.sent)}"
-
-    async def direct_room(self, user_id: str) -> str:
-        return f"!dm-{user_id}"
-
-    def room_name(self, room_id: str) -> str:
-        return "Kooperation X"
-
-    async def create_room(self, name: str, *, invite: Sequence[str] = (), **_: Any) -> str:
-        self.created.append(name)
-        return f"!new{len(self.created)}:localhost"
-
-    async def put_state(
-        self, room_id: str, event_type: str, content: dict[str, Any], state_key: str = ""
-    ) -> None:
-        self.state.append((room_id, event_type, state_key))
 
 
 @pytest.fixture
@@ -82,12 +46,12 @@ async def services(db: Database) -> Services:
         room_kinds={"lobby": "lobby", "koordination": "coordinators"},
     )
     return Services(
-        chat=FakeChat(),  # type: ignore[arg-type]
+        chat=FakeChat(user_id=BOT, names={"!coop:x": "Kooperation X"}),
         db=db,
-        scheduler=None,  # type: ignore[arg-type]
+        scheduler=FakeScheduler(),
         network=network,
         catalog=Catalog.load(),
-        runtime=None,  # type: ignore[arg-type]
+        runtime=FakeRuntime(),
     )
 
 
@@ -97,13 +61,14 @@ async def join(services: Services, user: str, room: str, previous: str | None = 
     )
 
 
-def chat(services: Services) -> FakeChat:
-    return services.chat  # type: ignore[return-value]
+def texts(services: Services) -> list[tuple[str, str]]:
+    """(room, text) of every message the bot sent."""
+    return [(s.room_id, s.reply.text) for s in fake_chat(services).sent]
 
 
 async def test_first_join_gets_one_welcome_and_one_note(services: Services) -> None:
     await join(services, "@neu:localhost", "!lobby:localhost", previous="invite")
-    sent = chat(services).sent
+    sent = texts(services)
     assert [room for room, _ in sent] == ["!dm-@neu:localhost", "!koord:localhost"]
     welcome = sent[0][1]
     assert "Netzwerk Kooperationen" in welcome
@@ -113,7 +78,7 @@ async def test_first_join_gets_one_welcome_and_one_note(services: Services) -> N
     await join(services, "@neu:localhost", "!lobby:localhost")  # rejoin after a leave
     await join(services, "@neu:localhost", "!koord:localhost")  # another network room
     await join(services, "@neu:localhost", "!lobby:localhost", previous="join")  # new name
-    assert len(chat(services).sent) == 2
+    assert len(texts(services)) == 2
     member = await NetworkMembers(services.db).get("@neu:localhost")
     assert member is not None and member.first_room == "!lobby:localhost"
 
@@ -130,7 +95,7 @@ async def test_no_welcome_for_coordinators_the_bot_or_other_rooms(services: Serv
         previous=None,
         sender=KOORD,
     )
-    assert chat(services).sent == []
+    assert texts(services) == []
     assert await NetworkMembers(services.db).get(KOORD) is None
 
 
@@ -152,24 +117,24 @@ async def test_kick_from_network_room_marks_it_and_tells_coordinators_once(
     row = await NetworkRooms(services.db).get("lobby")
     assert row is not None and not row.active and row.removed_by == "@admin:localhost"
     assert "lobby" not in services.network.room_ids
-    [(room, text)] = chat(services).sent
+    [(room, text)] = texts(services)
     assert room == "!koord:localhost"
     assert "„Lobby“" in text and "@admin:localhost" in text and "wieder in den Raum ein" in text
 
 
 async def test_bot_back_after_invite_is_network_room_again(services: Services) -> None:
     await on_bot_removed(services, room_id="!lobby:localhost", sender=KOORD, membership="ban")
-    assert "gesperrt" in chat(services).sent[-1][1]
+    assert "gesperrt" in texts(services)[-1][1]
     await join(services, BOT, "!lobby:localhost", previous="leave")
     assert services.network.room_ids["lobby"] == "!lobby:localhost"
-    assert "wieder" in chat(services).sent[-1][1]
+    assert "wieder" in texts(services)[-1][1]
 
 
 async def test_removal_from_coordinators_room_goes_to_coordinators_directly(
     services: Services,
 ) -> None:
     await on_bot_removed(services, room_id="!koord:localhost", sender=KOORD, membership="leave")
-    assert chat(services).sent[-1][0] == f"!dm-{KOORD}"
+    assert texts(services)[-1][0] == f"!dm-{KOORD}"
 
 
 async def test_own_leave_and_direct_chats_say_nothing(services: Services) -> None:
@@ -178,9 +143,9 @@ async def test_own_leave_and_direct_chats_say_nothing(services: Services) -> Non
     )
     await on_bot_removed(services, room_id="!any:x", sender=BOT, membership="leave")
     await on_bot_removed(services, room_id="!dm:x", sender="@a:localhost", membership="leave")
-    assert chat(services).sent == []
+    assert texts(services) == []
     await on_bot_removed(services, room_id="!coop:x", sender="@a:localhost", membership="leave")
-    assert "Kooperation X" in chat(services).sent[-1][1]
+    assert "Kooperation X" in texts(services)[-1][1]
 
 
 def context(services: Services, sender: str = KOORD) -> Context:
@@ -192,10 +157,10 @@ async def test_new_room_is_stored_linked_and_named_by_key(services: Services) ->
     row = await NetworkRooms(services.db).get("musik-trifft-kita")
     assert row is not None and row.source == "command" and row.name == "Musik trifft Kita"
     assert services.network.room_ids["musik-trifft-kita"] == row.room_id
-    state = chat(services).state
+    state = [(s.room_id, s.event_type, s.state_key) for s in fake_chat(services).state]
     assert ("!space:localhost", "m.space.child", row.room_id) in state
     assert (row.room_id, "m.space.parent", "!space:localhost") in state
-    assert "musik-trifft-kita" in chat(services).sent[-1][1]
+    assert "musik-trifft-kita" in texts(services)[-1][1]
     with pytest.raises(UserError):
         await new_room(context(services), "musik trifft kita")
 
@@ -217,6 +182,6 @@ async def test_migration_six_alone_on_top_of_core(tmp_path: Path) -> None:
 async def test_joining_the_space_counts_and_orphaned_rooms_do_not(services: Services) -> None:
     await NetworkRooms(services.db).add(StoredRoom("alt", "!alt:localhost", "topic", "Alt"))
     await join(services, "@a:localhost", "!alt:localhost")  # stored, but not in room_ids
-    assert chat(services).sent == []
+    assert texts(services) == []
     await join(services, "@a:localhost", "!space:localhost")
-    assert chat(services).sent[0][0] == "!dm-@a:localhost"
+    assert texts(services)[0][0] == "!dm-@a:localhost"
