@@ -20,16 +20,41 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import yaml
 from rapidfuzz import fuzz, process
 
 from content.analyze import Analyzer
+from content.answerability import HARD_KINDS, KIND_WORDS, entry_kinds, question_kind, small_talk
 from content.contentset import ContentSet
 from content.models import FaqEntry
 from content.normalize import STOPWORDS_DE, STOPWORDS_EN, fold, normalize, stem
 
-THRESHOLD = 40  # below this score (0-100) the bot abstains
+CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.yaml"
+
+
+def _calibrated() -> dict[str, float]:
+    """Thresholds fitted by ``bench/calibrate.py`` on the calibration set (then fixed)."""
+    defaults = {
+        "threshold": 40.0,  # below this score (0-100) the bot does not answer
+        "candidate_min": 20.0,  # from here up, an entry is offered as "Meinst du …?"
+        "subject_min": 0.5,  # share of a hard question's subject an entry must explain
+        "background": 0.35,  # weight of narrative sentences around the actual question
+    }
+    try:
+        data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return defaults
+    for key in defaults:
+        if isinstance(data.get(key), int | float):
+            defaults[key] = float(data[key])
+    return defaults
+
+
+CALIBRATION = _calibrated()
+THRESHOLD = round(CALIBRATION["threshold"])
 MIN_COVERAGE = 0.5  # share of the question's weight an answer must explain
 _UNKNOWN_FACTOR = 1.0  # an unknown word weighs as much as the rarest known word
 _ANSWER_WEIGHT = 0.5  # a term only in the answer text counts half
@@ -41,6 +66,8 @@ _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
 _MAX_SUGGESTIONS = 3
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 HELP_ENTRY = "bot-hilfe"
 # "Was kannst du?", "Hilfe", "what can you do": a question about the bot itself, made
@@ -82,6 +109,12 @@ class AnswerResult:
     lang: str
     related: list[tuple[str, str]] = field(default_factory=list)
     suggestions: list[tuple[str, str]] = field(default_factory=list)
+    # "Meinst du …?": up to three (id, title) entries one tap away, when abstained.
+    candidates: list[tuple[str, str]] = field(default_factory=list)
+    # "greeting" / "thanks" / "emoji": no question, answered with a friendly line.
+    small_talk: str | None = None
+    kind: str | None = None  # the hard kind of fact the question asked for, if any
+    source_title: str = ""  # the document's title, what users see
 
     def metadata(self) -> dict[str, object]:
         """The ``koopbot.answer`` event content of the product spec."""
@@ -131,10 +164,23 @@ class ContentIndex:
         threshold: minimum score (0-100) to answer instead of abstaining.
     """
 
-    def __init__(self, content: ContentSet, threshold: int = THRESHOLD) -> None:
+    def __init__(
+        self,
+        content: ContentSet,
+        threshold: int = THRESHOLD,
+        extra: list[FaqEntry] | None = None,
+    ) -> None:
         self.content = content
         self.threshold = threshold
+        self.candidate_min = CALIBRATION["candidate_min"]
+        self.subject_min = CALIBRATION["subject_min"]
+        self.background = CALIBRATION["background"]
         self.entries: list[FaqEntry] = list(content.faq)
+        # Entries added at run time (the coordinators' answers): override by id.
+        self._extra: dict[str, FaqEntry] = {}
+        for entry in extra or []:
+            self._put_extra(entry)
+        # the extra entries' words are known too (compound splitting)
         vocabulary = [
             text
             for e in self.entries
@@ -144,6 +190,28 @@ class ContentIndex:
         self.analyzer = Analyzer(content.synonyms, vocabulary)
         self._build()
 
+    def _put_extra(self, entry: FaqEntry) -> None:
+        self._extra[entry.id] = entry
+        self.entries = [e for e in self.entries if e.id != entry.id] + [entry]
+
+    def add_entries(self, entries: list[FaqEntry]) -> None:
+        """Add (or replace by id) entries live, e.g. the coordinators' answers; rebuilds
+        the index (milliseconds for the shipped content)."""
+        for entry in entries:
+            self._put_extra(entry)
+        vocabulary = [
+            text
+            for e in entries
+            for lang in e.langs
+            for text in (e.title(lang), *e.questions(lang), e.answer(lang))
+        ]
+        self.analyzer.learn(vocabulary)
+        self._build()
+
+    def entry(self, entry_id: str) -> FaqEntry | None:
+        """A shipped or added entry by id."""
+        return self._extra.get(entry_id) or self.content.faq_entry(entry_id)
+
     # ------------------------------------------------------------------ building
 
     def _build(self) -> None:
@@ -152,6 +220,8 @@ class ContentIndex:
         def tid(term: str) -> int:
             return term_ids.setdefault(term, len(term_ids))
 
+        self._kinds: list[frozenset[str]] = []
+        self._texts: list[str] = []
         phr_terms: list[list[int]] = []
         phr_entry: list[int] = []
         starts: list[int] = []
@@ -178,6 +248,10 @@ class ContentIndex:
                 for term in self.analyzer.terms(entry.answer(lang)):
                     bag.setdefault(tid(term), _ANSWER_WEIGHT)
             bags.append(bag)
+            self._kinds.append(
+                entry_kinds([entry.answer(lang) for lang in entry.langs], entry.facts)
+            )
+            self._texts.append(" ".join(entry.answer(lang) for lang in entry.langs))
             if len(phr_terms) == starts[-1]:  # entry without any phrasing: keep it addressable
                 phr_terms.append([])
                 phr_entry.append(i)
@@ -219,11 +293,12 @@ class ContentIndex:
 
     def _match_terms(
         self,
-        terms: list[str],
+        terms: dict[str, float],
         minor: frozenset[str] = frozenset(),
         major: frozenset[str] = frozenset(),
     ) -> tuple[list[tuple[int, float]], float]:
-        """Known term ids with similarity, and the question's total weight.
+        """Known term ids with similarity (times the term's weight), and the question's
+        total weight. ``terms`` maps each term to its weight (1, or less for background).
 
         Unknown terms in ``minor`` (German words written in lower case) weigh less, those
         in ``major`` (capitalised: nouns) more.
@@ -231,15 +306,15 @@ class ContentIndex:
         matched: list[tuple[int, float]] = []
         total = 0.0
         unknown: list[str] = []
-        for term in dict.fromkeys(terms):
+        for term, factor in terms.items():
             t = self._term_ids.get(term)
             if t is not None:
-                matched.append((t, 1.0))
-                total += float(self._idf[t])
+                matched.append((t, factor))
+                total += float(self._idf[t]) * factor
             elif len(term) >= _TYPO_MIN_LEN and not term.isdigit():
                 unknown.append(term)
             elif not term.isdigit():
-                total += self._unknown_weight(term, minor, major)
+                total += self._unknown_weight(term, minor, major) * factor
         if unknown and self._vocab:
             scores = process.cdist(
                 unknown, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, dtype=np.uint8
@@ -248,11 +323,26 @@ class ContentIndex:
                 best = int(np.argmax(scores[row]))
                 sim = float(scores[row, best]) / 100.0
                 if sim > 0:
-                    matched.append((best, sim))
-                    total += float(self._idf[best])
+                    matched.append((best, sim * terms[term]))
+                    total += float(self._idf[best]) * terms[term]
                 else:
-                    total += self._unknown_weight(term, minor, major)
+                    total += self._unknown_weight(term, minor, major) * terms[term]
         return matched, total
+
+    def _weighted_terms(self, question: str) -> dict[str, float]:
+        """Terms of the question with their weights: narrative sentences around the actual
+        question ("Wir sind eine kleine Musikschule … Was gehört in …?") count less, so
+        long situational questions keep their topic."""
+        parts = [p for p in _SENTENCE.split(question.strip()) if p.strip()]
+        if len(parts) < 2:
+            return dict.fromkeys(self.analyzer.terms(question), 1.0)
+        asked = [p for p in parts if "?" in p] or parts[-1:]
+        weights: dict[str, float] = {}
+        for part in parts:
+            factor = 1.0 if part in asked else self.background
+            for term in self.analyzer.terms(part):
+                weights[term] = max(weights.get(term, 0.0), factor)
+        return weights
 
     def _unknown_weight(self, term: str, minor: frozenset[str], major: frozenset[str]) -> float:
         if term in minor:
@@ -263,12 +353,25 @@ class ContentIndex:
 
     def scores(self, question: str) -> np.ndarray:
         """Score 0-100 of every entry for ``question`` (vectorised)."""
+        return self._scores(self._weighted_terms(question), *_cased_words(question))[0]
+
+    def subject_coverage(self, question: str) -> np.ndarray:
+        """Share of the question's subject (its words without the kind words "kostet",
+        "wann", "wer" …) each entry explains, 0-1."""
+        words = [w for w in normalize(question).split() if w not in KIND_WORDS]
+        terms = dict.fromkeys(self.analyzer.terms(" ".join(words)), 1.0)
+        return self._scores(terms, *_cased_words(question))[1]
+
+    def _scores(
+        self, terms: dict[str, float], minor: frozenset[str], major: frozenset[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scores 0-100 and coverage 0-1 of every entry (vectorised)."""
         n = len(self.entries)
         if n == 0:
-            return np.zeros(0)
-        matched, total = self._match_terms(self.analyzer.terms(question), *_cased_words(question))
+            return np.zeros(0), np.zeros(0)
+        matched, total = self._match_terms(terms, minor, major)
         if not matched or total <= 0:
-            return np.zeros(n)
+            return np.zeros(n), np.zeros(n)
         coverage = np.zeros(n)
         phr_hit = np.zeros(self._n_phr)
         anchored = np.zeros(n, dtype=bool)
@@ -287,39 +390,101 @@ class ContentIndex:
         score = 100.0 * (0.5 * np.minimum(coverage, 1.0) + 0.5 * fit)
         score[coverage < MIN_COVERAGE] *= 0.5  # explains too little of the question
         score[~anchored] *= 0.5  # no title word or keyword of the entry: a chance hit
-        return score
+        return score, np.minimum(coverage, 1.0)
 
     # ------------------------------------------------------------------ answering
 
     def answer(self, question: str, lang: str = "de") -> AnswerResult:
-        """Best curated answer, or an abstention listing the closest topics."""
+        """Best curated answer, or an abstention with one-tap candidates and the closest
+        topics.
+
+        An entry answers when it scores at least the threshold *and* holds the kind of
+        fact the question asks for (an amount, a date, a person, a number …) about the
+        question's subject; otherwise the bot abstains and offers the plausible entries as
+        "Meinst du …?".
+        """
         # An English question is answered in English; otherwise the user's language.
         lang = lang if lang in ("de", "en") else "de"
         if detect_lang(question, default=lang) == "en":
             lang = "en"
+        talk = small_talk(question)
+        if talk is not None:
+            return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk)
         scores = self.scores(question)
         if scores.size == 0:
             return AnswerResult(True, None, "", "", "", 0, lang)
         if _HELP_REQUEST.match(normalize(question)):
-            helper = self.content.faq_entry(HELP_ENTRY)
+            helper = self.entry(HELP_ENTRY)
             if helper is not None:
                 return self._result(helper, 100, lang)
-        order = np.argsort(-scores, kind="stable")[: max(_MAX_SUGGESTIONS, 1)]
-        best = int(order[0])
-        score = round(float(scores[best]))
-        if score < self.threshold or _PRIVATE.search(normalize(question)):
+        order = np.argsort(-scores, kind="stable")[:10]
+        kind = question_kind(question)
+        private = bool(_PRIVATE.search(normalize(question)))
+        chosen = None if private else self._choose(question, scores, order, kind)
+        if chosen is None:
+            best_score = round(float(scores[order[0]]))
             suggestions = [
-                (self.entries[i].id, self.entries[i].title(lang)) for i in order if scores[i] > 0
+                (self.entries[i].id, self.entries[i].title(lang))
+                for i in order[:_MAX_SUGGESTIONS]
+                if scores[i] > 0
             ]
             if not suggestions:
                 suggestions = self._default_suggestions(lang)
-            return AnswerResult(True, None, "", "", "", score, lang, suggestions=suggestions)
-        return self._result(self.entries[best], score, lang)
+            candidates = [] if private else self._candidates(scores, order, lang)
+            return AnswerResult(
+                True,
+                None,
+                "",
+                "",
+                "",
+                best_score,
+                lang,
+                suggestions=suggestions,
+                candidates=candidates,
+                kind=kind,
+            )
+        result = self._result(self.entries[chosen], round(float(scores[chosen])), lang)
+        result.kind = kind
+        return result
+
+    def _choose(
+        self, question: str, scores: np.ndarray, order: np.ndarray, kind: str | None
+    ) -> int | None:
+        """The entry that answers: above the threshold, holding the asked kind of fact."""
+        above = [int(i) for i in order if scores[i] >= self.threshold]
+        if not above:
+            return None
+        years = set(_YEAR.findall(question))
+        if years:  # a question about a given year: only an entry that names that year
+            above = [i for i in above if years <= set(_YEAR.findall(self._texts[i]))]
+        if kind not in HARD_KINDS:
+            return above[0] if above else None
+        subject = self.subject_coverage(question)
+        for i in above:
+            if kind in self._kinds[i] and subject[i] >= self.subject_min:
+                return i
+        return None
+
+    def _candidates(
+        self, scores: np.ndarray, order: np.ndarray, lang: str
+    ) -> list[tuple[str, str]]:
+        return [
+            (self.entries[i].id, self.entries[i].title(lang))
+            for i in order[:_MAX_SUGGESTIONS]
+            if scores[i] >= self.candidate_min
+        ]
+
+    def result_for(self, entry_id: str, lang: str = "de") -> AnswerResult | None:
+        """The answer of one entry (a one-tap choice), or None when it is gone."""
+        entry = self.entry(entry_id)
+        if entry is None:
+            return None
+        return self._result(entry, 100, lang)
 
     def _result(self, entry: FaqEntry, score: int, lang: str) -> AnswerResult:
         related = []
         for rel in entry.related[:_MAX_RELATED]:
-            other = self.content.faq_entry(rel)
+            other = self.entry(rel)
             if other is not None:
                 related.append((other.id, other.title(lang)))
         return AnswerResult(
@@ -331,10 +496,11 @@ class ContentIndex:
             score=min(score, 100),
             lang=lang,
             related=related,
+            source_title=self.content.source_title(entry.source, lang),
         )
 
     def _default_suggestions(self, lang: str) -> list[tuple[str, str]]:
         """General entry points when nothing is even close."""
         picks = ("phasen-ueberblick", "vereinbarung-inhalt", "themen-ueberblick")
-        found = [self.content.faq_entry(i) for i in picks]
+        found = [self.entry(i) for i in picks]
         return [(e.id, e.title(lang)) for e in found if e is not None]

@@ -1,7 +1,8 @@
 """The numbered migration registry: each step runs in one transaction.
 
 Numbers are assigned per feature so that features can be developed side by side:
-1 core, 2 content, 3 meetings, 4 cooperations, 5 profiles/matching/clusters, 6 rooms.
+1 core, 2 content, 3 meetings, 4 cooperations, 5 profiles/matching/clusters, 6 rooms,
+10 one-tap choices and coordinators' answers.
 A step is never edited once released; a change is a new step.
 """
 
@@ -27,6 +28,7 @@ def _collect() -> list[Migration]:
         "m0004_cooperation",
         "m0005_profiles",
         "m0006_rooms",
+        "m0010_answers",
     ):
         try:
             module = __import__(f"storage.migrations.{name}", fromlist=["MIGRATION"])
