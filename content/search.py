@@ -329,19 +329,24 @@ class ContentIndex:
                     total += self._unknown_weight(term, minor, major) * terms[term]
         return matched, total
 
+    def _focus(self, question: str) -> str | None:
+        """The asking sentence of a long, situational question ("Wir sind eine kleine
+        Musikschule … Was gehört in …?"), or None for a one-sentence question."""
+        parts = [p.strip() for p in _SENTENCE.split(question.strip()) if p.strip()]
+        if len(parts) < 2:
+            return None
+        asked = [p for p in parts if "?" in p] or parts[-1:]
+        return " ".join(asked)
+
     def _weighted_terms(self, question: str) -> dict[str, float]:
         """Terms of the question with their weights: narrative sentences around the actual
-        question ("Wir sind eine kleine Musikschule … Was gehört in …?") count less, so
-        long situational questions keep their topic."""
-        parts = [p for p in _SENTENCE.split(question.strip()) if p.strip()]
-        if len(parts) < 2:
+        question count less (``background``), so the topic is not drowned."""
+        focus = self._focus(question)
+        if focus is None:
             return dict.fromkeys(self.analyzer.terms(question), 1.0)
-        asked = [p for p in parts if "?" in p] or parts[-1:]
-        weights: dict[str, float] = {}
-        for part in parts:
-            factor = 1.0 if part in asked else self.background
-            for term in self.analyzer.terms(part):
-                weights[term] = max(weights.get(term, 0.0), factor)
+        weights = dict.fromkeys(self.analyzer.terms(question), self.background)
+        for term in self.analyzer.terms(focus):
+            weights[term] = 1.0
         return weights
 
     def _unknown_weight(self, term: str, minor: frozenset[str], major: frozenset[str]) -> float:
@@ -352,13 +357,25 @@ class ContentIndex:
         return self._unknown_idf
 
     def scores(self, question: str) -> np.ndarray:
-        """Score 0-100 of every entry for ``question`` (vectorised)."""
-        return self._scores(self._weighted_terms(question), *_cased_words(question))[0]
+        """Score 0-100 of every entry for ``question`` (vectorised).
+
+        A long question scores as the better of the whole (background down-weighted) and
+        its asking sentence alone: "… Was muss in die Vereinbarung?" keeps its topic,
+        "… Was tun?" lives from its background.
+        """
+        cased = _cased_words(question)
+        score = self._scores(self._weighted_terms(question), *cased)[0]
+        focus = self._focus(question)
+        if focus is not None:
+            focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
+            score = np.maximum(score, self._scores(focus_terms, *cased)[0])
+        return score
 
     def subject_coverage(self, question: str) -> np.ndarray:
         """Share of the question's subject (its words without the kind words "kostet",
-        "wann", "wer" …) each entry explains, 0-1."""
-        words = [w for w in normalize(question).split() if w not in KIND_WORDS]
+        "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
+        text = self._focus(question) or question
+        words = [w for w in normalize(text).split() if w not in KIND_WORDS]
         terms = dict.fromkeys(self.analyzer.terms(" ".join(words)), 1.0)
         return self._scores(terms, *_cased_words(question))[1]
 
