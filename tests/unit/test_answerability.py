@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from commands.context import Context, Services
+from commands.errors import UserError
 from commands.knowledge import (
     answer_command,
     answer_question,
@@ -214,7 +215,8 @@ async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
         services.answers = fresh
         assert await load_network_answers(services) == 1
         assert fresh.answer(reworded).entry_id == "koordination-1"
-        with pytest.raises(Exception, match="."):
+        with pytest.raises(UserError) as refused:  # answered already: no longer open
             await answer_command(koord, "1", "noch einmal")
+        assert refused.value.key == "knowledge.unknown_question"
     finally:
         await services.db.close()
