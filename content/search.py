@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,9 @@ _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
 _MAX_SUGGESTIONS = 3
+# Optional "is this a real word?" check: a real word is never corrected as a typo (set by
+# bench/library_compare.py to measure simplemma's dictionary; None in production).
+_TYPO_GUARD: Callable[[str], bool] | None = None
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -222,6 +226,8 @@ class ContentIndex:
 
         self._kinds: list[frozenset[str]] = []
         self._texts: list[str] = []
+        # a question that *is* a curated phrasing (or title) wins a tie for its entry
+        self._exact: dict[str, int] = {}
         phr_terms: list[list[int]] = []
         phr_entry: list[int] = []
         starts: list[int] = []
@@ -232,6 +238,8 @@ class ContentIndex:
             bag: dict[int, float] = {}
             texts = [entry.title(lang) for lang in entry.langs]
             texts += [q for lang in entry.langs for q in entry.questions(lang)]
+            for text in texts:
+                self._exact.setdefault(fold(normalize(text)), i)
             for text in texts:
                 ids = sorted({tid(term) for term in self.analyzer.terms(text)})
                 if ids:
@@ -322,6 +330,8 @@ class ContentIndex:
             for row, term in enumerate(unknown):
                 best = int(np.argmax(scores[row]))
                 sim = float(scores[row, best]) / 100.0
+                if sim > 0 and sim < _ANCHOR_SIM and _TYPO_GUARD is not None and _TYPO_GUARD(term):
+                    sim = 0.0  # a real word ("Gedicht") is no typo of a near one ("gedacht")
                 if sim > 0:
                     matched.append((best, sim * terms[term]))
                     total += float(self._idf[best]) * terms[term]
@@ -369,6 +379,9 @@ class ContentIndex:
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
             score = np.maximum(score, self._scores(focus_terms, *cased)[0])
+        exact = self._exact.get(fold(normalize(question)))
+        if exact is not None and score.size:
+            score[exact] += 0.5  # breaks a tie, never lifts an entry over another
         return score
 
     def subject_coverage(self, question: str) -> np.ndarray:
