@@ -32,10 +32,27 @@ from bench.answer_eval import _is_right, ask
 from content import ContentIndex, load_content
 from content.search import CALIBRATION_FILE
 
-THRESHOLDS = [float(t) for t in range(24, 72, 2)]
-SUBJECT_MINS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
+THRESHOLDS = [float(t) for t in range(20, 72, 2)]
+SUBJECT_MINS = [0.3, 0.4, 0.5, 0.6, 0.7]
 BACKGROUNDS = [0.2, 0.35, 0.5]
+ANSWER_WEIGHTS = [0.5, 0.75, 1.0]
+UNKNOWN_FACTORS = [0.6, 0.8, 1.0]
 CANDIDATE_MINS = [float(c) for c in range(8, 42, 2)]
+
+
+def _memoise(index: ContentIndex) -> None:
+    """Scores and subject coverage do not depend on the thresholds: compute them once per
+    question while only the thresholds change."""
+    for name in ("scores", "subject_coverage"):
+        method = getattr(ContentIndex, name)
+        cache: dict[str, Any] = {}
+
+        def cached(question: str, _m: Any = method, _c: dict[str, Any] = cache) -> Any:
+            if question not in _c:
+                _c[question] = _m(index, question)
+            return _c[question]
+
+        setattr(index, name, cached)
 
 
 def _items(paths: list[Path]) -> list[dict[str, Any]]:
@@ -61,32 +78,31 @@ def _evaluate(index: ContentIndex, items: list[dict[str, Any]]) -> dict[str, int
 
 def fit(paths: list[Path]) -> dict[str, Any]:
     items = _items(paths)
-    index = ContentIndex(load_content())
     best: tuple[Any, ...] | None = None
     chosen: dict[str, Any] = {}
-    for background, subject_min, threshold in itertools.product(
-        BACKGROUNDS, SUBJECT_MINS, THRESHOLDS
+    for answer_weight, unknown_factor, background in itertools.product(
+        ANSWER_WEIGHTS, UNKNOWN_FACTORS, BACKGROUNDS
     ):
-        index.background, index.subject_min, index.threshold = (
-            background,
-            subject_min,
-            int(threshold),
-        )
-        r = _evaluate(index, items)
-        if r["off"]:
-            continue
-        key = (r["right"], -r["wrong"], threshold, -abs(background - 0.35), -abs(subject_min - 0.5))
-        if best is None or key > best:
-            best = key
-            chosen = {
-                "background": background,
-                "subject_min": subject_min,
-                "threshold": threshold,
-                **r,
-            }
+        index = _index(answer_weight, unknown_factor, background)
+        for subject_min, threshold in itertools.product(SUBJECT_MINS, THRESHOLDS):
+            index.subject_min, index.threshold = subject_min, int(threshold)
+            r = _evaluate(index, items)
+            if r["off"]:
+                continue
+            key = (r["right"], -r["wrong"], threshold)
+            if best is None or key > best:
+                best = key
+                chosen = {
+                    "answer_weight": answer_weight,
+                    "unknown_factor": unknown_factor,
+                    "background": background,
+                    "subject_min": subject_min,
+                    "threshold": threshold,
+                    **r,
+                }
     if not chosen:
         raise SystemExit("no setting answers no off-topic question; check the sets")
-    index.background = chosen["background"]
+    index = _index(chosen["answer_weight"], chosen["unknown_factor"], chosen["background"])
     index.subject_min = chosen["subject_min"]
     index.threshold = int(chosen["threshold"])
     best_tap = -1
@@ -101,6 +117,15 @@ def fit(paths: list[Path]) -> dict[str, Any]:
     return chosen
 
 
+def _index(answer_weight: float, unknown_factor: float, background: float) -> ContentIndex:
+    index = ContentIndex(load_content())
+    index.answer_weight, index.unknown_factor = answer_weight, unknown_factor
+    index.background = background
+    index.rebuild()
+    _memoise(index)
+    return index
+
+
 def write(chosen: dict[str, Any], paths: list[Path]) -> None:
     lines = [
         "# Thresholds of the FAQ matcher, fitted by bench/calibrate.py (do not edit by hand).",
@@ -111,6 +136,8 @@ def write(chosen: dict[str, Any], paths: list[Path]) -> None:
         f"threshold: {chosen['threshold']:g}",
         f"subject_min: {chosen['subject_min']:g}",
         f"background: {chosen['background']:g}",
+        f"answer_weight: {chosen['answer_weight']:g}",
+        f"unknown_factor: {chosen['unknown_factor']:g}",
         f"candidate_min: {chosen['candidate_min']:g}",
     ]
     CALIBRATION_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -26,6 +26,10 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
         "cost",
         re.compile(
             r"\b(?:was|wieviel|wie viel)\s+(?:\w+\s+){0,2}kost\w*|\bkostet\b|\bkosten\b"
+            r"|\bgekostet\b|\bkostete\w*|\bwie ?viel geld\b|\bhow much money\b"
+            r"|\bwie hoch\s+(?:\w+\s+){0,3}(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
+            r"|honorar\w*|gehalt\w*|verguetung\w*|kosten|gebuehr\w*)"
+            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b"
             r"|\bkostenlos\w*|\bkostenfrei\w*|\bgebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
             r"|\bteuer\w*|\bgratis\b|\bumsonst\b|\beuro\b|\bhow much does\b|\bcosts?\b|\bfees?\b"
             r"|\bprice\w*|\bfree of charge\b|\bcharged?\b|\bpay for\b"
@@ -53,9 +57,15 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwer\s+(?:ist|war|sind|leitet|fuehrt|hat)\s+(?:\w+\s+){0,3}"
             r"\w*(?:ansprechp\w*|leiter\w*|leitung|chef\w*|vorsitz\w*|minister\w*|referent\w*"
             r"|kontakt\w*|praesident\w*|geschaeftsfuehr\w*|buergermeister\w*|direktor\w*)\b"
-            r"|\bwer\s+leitet\b|\bansprechp\w*|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
+            r"|\bwer\s+leitet\b|\bwer\s+(?:unterschreibt|unterzeichnet)\b|\bansprechp\w*|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
             r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|leads|runs|heads)\b"
             r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
+            # which organisations/persons take part: a list of named participants
+            r"|\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|schulen|personen"
+            r"|teilnehmer\w*|mitglieder\w*|staedte|kreise|einrichtungen|organisationen|vereine"
+            r"|schools|municipalities|people|members|cities)\b(?=.*\b(?:teilgenommen|teilnehmen"
+            r"|nehmen teil|nahmen teil|mitmachen|machen\s+(?:\w+\s+){0,4}mit|mitgemacht|beteiligt"
+            r"|dabei|took part|take part|participat\w*))"
         ),
     ),
     (
@@ -99,7 +109,8 @@ _E_DATE = re.compile(
     rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}\s+\d{{1,2}}\s+(?:19|20)?\d\d\b"
 )
 _E_PERSON = re.compile(r"@|\bprof\b|\bdr\b|\bfachreferent\w*")
-_E_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b")
+# a count or amount; not a year or an identifier such as "0203"
+_E_NUMBER = re.compile(rf"\b(?!(?:19|20)\d\d\b)(?!0\d)\d{{1,4}}\b|\b(?:{_NUMBER_WORDS})\b")
 
 
 # "Wie lange *sollte* eine Vereinbarung laufen?" asks for advice (a rule), not a number.

@@ -43,6 +43,8 @@ def _calibrated() -> dict[str, float]:
         "candidate_min": 20.0,  # from here up, an entry is offered as "Meinst du …?"
         "subject_min": 0.5,  # share of a hard question's subject an entry must explain
         "background": 0.35,  # weight of narrative sentences around the actual question
+        "answer_weight": 0.5,  # a term only in an entry's answer text counts this much
+        "unknown_factor": 1.0,  # an unknown word weighs this times the rarest known word
     }
     try:
         data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8")) or {}
@@ -57,8 +59,6 @@ def _calibrated() -> dict[str, float]:
 CALIBRATION = _calibrated()
 THRESHOLD = round(CALIBRATION["threshold"])
 MIN_COVERAGE = 0.5  # share of the question's weight an answer must explain
-_UNKNOWN_FACTOR = 1.0  # an unknown word weighs as much as the rarest known word
-_ANSWER_WEIGHT = 0.5  # a term only in the answer text counts half
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for mapping an unknown word onto the vocabulary
 _TYPO_MIN_LEN = 5
 _MINOR_FACTOR = 0.5  # weight of an unknown word written in lower case in a cased question
@@ -71,7 +71,9 @@ _MAX_SUGGESTIONS = 3
 # bench/library_compare.py to measure simplemma's dictionary; None in production).
 _TYPO_GUARD: Callable[[str], bool] | None = None
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# a year or an identifier ("2025", "0204"): a question naming one is answered only by an
+# entry that names it too
+_YEAR = re.compile(r"\b(?:(?:19|20)\d\d|0\d{2,})\b")
 
 HELP_ENTRY = "bot-hilfe"
 # "Was kannst du?", "Hilfe", "what can you do": a question about the bot itself, made
@@ -179,6 +181,8 @@ class ContentIndex:
         self.candidate_min = CALIBRATION["candidate_min"]
         self.subject_min = CALIBRATION["subject_min"]
         self.background = CALIBRATION["background"]
+        self.answer_weight = CALIBRATION["answer_weight"]
+        self.unknown_factor = CALIBRATION["unknown_factor"]
         self.entries: list[FaqEntry] = list(content.faq)
         # Entries added at run time (the coordinators' answers): override by id.
         self._extra: dict[str, FaqEntry] = {}
@@ -197,6 +201,10 @@ class ContentIndex:
     def _put_extra(self, entry: FaqEntry) -> None:
         self._extra[entry.id] = entry
         self.entries = [e for e in self.entries if e.id != entry.id] + [entry]
+
+    def rebuild(self) -> None:
+        """Build the arrays again (after changing ``answer_weight``/``unknown_factor``)."""
+        self._build()
 
     def add_entries(self, entries: list[FaqEntry]) -> None:
         """Add (or replace by id) entries live, e.g. the coordinators' answers; rebuilds
@@ -254,12 +262,12 @@ class ContentIndex:
             anchors.append(anchor)
             for lang in entry.langs:
                 for term in self.analyzer.terms(entry.answer(lang)):
-                    bag.setdefault(tid(term), _ANSWER_WEIGHT)
+                    bag.setdefault(tid(term), self.answer_weight)
             bags.append(bag)
             self._kinds.append(
                 entry_kinds([entry.answer(lang) for lang in entry.langs], entry.facts)
             )
-            self._texts.append(" ".join(entry.answer(lang) for lang in entry.langs))
+            self._texts.append(" ".join([*texts, *(entry.answer(lang) for lang in entry.langs)]))
             if len(phr_terms) == starts[-1]:  # entry without any phrasing: keep it addressable
                 phr_terms.append([])
                 phr_entry.append(i)
@@ -275,7 +283,7 @@ class ContentIndex:
                 ent_post[t].append(i)
                 ent_w[t].append(w)
         self._idf = np.log1p(n_entries / np.maximum(df, 1.0))
-        self._unknown_idf = _UNKNOWN_FACTOR * float(math.log1p(n_entries)) if n_entries else 1.0
+        self._unknown_idf = self.unknown_factor * float(math.log1p(n_entries)) if n_entries else 1.0
         anc_post: list[list[int]] = [[] for _ in range(n_terms)]
         for i, anchor in enumerate(anchors):
             for t in anchor:
@@ -378,7 +386,8 @@ class ContentIndex:
         focus = self._focus(question)
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
-            score = np.maximum(score, self._scores(focus_terms, *cased)[0])
+            if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
+                score = np.maximum(score, self._scores(focus_terms, *cased)[0])
         exact = self._exact.get(fold(normalize(question)))
         if exact is not None and score.size:
             score[exact] += 0.5  # breaks a tie, never lifts an entry over another
@@ -387,10 +396,18 @@ class ContentIndex:
     def subject_coverage(self, question: str) -> np.ndarray:
         """Share of the question's subject (its words without the kind words "kostet",
         "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
-        text = self._focus(question) or question
-        words = [w for w in normalize(text).split() if w not in KIND_WORDS]
+        cased = _cased_words(question)
+        focus = self._focus(question)
+        words = [w for w in normalize(focus or question).split() if w not in KIND_WORDS]
         terms = dict.fromkeys(self.analyzer.terms(" ".join(words)), 1.0)
-        return self._scores(terms, *_cased_words(question))[1]
+        coverage = self._scores(terms, *cased)[1]
+        if focus is not None:  # or the whole, its background down-weighted
+            whole = self._weighted_terms(question)
+            for word in KIND_WORDS & set(normalize(question).split()):
+                for term in self.analyzer.terms(word):
+                    whole.pop(term, None)
+            coverage = np.maximum(coverage, self._scores(whole, *cased)[1])
+        return coverage
 
     def _scores(
         self, terms: dict[str, float], minor: frozenset[str], major: frozenset[str]
