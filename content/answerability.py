@@ -29,7 +29,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bgekostet\b|\bkostete\w*|\bwie ?viel geld\b|\bhow much money\b"
             r"|\bwie hoch\s+(?:\w+\s+){0,3}(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
             r"|honorar\w*|gehalt\w*|verguetung\w*|kosten|gebuehr\w*)"
-            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b"
+            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt\w*"
+            r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*"
             r"|\bkostenlos\w*|\bkostenfrei\w*|\bgebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
             r"|\bteuer\w*|\bgratis\b|\bumsonst\b|\beuro\b|\bhow much does\b|\bcosts?\b|\bfees?\b"
             r"|\bprice\w*|\bfree of charge\b|\bcharged?\b|\bpay for\b"
@@ -103,17 +104,22 @@ _MONTHS = (
 )
 _E_COST = re.compile(
     r"\bkost\w*|\bgebuehr\w*|\beuro\b|€|\bhonorar\w*|\bfinanzier\w*|\bbezahl\w*|\bgratis\b"
-    r"|\bcosts?\b|\bfees?\b|\bfree of charge\b|\bpaid\b|\bfunding\b"
+    r"|\bcosts?\b|\bfees?\b|\bfree of charge\b|\bpaid\b"
 )
 _E_DATE = re.compile(
     rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}\s+\d{{1,2}}\s+(?:19|20)?\d\d\b"
 )
 _E_PERSON = re.compile(r"@|\bprof\b|\bdr\b|\bfachreferent\w*")
+# references such as "Checkliste 1.6" or "6.12–6.15" and list numbers "1." hold no count
+_E_REFERENCE = re.compile(
+    r"\b(?:phase|checkliste|checklist)\s+\d+(?:\.\d+)?|\d+\.\d+|(?:^|\s)\d\.(?=\s)"
+)
 # a count or amount; not a year or an identifier such as "0203"
 _E_NUMBER = re.compile(rf"\b(?!(?:19|20)\d\d\b)(?!0\d)\d{{1,4}}\b|\b(?:{_NUMBER_WORDS})\b")
 
 
 # "Wie lange *sollte* eine Vereinbarung laufen?" asks for advice (a rule), not a number.
+_ADVICE_DURATION = re.compile(r"\bwie\s*lang\w*|\bhow long\b")
 _ADVICE = re.compile(
     r"\b(?:sollte|sollten|soll|sollen|sollt|empfiehlt|empfohlen|empfehlen\w*|sinnvoll\w*"
     r"|ratsam|should|recommend\w*|advisable|sensible)\b"
@@ -125,7 +131,7 @@ def question_kind(question: str) -> str | None:
     norm = normalize(question)
     for kind, pattern in _Q_HARD:
         if pattern.search(norm):
-            if kind == "number" and _ADVICE.search(norm):
+            if kind == "number" and _ADVICE_DURATION.search(norm) and _ADVICE.search(norm):
                 return None
             return kind
     return None
@@ -149,7 +155,7 @@ def entry_kinds(
             kinds.add("date")
         if _E_PERSON.search(raw) or _E_PERSON.search(norm):
             kinds.add("person")
-        if _E_NUMBER.search(norm):
+        if _E_NUMBER.search(normalize(_E_REFERENCE.sub(" ", text.casefold()))):
             kinds.add("number")
     return frozenset(kinds)
 
