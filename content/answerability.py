@@ -16,7 +16,7 @@ import re
 
 from content.normalize import normalize
 
-HARD_KINDS = ("cost", "next", "date", "person", "number")
+HARD_KINDS = ("cost", "next", "date", "person", "frequency", "number")
 KINDS = (*HARD_KINDS, "rule", "howto", "definition")
 
 # Question patterns over ``normalize``d text (lower case, umlauts spelt out, no
@@ -58,7 +58,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwer\s+(?:ist|war|sind|leitet|fuehrt|hat)\s+(?:\w+\s+){0,3}"
             r"\w*(?:ansprechp\w*|leiter\w*|leitung|chef\w*|vorsitz\w*|minister\w*|referent\w*"
             r"|kontakt\w*|praesident\w*|geschaeftsfuehr\w*|buergermeister\w*|direktor\w*)\b"
-            r"|\bwer\s+leitet\b|\bwer\s+(?:unterschreibt|unterzeichnet)\b|\bansprechp\w*|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
+            r"|\bwer\s+leitet\b|\bwer\s+(?:unterschreibt|unterzeichnet)\b|\b(?:wen|who|wem)\b.*\bansprechp\w*"
+            r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
             r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|leads|runs|heads)\b"
             r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
             # which organisations/persons take part: a list of named participants
@@ -69,6 +70,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|dabei|took part|take part|participat\w*))"
         ),
     ),
+    ("frequency", re.compile(r"\bwie oft\b|\bwie haeufig\b|\bhow often\b|\bhow frequently\b")),
     (
         "number",
         re.compile(
@@ -90,7 +92,7 @@ KIND_WORDS = frozenset(
     wer leitet leiter leiterin leitung ansprechpartner ansprechperson ansprechpartnerin
     kontakt kontaktperson zustaendig name who contact mail email telefon
     viele viel anzahl gross lang lange oft haeufig wieviele many long often big large
-    frist mindest mindestens maximal hoechstens
+    frist mindest mindestens maximal hoechstens frequently
     """.split()
 )
 
@@ -115,6 +117,11 @@ _E_REFERENCE = re.compile(
     r"\b(?:phase|checkliste|checklist)\s+\d+(?:\.\d+)?|\d+\.\d+|(?:^|\s)\d\.(?=\s)"
 )
 # a count or amount; not a year or an identifier such as "0203"
+# how often: "regelmäßig", "jährlich" answer a frequency question
+_E_FREQUENCY = re.compile(
+    r"\b(?:regelmaessig\w*|jaehrlich\w*|monatlich\w*|woechentlich\w*|turnus\w*|im jahr"
+    r"|pro jahr|regular\w*|annual\w*|monthly|weekly)\b"
+)
 _E_NUMBER = re.compile(rf"\b(?!(?:19|20)\d\d\b)(?!0\d)\d{{1,4}}\b|\b(?:{_NUMBER_WORDS})\b")
 
 
@@ -156,7 +163,9 @@ def entry_kinds(
         if _E_PERSON.search(raw) or _E_PERSON.search(norm):
             kinds.add("person")
         if _E_NUMBER.search(normalize(_E_REFERENCE.sub(" ", text.casefold()))):
-            kinds.add("number")
+            kinds.update(("number", "frequency"))
+        if _E_FREQUENCY.search(norm):
+            kinds.add("frequency")
     return frozenset(kinds)
 
 
