@@ -30,13 +30,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.answer_eval import _is_right, ask
 from content import ContentIndex, load_content
-from content.search import CALIBRATION_FILE
+from content.search import CALIBRATION_FILE, _dictionary_guard
+
+_CONTENT = load_content()
 
 THRESHOLDS = [float(t) for t in range(20, 72, 2)]
 SUBJECT_MINS = [0.3, 0.4, 0.5, 0.6, 0.7]
-BACKGROUNDS = [0.2, 0.35, 0.5]
-ANSWER_WEIGHTS = [0.5, 0.75, 1.0]
-UNKNOWN_FACTORS = [0.6, 0.8, 1.0]
+BACKGROUNDS = [0.2, 0.35]
+ANSWER_WEIGHTS = [0.75]
+UNKNOWN_FACTORS = [0.6, 0.8]
+FIT_WEIGHTS = [0.2, 0.35, 0.5]
+TYPO_GUARDS = [0.0, 1.0]
 CANDIDATE_MINS = [float(c) for c in range(8, 42, 2)]
 
 
@@ -80,10 +84,10 @@ def fit(paths: list[Path]) -> dict[str, Any]:
     items = _items(paths)
     best: tuple[Any, ...] | None = None
     chosen: dict[str, Any] = {}
-    for answer_weight, unknown_factor, background in itertools.product(
-        ANSWER_WEIGHTS, UNKNOWN_FACTORS, BACKGROUNDS
+    for answer_weight, unknown_factor, background, fit_weight, typo_guard in itertools.product(
+        ANSWER_WEIGHTS, UNKNOWN_FACTORS, BACKGROUNDS, FIT_WEIGHTS, TYPO_GUARDS
     ):
-        index = _index(answer_weight, unknown_factor, background)
+        index = _index(answer_weight, unknown_factor, background, fit_weight, typo_guard)
         for subject_min, threshold in itertools.product(SUBJECT_MINS, THRESHOLDS):
             index.subject_min, index.threshold = subject_min, int(threshold)
             r = _evaluate(index, items)
@@ -96,13 +100,21 @@ def fit(paths: list[Path]) -> dict[str, Any]:
                     "answer_weight": answer_weight,
                     "unknown_factor": unknown_factor,
                     "background": background,
+                    "fit_weight": fit_weight,
+                    "typo_guard": typo_guard,
                     "subject_min": subject_min,
                     "threshold": threshold,
                     **r,
                 }
     if not chosen:
         raise SystemExit("no setting answers no off-topic question; check the sets")
-    index = _index(chosen["answer_weight"], chosen["unknown_factor"], chosen["background"])
+    index = _index(
+        chosen["answer_weight"],
+        chosen["unknown_factor"],
+        chosen["background"],
+        chosen["fit_weight"],
+        chosen["typo_guard"],
+    )
     index.subject_min = chosen["subject_min"]
     index.threshold = int(chosen["threshold"])
     best_tap = -1
@@ -117,10 +129,17 @@ def fit(paths: list[Path]) -> dict[str, Any]:
     return chosen
 
 
-def _index(answer_weight: float, unknown_factor: float, background: float) -> ContentIndex:
-    index = ContentIndex(load_content())
+def _index(
+    answer_weight: float,
+    unknown_factor: float,
+    background: float,
+    fit_weight: float,
+    typo_guard: float,
+) -> ContentIndex:
+    index = ContentIndex(_CONTENT)
     index.answer_weight, index.unknown_factor = answer_weight, unknown_factor
-    index.background = background
+    index.background, index.fit_weight = background, fit_weight
+    index.typo_guard = _dictionary_guard() if typo_guard else None
     index.rebuild()
     _memoise(index)
     return index
@@ -138,6 +157,8 @@ def write(chosen: dict[str, Any], paths: list[Path]) -> None:
         f"background: {chosen['background']:g}",
         f"answer_weight: {chosen['answer_weight']:g}",
         f"unknown_factor: {chosen['unknown_factor']:g}",
+        f"fit_weight: {chosen['fit_weight']:g}",
+        f"typo_guard: {chosen['typo_guard']:g}",
         f"candidate_min: {chosen['candidate_min']:g}",
     ]
     CALIBRATION_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -45,6 +45,8 @@ def _calibrated() -> dict[str, float]:
         "background": 0.35,  # weight of narrative sentences around the actual question
         "answer_weight": 0.5,  # a term only in an entry's answer text counts this much
         "unknown_factor": 1.0,  # an unknown word weighs this times the rarest known word
+        "fit_weight": 0.5,  # share of the phrasing fit in the score (the rest: coverage)
+        "typo_guard": 0.0,  # 1: a word of the German dictionary (simplemma) is no typo
     }
     try:
         data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8")) or {}
@@ -70,6 +72,17 @@ _MAX_SUGGESTIONS = 3
 # Optional "is this a real word?" check: a real word is never corrected as a typo (set by
 # bench/library_compare.py to measure simplemma's dictionary; None in production).
 _TYPO_GUARD: Callable[[str], bool] | None = None
+
+
+def _dictionary_guard() -> Callable[[str], bool] | None:
+    """simplemma's German word list: a real word is not corrected as a typo."""
+    try:
+        import simplemma
+    except ImportError:  # optional: without it, every unknown word may be a typo
+        return None
+    return lambda word: bool(simplemma.is_known(word, lang="de"))
+
+
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # a year or an identifier ("2025", "0204"): a question naming one is answered only by an
 # entry that names it too
@@ -183,6 +196,8 @@ class ContentIndex:
         self.background = CALIBRATION["background"]
         self.answer_weight = CALIBRATION["answer_weight"]
         self.unknown_factor = CALIBRATION["unknown_factor"]
+        self.fit_weight = CALIBRATION["fit_weight"]
+        self.typo_guard = _dictionary_guard() if CALIBRATION["typo_guard"] else None
         self.entries: list[FaqEntry] = list(content.faq)
         # Entries added at run time (the coordinators' answers): override by id.
         self._extra: dict[str, FaqEntry] = {}
@@ -338,7 +353,8 @@ class ContentIndex:
             for row, term in enumerate(unknown):
                 best = int(np.argmax(scores[row]))
                 sim = float(scores[row, best]) / 100.0
-                if sim > 0 and sim < _ANCHOR_SIM and _TYPO_GUARD is not None and _TYPO_GUARD(term):
+                guard = self.typo_guard or _TYPO_GUARD
+                if sim > 0 and sim < _ANCHOR_SIM and guard is not None and guard(term):
                     sim = 0.0  # a real word ("Gedicht") is no typo of a near one ("gedacht")
                 if sim > 0:
                     matched.append((best, sim * terms[term]))
@@ -434,7 +450,8 @@ class ContentIndex:
         denom = precision + recall
         f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
         fit = np.maximum.reduceat(f1, self._starts)
-        score = 100.0 * (0.5 * np.minimum(coverage, 1.0) + 0.5 * fit)
+        w = self.fit_weight
+        score = 100.0 * ((1.0 - w) * np.minimum(coverage, 1.0) + w * fit)
         score[coverage < MIN_COVERAGE] *= 0.5  # explains too little of the question
         score[~anchored] *= 0.5  # no title word or keyword of the entry: a chance hit
         return score, np.minimum(coverage, 1.0)
