@@ -16,7 +16,9 @@ import re
 
 from content.normalize import normalize
 
-HARD_KINDS = ("cost", "next", "date", "person", "frequency", "number")
+# "person_now": who holds an office *now* – the content is a snapshot of its documents
+# and never holds that (no rule finds it, no entry may declare it)
+HARD_KINDS = ("cost", "next", "date", "person", "person_now", "frequency", "number")
 KINDS = (*HARD_KINDS, "rule", "howto", "definition")
 
 # Question patterns over ``normalize``d text (lower case, umlauts spelt out, no
@@ -89,6 +91,7 @@ KIND_WORDS = frozenset(
     naechst naechste naechsten naechster naechstes kommend kommende kommenden demnaechst
     wieder next upcoming jahr
     wann datum seit statt stattgefunden gegruendet gestartet when date year since
+    aktuell aktuelle aktuellen derzeit momentan zurzeit heute jetzt current currently now
     wer leitet leiter leiterin leitung ansprechpartner ansprechperson ansprechpartnerin
     kontakt kontaktperson zustaendig name who contact mail email telefon
     viele viel anzahl gross lang lange oft haeufig wieviele many long often big large
@@ -133,11 +136,19 @@ _ADVICE = re.compile(
 )
 
 
+_NOW = re.compile(
+    r"\b(?:aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
+    r"|current\w*|now|nowadays|today|these days)\b"
+)
+
+
 def question_kind(question: str) -> str | None:
     """The hard kind of fact a question asks for, or None for a soft question."""
     norm = normalize(question)
     for kind, pattern in _Q_HARD:
         if pattern.search(norm):
+            if kind == "person" and _NOW.search(norm):
+                return "person_now"
             if kind == "number" and _ADVICE_DURATION.search(norm) and _ADVICE.search(norm):
                 return None
             return kind
