@@ -80,6 +80,7 @@ def _dictionary_guard() -> Callable[[str], bool] | None:
         import simplemma
     except ImportError:  # optional: without it, every unknown word may be a typo
         return None
+    simplemma.is_known("kooperation", lang="de")  # loads the word list now, not at a question
     return lambda word: bool(simplemma.is_known(word, lang="de"))
 
 
