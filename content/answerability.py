@@ -32,7 +32,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwie hoch\s+(?:\w+\s+){0,3}(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
             r"|honorar\w*|gehalt\w*|verguetung\w*|kosten|gebuehr\w*)"
             r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt\w*"
-            r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*"
+            r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*|\bfoerdergeld\w*|\bfoerdermittel\w*"
+            r"|\bfinanzielle\w* (?:unterstuetzung|foerderung)|\bgrants?\b|\bfunding\b"
             r"|\bkostenlos\w*|\bkostenfrei\w*|\bgebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
             r"|\bteuer\w*|\bgratis\b|\bumsonst\b|\beuro\b|\bhow much does\b|\bcosts?\b|\bfees?\b"
             r"|\bprice\w*|\bfree of charge\b|\bcharged?\b|\bpay for\b"
@@ -69,6 +70,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|teilnehmer\w*|mitglieder\w*|staedte|kreise|einrichtungen|organisationen|vereine"
             r"|schools|municipalities|people|members|cities)\b(?=.*\b(?:teilgenommen|teilnehmen"
             r"|nehmen teil|nahmen teil|mitmachen|machen\s+(?:\w+\s+){0,4}mit|mitgemacht|beteiligt"
+            r"|sind\s+(?:im|in|bei|dabei)|gehoeren zu|are in"
             r"|dabei|took part|take part|participat\w*))"
         ),
     ),
@@ -140,6 +142,15 @@ _NOW = re.compile(
     r"\b(?:aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
     r"|current\w*|now|nowadays|today|these days)\b"
 )
+
+
+_COUNTED = re.compile(r"\b(?:wie\s*viele|wieviele|how many|anzahl (?:der|an|von))\s+(\w+)")
+
+
+def counted_word(question: str) -> str | None:
+    """What a "wie viele X" question counts ("Teilnehmer"), which the entry must name."""
+    found = _COUNTED.search(normalize(question))
+    return found.group(1) if found else None
 
 
 def question_kind(question: str) -> str | None:

@@ -28,7 +28,14 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from content.analyze import Analyzer
-from content.answerability import HARD_KINDS, KIND_WORDS, entry_kinds, question_kind, small_talk
+from content.answerability import (
+    HARD_KINDS,
+    KIND_WORDS,
+    counted_word,
+    entry_kinds,
+    question_kind,
+    small_talk,
+)
 from content.contentset import ContentSet
 from content.models import FaqEntry
 from content.normalize import STOPWORDS_DE, STOPWORDS_EN, fold, normalize, stem
@@ -250,6 +257,7 @@ class ContentIndex:
 
         self._kinds: list[frozenset[str]] = []
         self._texts: list[str] = []
+        self._bag_terms: list[frozenset[int]] = []
         # a question that *is* a curated phrasing (or title) wins a tie for its entry
         self._exact: dict[str, int] = {}
         phr_terms: list[list[int]] = []
@@ -280,6 +288,7 @@ class ContentIndex:
                 for term in self.analyzer.terms(entry.answer(lang)):
                     bag.setdefault(tid(term), self.answer_weight)
             bags.append(bag)
+            self._bag_terms.append(frozenset(bag))
             self._kinds.append(
                 entry_kinds([entry.answer(lang) for lang in entry.langs], entry.facts)
             )
@@ -525,7 +534,15 @@ class ContentIndex:
         if kind not in HARD_KINDS:
             return above[0] if above else None
         subject = self.subject_coverage(question)
+        counted: set[int] = set()
+        word = counted_word(question) if kind == "number" else None
+        if word:  # "Wie viele Teilnehmer …": the entry must name what is counted
+            for term in self.analyzer.terms(word):
+                t = self._term_ids.get(term)
+                counted.add(t if t is not None else -1)
         for i in above:
+            if counted and not counted <= self._bag_terms[i]:
+                continue
             if kind in self._kinds[i] and subject[i] >= self.subject_min:
                 return i
         return None

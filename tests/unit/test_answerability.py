@@ -60,6 +60,10 @@ def test_entry_kinds_by_rule_and_declared() -> None:
         "Wer leitet die Transferagentur NRW?",
         "Wie lang ist die Kündigungsfrist einer Kooperationsvereinbarung?",  # legal period
         "Wie viele Musikschulen gibt es in NRW?",
+        "Wie viele Teilnehmer hatte das Fachforum 2022?",  # a count of something else
+        "Welche Kommunen sind im Lerncluster OWL?",  # a list of names it does not hold
+        "Gibt es für Kooperationen Fördergeld vom Land?",  # an amount of funding
+        "Wann war der Musikschulkongress 2019?",  # another year
     ],
 )
 def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
