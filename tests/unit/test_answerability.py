@@ -147,7 +147,7 @@ async def test_one_tap_by_number_and_by_reaction(tmp_path: Path) -> None:
         ask = _ctx(services, "@m:localhost", "!dm", "$1")
         await answer_question(ask, "Wann ist der nächste Lerncluster-Workshop?")
         offer = chat.replies()[-1]
-        assert offer.text.startswith("Meinst du") and "\n1. " in offer.text
+        assert "Meinst du eins davon?" in offer.text and "\n1. " in offer.text
         assert offer.extra["koopbot.answer"] == {"abstained": True}
         first_title = offer.text.split("\n1. ", 1)[1].split("\n", 1)[0]
         await answer_question(_ctx(services, "@m:localhost", "!dm", "$2"), "1")
@@ -171,7 +171,7 @@ async def test_one_tap_by_number_and_by_reaction(tmp_path: Path) -> None:
             target=offer_event,
             key="2️⃣",
         )
-        assert chat.replies()[-1].text.startswith("Meinst du")  # not the asker: ignored
+        assert "Meinst du" in chat.replies()[-1].text  # not the asker: ignored
         await choice_by_reaction(
             services,
             room_id="!dm",
