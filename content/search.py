@@ -255,6 +255,9 @@ class ContentIndex:
         def tid(term: str) -> int:
             return term_ids.setdefault(term, len(term_ids))
 
+        # unknown word -> (nearest vocabulary term, similarity); rebuilt with the index
+        self._typos: dict[str, tuple[int, float]] = {}
+        self._typo_overflow: dict[str, tuple[int, float]] = {}
         self._kinds: list[frozenset[str]] = []
         self._texts: list[str] = []
         self._bag_terms: list[frozenset[int]] = []
@@ -356,21 +359,30 @@ class ContentIndex:
                 unknown.append(term)
             elif not term.isdigit():
                 total += self._unknown_weight(term, minor, major) * factor
-        if unknown and self._vocab:
+        todo = [term for term in unknown if term not in self._typos]
+        if todo and self._vocab:
             scores = process.cdist(
-                unknown, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, dtype=np.uint8
+                todo, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, dtype=np.uint8
             )
-            for row, term in enumerate(unknown):
+            guard = self.typo_guard or _TYPO_GUARD
+            for row, term in enumerate(todo):
                 best = int(np.argmax(scores[row]))
                 sim = float(scores[row, best]) / 100.0
-                guard = self.typo_guard or _TYPO_GUARD
                 if sim > 0 and sim < _ANCHOR_SIM and guard is not None and guard(term):
                     sim = 0.0  # a real word ("Gedicht") is no typo of a near one ("gedacht")
-                if sim > 0:
-                    matched.append((best, sim * terms[term]))
-                    total += float(self._idf[best]) * terms[term]
+                if len(self._typos) < 20_000:
+                    self._typos[term] = (best, sim)
                 else:
-                    total += self._unknown_weight(term, minor, major) * terms[term]
+                    unknown_now = (best, sim)
+                    self._typo_overflow[term] = unknown_now
+        for term in unknown:
+            best, sim = self._typos.get(term) or self._typo_overflow.get(term, (0, 0.0))
+            if sim > 0:
+                matched.append((best, sim * terms[term]))
+                total += float(self._idf[best]) * terms[term]
+            else:
+                total += self._unknown_weight(term, minor, major) * terms[term]
+        self._typo_overflow.clear()
         return matched, total
 
     def _focus(self, question: str) -> str | None:
@@ -426,19 +438,25 @@ class ContentIndex:
         focus = self._focus(question)
         words = [w for w in normalize(focus or question).split() if w not in KIND_WORDS]
         terms = dict.fromkeys(self.analyzer.terms(" ".join(words)), 1.0)
-        coverage = self._scores(terms, *cased)[1]
+        coverage = self._scores(terms, *cased, coverage_only=True)[1]
         if focus is not None:  # or the whole, its background down-weighted
             whole = self._weighted_terms(question)
             for word in KIND_WORDS & set(normalize(question).split()):
                 for term in self.analyzer.terms(word):
                     whole.pop(term, None)
-            coverage = np.maximum(coverage, self._scores(whole, *cased)[1])
+            coverage = np.maximum(coverage, self._scores(whole, *cased, coverage_only=True)[1])
         return coverage
 
     def _scores(
-        self, terms: dict[str, float], minor: frozenset[str], major: frozenset[str]
+        self,
+        terms: dict[str, float],
+        minor: frozenset[str],
+        major: frozenset[str],
+        *,
+        coverage_only: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Scores 0-100 and coverage 0-1 of every entry (vectorised)."""
+        """Scores 0-100 and coverage 0-1 of every entry (vectorised); with
+        ``coverage_only`` the scores are left zero (half the work)."""
         n = len(self.entries)
         if n == 0:
             return np.zeros(0), np.zeros(0)
@@ -446,6 +464,10 @@ class ContentIndex:
         if not matched or total <= 0:
             return np.zeros(n), np.zeros(n)
         coverage = np.zeros(n)
+        if coverage_only:
+            for t, sim in matched:
+                coverage[self._ent_post[t]] += self._ent_w[t] * (float(self._idf[t]) * sim)
+            return np.zeros(n), np.minimum(coverage / total, 1.0)
         phr_hit = np.zeros(self._n_phr)
         anchored = np.zeros(n, dtype=bool)
         for t, sim in matched:
