@@ -160,6 +160,10 @@ class App:
             registry=self.registry,
         )
         self.services.network.topic_rooms = topic_rooms(self.settings, content)
+        if answers is not None:  # the coordinators' answers (!antwort) are content too
+            from commands.knowledge import load_network_answers
+
+            await load_network_answers(self.services)
         # network rooms known from storage, before any event is handled
         self.provisioner = RoomProvisioner(self.settings, self.matrix, self.db)
         await self.provisioner.load(self.services)

@@ -1,22 +1,27 @@
 """Curated knowledge: phases, checklists, the agreement, free questions, topics.
 
-Every answer names its source file; below the confidence threshold the bot says so,
-suggests the closest topics, stores the question and forwards it to the coordinators.
+Every answer names its source (the document's title; the file name is in the metadata);
+below the confidence threshold the bot offers up to three candidates ("Meinst du …?",
+answered by ``1``-``3`` or 1️⃣-3️⃣) or says it has no answer, stores the question and
+forwards it to the coordinators, whose ``!antwort`` reaches the asker and becomes a
+network content entry. Greetings and thanks get a friendly line and are not forwarded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
-from commands.context import Context
+from commands.context import Context, Services
 from commands.errors import UserError
 from commands.i18n import Catalog
-from commands.registry import Arg, Permission, Scope, command
+from commands.registry import Arg, Permission, Scope, command, on_event
 from commands.reply import Reply, esc, html_from_text
 from commands.timeparse import format_date
+from storage.answers import AnswerChoices, Choice, NetworkAnswers
 from storage.privacy import ForwardedMessages
 from storage.questions import UnansweredQuestions
 
@@ -32,24 +37,51 @@ def _content(ctx: Context) -> Any:
     return ctx.services.content
 
 
+_CHOICE = re.compile(r"^\s*(?:nr\.?\s*|nummer\s*|#)?([1-3])\s*[.)!]?\s*$", re.IGNORECASE)
+_REACTION_NUMBERS = {"1\ufe0f\u20e3": 1, "2\ufe0f\u20e3": 2, "3\ufe0f\u20e3": 3}
+_REACTION_NUMBERS |= {"1\u20e3": 1, "2\u20e3": 2, "3\u20e3": 3}
+
+
+def source_title(content: Any, source: str, lang: str) -> str:
+    """What users see of a source: the document's title (the file name stays in the
+    metadata)."""
+    if content is None or not hasattr(content, "source_title"):
+        return source
+    return str(content.source_title(source, lang))
+
+
 def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool = False) -> Reply:
     """The reply to a free question (also used offline by ``koopbot ask``)."""
     t = lambda key, **kw: catalog.get(key, lang, **kw)  # noqa: E731
+    if getattr(result, "small_talk", None):
+        line = t(f"knowledge.small_talk_{result.small_talk}")
+        return Reply(line, f"<p>{esc(line)}</p>")
     if result.abstained:
-        lines = [t("knowledge.abstain")]
-        html = [f"<p>{esc(lines[0])}</p>"]
-        if result.suggestions:
-            lines.append(t("knowledge.closest"))
-            html.append(f"<p>{esc(lines[-1])}</p><ul>")
-            for _entry_id, title in result.suggestions[:3]:
-                lines.append(f"• {title}")
+        candidates = getattr(result, "candidates", [])
+        if candidates:
+            lines = [t("knowledge.did_you_mean")]
+            html = [f"<p>{esc(lines[0])}</p><ol>"]
+            for number, (_entry_id, title) in enumerate(candidates[:3], 1):
+                lines.append(f"{number}. {title}")
                 html.append(f"<li>{esc(title)}</li>")
-            html.append("</ul>")
+            html.append("</ol>")
+            lines.append(t("knowledge.did_you_mean_hint", count=len(candidates[:3])))
+            html.append(f"<p>{esc(lines[-1])}</p>")
+        else:
+            lines = [t("knowledge.abstain")]
+            html = [f"<p>{esc(lines[0])}</p>"]
+            if result.suggestions:
+                lines.append(t("knowledge.closest"))
+                html.append(f"<p>{esc(lines[-1])}</p><ul>")
+                for _entry_id, title in result.suggestions[:3]:
+                    lines.append(f"• {title}")
+                    html.append(f"<li>{esc(title)}</li>")
+                html.append("</ul>")
         if forwarded:
             lines.append(t("knowledge.forwarded_hint"))
             html.append(f"<p>{esc(lines[-1])}</p>")
         return Reply("\n".join(lines), "".join(html), extra={"koopbot.answer": result.metadata()})
-    source = t("knowledge.source", source=result.source)
+    source = t("knowledge.source", source=getattr(result, "source_title", "") or result.source)
     text = [result.title, result.text, source]
     html = [
         f"<p><strong>{esc(result.title)}</strong></p>",
@@ -73,18 +105,80 @@ async def answer_question(ctx: Context, question: str) -> None:
         raise UserError("knowledge.question_too_long", limit=MAX_QUESTION)
     from content import detect_lang
 
+    picked = _CHOICE.match(question)
+    if picked:
+        await _answer_choice(ctx, int(picked.group(1)))
+        return
     lang = detect_lang(question, default=ctx.lang)
     # the search is CPU work: off the event loop, so that nobody else waits for it
     result = await asyncio.to_thread(index.answer, question, lang)
+    if result.small_talk:  # "hallo", "danke!", "🎻": a friendly line, nothing forwarded
+        await ctx.reply(render_answer(result, ctx.services.catalog, lang))
+        return
     coordinators = ctx.services.network.coordinators_room
     forwarded = result.abstained and coordinators is not None and coordinators != ctx.room_id
-    await ctx.reply(render_answer(result, ctx.services.catalog, lang, forwarded=forwarded))
+    question_id = None
     if result.abstained:
-        await _record_unanswered(ctx, question, lang, result)
+        question_id = await _record_unanswered(ctx, question, lang, result)
+        if result.candidates:
+            await AnswerChoices(ctx.db).offer(
+                ctx.room_id,
+                ctx.sender,
+                [entry_id for entry_id, _t in result.candidates[:3]],
+                lang,
+                question_id=question_id,
+            )
+    event_id = await ctx.reply(
+        render_answer(result, ctx.services.catalog, lang, forwarded=forwarded)
+    )
+    if result.abstained and result.candidates:
+        await AnswerChoices(ctx.db).set_reply(ctx.room_id, ctx.sender, event_id)
 
 
-async def _record_unanswered(ctx: Context, question: str, lang: str, result: Any) -> None:
-    await UnansweredQuestions(ctx.db).add(
+async def _answer_choice(ctx: Context, number: int) -> None:
+    """``1``-``3`` after a "Meinst du …?": the chosen entry's answer."""
+    repo = AnswerChoices(ctx.db)
+    choice = await repo.current(ctx.room_id, ctx.sender)
+    if choice is None or number > len(choice.candidates):
+        await ctx.reply(ctx.t("knowledge.no_choice"))
+        return
+    reply = await _chosen_reply(ctx.services, choice, number)
+    if reply is None:
+        await ctx.reply(ctx.t("knowledge.no_choice"))
+        return
+    await ctx.reply(reply)
+
+
+async def _chosen_reply(services: Services, choice: Choice, number: int) -> Reply | None:
+    result = services.answers.result_for(choice.candidates[number - 1], choice.lang)
+    if result is None:
+        return None
+    await AnswerChoices(services.db).clear(choice.room_id, choice.sender)
+    if choice.question_id is not None:  # the member found the answer: no longer open
+        await UnansweredQuestions(services.db).resolve(choice.question_id)
+    return render_answer(result, services.catalog, choice.lang)
+
+
+@on_event("reaction")
+async def choice_by_reaction(
+    services: Services, *, room_id: str, event_id: str, sender: str, target: str, key: str
+) -> None:
+    """1️⃣ 2️⃣ 3️⃣ on a "Meinst du …?" reply: the chosen answer, by the one who asked."""
+    number = _REACTION_NUMBERS.get(key)
+    if number is None or sender == services.chat.user_id or services.answers is None:
+        return
+    choice = await AnswerChoices(services.db).by_reply(target)
+    if choice is None or choice.sender != sender or choice.room_id != room_id:
+        return
+    if number > len(choice.candidates):
+        return
+    reply = await _chosen_reply(services, choice, number)
+    if reply is not None:
+        await services.chat.send(room_id, reply, key=f"choice:{event_id}", reply_to=target)
+
+
+async def _record_unanswered(ctx: Context, question: str, lang: str, result: Any) -> int:
+    question_id = await UnansweredQuestions(ctx.db).add(
         question,
         sender=ctx.sender,
         room_id=ctx.room_id,
@@ -94,18 +188,20 @@ async def _record_unanswered(ctx: Context, question: str, lang: str, result: Any
     )
     target = ctx.services.network.coordinators_room
     if target is None or target == ctx.room_id:
-        return
+        return question_id
     network_lang = ctx.services.network.language
     where = ctx.chat.room_name(ctx.room_id)
     text = ctx.services.catalog.get(
         "knowledge.forward", network_lang, sender=ctx.sender, room=where, question=question
     )
+    text += " " + ctx.services.catalog.get("knowledge.forward_answer", network_lang, nr=question_id)
     try:
         event_id = await ctx.chat.send(target, Reply(text), key=f"forward:{ctx.event_id}")
         # remembered so that "forget me" can take it back out of the coordinators' room
         await ForwardedMessages(ctx.db).add(event_id, target, ctx.sender, "question")
     except Exception:  # the member got an answer; a failed forward is only logged
         log.exception("could not forward question %s", ctx.event_id)
+    return question_id
 
 
 def titled_list(
@@ -126,7 +222,9 @@ def titled_list(
 
 
 def source_line(ctx: Context, entries: Any) -> str:
-    return ctx.t("knowledge.source", source=", ".join(sorted({e.source for e in entries})))
+    content = ctx.services.content
+    titles = sorted({source_title(content, e.source, ctx.lang) for e in entries})
+    return ctx.t("knowledge.source", source=", ".join(titles))
 
 
 @command(
@@ -194,7 +292,7 @@ async def checklist_command(ctx: Context, phase: str) -> None:
         )
     html.append("</ul>")
     tick = ctx.t("knowledge.checklist_tick", example=found.items[0].id if found.items else "1.1")
-    source = ctx.t("knowledge.source", source=found.source)
+    source = ctx.t("knowledge.source", source=source_title(content, found.source, ctx.lang))
     lines += [tick, source]
     html.append(f"<p>{esc(tick)}</p><p><em>{esc(source)}</em></p>")
     await ctx.reply(Reply("\n".join(lines), "".join(html)))
@@ -247,7 +345,7 @@ async def topics_command(ctx: Context) -> None:
         lines.append(line)
         html.append(item + "</li>")
     html.append("</ul>")
-    source = ctx.t("knowledge.source", source=", ".join(sorted({t.source for t in content.topics})))
+    source = source_line(ctx, content.topics)
     lines.append(source)
     html.append(f"<p><em>{esc(source)}</em></p>")
     await ctx.reply(Reply("\n".join(lines), "".join(html)))
@@ -284,12 +382,81 @@ async def open_questions_command(ctx: Context) -> None:
     for q in questions:
         asked = format_date(datetime.fromisoformat(q.asked_at), ctx.lang, tz=tz)
         who = ctx.chat.display_name(q.sender) if q.sender else ctx.t("knowledge.asker_unknown")
-        lines.append(f"• {asked} – {who}: {q.question}")
+        lines.append(f"• #{q.id} {asked} – {who}: {q.question}")
         person = (
             f'<a href="https://matrix.to/#/{esc(q.sender)}">{esc(who)}</a>'
             if q.sender
             else esc(who)
         )
-        html.append(f"<li>{esc(asked)} – {person}: {esc(q.question)}</li>")
+        html.append(f"<li>#{q.id} {esc(asked)} – {person}: {esc(q.question)}</li>")
     html.append("</ul>")
+    hint = ctx.t("knowledge.open_questions_hint")
+    lines.append(hint)
+    html.append(f"<p>{esc(hint)}</p>")
     await ctx.reply(Reply("\n".join(lines), "".join(html)))
+
+
+def network_entry(answer: Any) -> Any:
+    """A coordinator's answer as a content entry (source: the coordination, dated)."""
+    from content import FaqEntry
+
+    question = " ".join(answer.question.split())
+    title = question if len(question) <= 90 else question[:87].rstrip() + "…"
+    return FaqEntry(
+        id=f"koordination-{answer.id}",
+        titles={answer.lang: title},
+        answers={answer.lang: answer.answer},
+        phrasings={answer.lang: [question]},
+        source=f"koordination:{answer.answered_at[:10]}",
+    )
+
+
+async def load_network_answers(services: Services) -> int:
+    """At start: the coordinators' answers into the search index."""
+    if services.answers is None:
+        return 0
+    answers = await NetworkAnswers(services.db).all()
+    if answers:
+        services.answers.add_entries([network_entry(a) for a in answers])
+    return len(answers)
+
+
+@command(
+    "antwort",
+    aliases=("answer",),
+    group="inhalte",
+    summary="knowledge.answer_summary",
+    usage="<nr> <text>",
+    usage_en="<nr> <text>",
+    permission=Permission.COORDINATOR,
+    examples=("!antwort 12 Die Teilnahme an den Austauschtreffen ist für Mitglieder offen.",),
+    args=(Arg("number"), Arg("text", rest=True)),
+)
+async def answer_command(ctx: Context, number: str, text: str) -> None:
+    questions = UnansweredQuestions(ctx.db)
+    nr = number.lstrip("#")
+    found = await questions.get(int(nr)) if nr.isdigit() else None
+    if found is None or found.resolved:
+        raise UserError("knowledge.unknown_question", nr=number)
+    text = text.strip()
+    if len(text) < 3:
+        raise UserError("knowledge.answer_too_short")
+    saved = await NetworkAnswers(ctx.db).add(found.id, found.question, text, found.lang, ctx.sender)
+    if ctx.services.answers is not None:
+        ctx.services.answers.add_entries([network_entry(saved)])
+    delivered = False
+    if found.sender:
+        catalog = ctx.services.catalog
+        body = catalog.get("knowledge.answer_dm", found.lang, question=found.question, answer=text)
+        html = (
+            f"<p>{esc(catalog.get('knowledge.answer_dm_intro', found.lang))}</p>"
+            f"<blockquote>{esc(found.question)}</blockquote><p>{html_from_text(text)}</p>"
+        )
+        try:
+            room = await ctx.chat.direct_room(found.sender)
+            await ctx.chat.send(room, Reply(body, html), key=f"answer-dm:{saved.id}")
+            delivered = True
+        except Exception:
+            log.exception("could not send the answer to question %d to its asker", found.id)
+    key = "knowledge.answer_done" if delivered else "knowledge.answer_done_undelivered"
+    await ctx.reply(ctx.t(key, nr=found.id, sender=found.sender or "?"))

@@ -78,6 +78,17 @@ class Analyzer:
         self._known_list: list[str] | None = None
         self._long_words = sorted(long_words)
 
+    def learn(self, vocabulary: Iterable[str]) -> None:
+        """Know the words of more texts (entries added at run time)."""
+        known = set(self._known)
+        for text in vocabulary:
+            for tok in normalize(text).split():
+                if tok not in STOPWORDS and len(tok) >= _MIN_PART:
+                    known.add(stem(tok))
+        self._known = frozenset(known)
+        self._known_list = None
+        self._split_cache.clear()
+
     @property
     def known_stems(self) -> frozenset[str]:
         return self._known

@@ -27,6 +27,8 @@ class ContentSet:
     topics: list[Topic] = field(default_factory=list)
     faq: list[FaqEntry] = field(default_factory=list)
     synonyms: list[list[str]] = field(default_factory=list)
+    # source file -> {lang: title}; what users see instead of the file name
+    source_titles: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._faq_by_id = {e.id: e for e in self.faq}
@@ -77,6 +79,24 @@ class ContentSet:
     def checklist_item(self, item_id: str) -> ChecklistItem | None:
         """Item by id such as "3.4" (also "3,4" or " 3.4 ")."""
         return self._items.get(item_id.strip().replace(",", "."))
+
+    def source_title(self, source: str, lang: str = "de") -> str:
+        """The document title of a source file (the file name when it has none).
+
+        A coordinator's answer (``koordination:2026-11-29``) reads as the coordination
+        with its date.
+        """
+        titles = self.source_titles.get(source)
+        if titles:
+            return titles.get(lang) or titles.get("de") or source
+        if source.startswith("koordination:"):
+            day = source.split(":", 1)[1]
+            parts = day.split("-")
+            if len(parts) == 3 and lang == "de":
+                day = f"{int(parts[2])}.{int(parts[1])}.{parts[0]}"
+            label = "Antwort der Koordination" if lang == "de" else "Answer of the coordination"
+            return f"{label}, {day}"
+        return source
 
     def faq_entry(self, entry_id: str) -> FaqEntry | None:
         return self._faq_by_id.get(entry_id)

@@ -36,6 +36,7 @@ from content.models import (
     RawFaq,
     RawFile,
     RawPhase,
+    RawSources,
     RawSynonyms,
     RawTopic,
     Topic,
@@ -113,10 +114,19 @@ def _read_dir(
     synonyms: list[list[str]],
     errors: list[Problem],
     warnings: list[Problem],
+    titles: dict[str, dict[str, str]] | None = None,
 ) -> None:
     if not directory.is_dir():
         errors.append(Problem(str(directory), "-", "content directory does not exist"))
         return
+    src_path = directory / "sources.yaml"
+    if titles is not None and src_path.exists():
+        src_data = _read_yaml(src_path, errors)
+        if src_data is not None:
+            try:
+                titles.update(RawSources.model_validate(src_data).sources)
+            except ValidationError as exc:
+                errors.extend(_validation_problems(src_path, exc, src_data))
     syn_path = directory / "synonyms.yaml"
     if syn_path.exists():
         data = _read_yaml(syn_path, errors)
@@ -261,7 +271,11 @@ def _merge(
     faq: list[FaqEntry] = []
     for ident, (raw_f, path) in de.faq.items():
         entry = FaqEntry(
-            id=ident, related=list(raw_f.related), phase=raw_f.phase, source=raw_f.source or ""
+            id=ident,
+            related=list(raw_f.related),
+            phase=raw_f.phase,
+            source=raw_f.source or "",
+            facts=list(raw_f.facts),
         )
         entry.titles[PRIMARY_LANG] = raw_f.title
         entry.answers[PRIMARY_LANG] = raw_f.answer
@@ -292,12 +306,18 @@ def collect_content(extra_dirs: Sequence[Path] = (), *, include_shipped: bool = 
     warnings: list[Problem] = []
     layers = {lang: _Layer() for lang in LANGS}
     synonyms: list[list[str]] = []
+    titles: dict[str, dict[str, str]] = {}
     dirs = [SHIPPED_DIR, *extra_dirs] if include_shipped else list(extra_dirs)
     for directory in dirs:
-        _read_dir(Path(directory), layers, synonyms, errors, warnings)
+        _read_dir(Path(directory), layers, synonyms, errors, warnings, titles)
     phases, agreement, topics, faq = _merge(layers, errors, warnings)
     cs = ContentSet(
-        phases=phases, agreement_elements=agreement, topics=topics, faq=faq, synonyms=synonyms
+        phases=phases,
+        agreement_elements=agreement,
+        topics=topics,
+        faq=faq,
+        synonyms=synonyms,
+        source_titles=titles,
     )
     _check_references(cs, errors, layers)
     return Collected(content=cs, errors=errors, warnings=warnings)

@@ -10,6 +10,7 @@ breaks a reply.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -72,6 +73,9 @@ class RawFaq(_Strict):
     related: list[str] = []
     phase: int | None = Field(default=None, ge=1, le=7)
     source: str | None = None
+    # Kinds of fact the answer holds beyond what rules find in its text (see
+    # content/answerability.py), e.g. ``[next]`` for the entry that shows coming dates.
+    facts: list[Literal["cost", "next", "date", "person", "frequency", "number"]] = []
 
 
 class RawFile(_Strict):
@@ -85,6 +89,12 @@ class RawFile(_Strict):
 
 class RawSynonyms(_Strict):
     groups: list[list[str]] = []
+
+
+class RawSources(_Strict):
+    """``sources.yaml``: the title of each source file per language."""
+
+    sources: dict[str, dict[str, str]] = {}
 
 
 # ---------------------------------------------------------------- merged, multilingual
@@ -193,6 +203,7 @@ class FaqEntry:
     related: list[str] = field(default_factory=list)
     phase: int | None = None
     source: str = ""
+    facts: list[str] = field(default_factory=list)
 
     def title(self, lang: str = PRIMARY_LANG) -> str:
         return _pick(self.titles, lang)

@@ -19,20 +19,55 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import yaml
 from rapidfuzz import fuzz, process
 
 from content.analyze import Analyzer, bound_query
+from content.answerability import (
+    HARD_KINDS,
+    KIND_WORDS,
+    counted_word,
+    entry_kinds,
+    question_kind,
+    small_talk,
+)
 from content.contentset import ContentSet
 from content.models import FaqEntry
 from content.normalize import STOPWORDS_DE, STOPWORDS_EN, fold, normalize, stem
 
-THRESHOLD = 40  # below this score (0-100) the bot abstains
+CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.yaml"
+
+
+def _calibrated() -> dict[str, float]:
+    """Thresholds fitted by ``bench/calibrate.py`` on the calibration set (then fixed)."""
+    defaults = {
+        "threshold": 40.0,  # below this score (0-100) the bot does not answer
+        "candidate_min": 20.0,  # from here up, an entry is offered as "Meinst du …?"
+        "subject_min": 0.5,  # share of a hard question's subject an entry must explain
+        "background": 0.35,  # weight of narrative sentences around the actual question
+        "answer_weight": 0.5,  # a term only in an entry's answer text counts this much
+        "unknown_factor": 1.0,  # an unknown word weighs this times the rarest known word
+        "fit_weight": 0.5,  # share of the phrasing fit in the score (the rest: coverage)
+        "typo_guard": 0.0,  # 1: a word of the German dictionary (simplemma) is no typo
+    }
+    try:
+        data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return defaults
+    for key in defaults:
+        if isinstance(data.get(key), int | float):
+            defaults[key] = float(data[key])
+    return defaults
+
+
+CALIBRATION = _calibrated()
+THRESHOLD = round(CALIBRATION["threshold"])
 MIN_COVERAGE = 0.5  # share of the question's weight an answer must explain
-_UNKNOWN_FACTOR = 1.0  # an unknown word weighs as much as the rarest known word
-_ANSWER_WEIGHT = 0.5  # a term only in the answer text counts half
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for mapping an unknown word onto the vocabulary
 _TYPO_MIN_LEN = 5
 _MINOR_FACTOR = 0.5  # weight of an unknown word written in lower case in a cased question
@@ -41,6 +76,25 @@ _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
 _MAX_SUGGESTIONS = 3
+# Optional "is this a real word?" check: a real word is never corrected as a typo (set by
+# bench/library_compare.py to measure simplemma's dictionary; None in production).
+_TYPO_GUARD: Callable[[str], bool] | None = None
+
+
+def _dictionary_guard() -> Callable[[str], bool] | None:
+    """simplemma's German word list: a real word is not corrected as a typo."""
+    try:
+        import simplemma
+    except ImportError:  # optional: without it, every unknown word may be a typo
+        return None
+    simplemma.is_known("kooperation", lang="de")  # loads the word list now, not at a question
+    return lambda word: bool(simplemma.is_known(word, lang="de"))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# a year or an identifier ("2025", "0204"): a question naming one is answered only by an
+# entry that names it too
+_YEAR = re.compile(r"\b(?:(?:19|20)\d\d|0\d{2,})\b")
 
 HELP_ENTRY = "bot-hilfe"
 # "Was kannst du?", "Hilfe", "what can you do": a question about the bot itself, made
@@ -82,6 +136,12 @@ class AnswerResult:
     lang: str
     related: list[tuple[str, str]] = field(default_factory=list)
     suggestions: list[tuple[str, str]] = field(default_factory=list)
+    # "Meinst du …?": up to three (id, title) entries one tap away, when abstained.
+    candidates: list[tuple[str, str]] = field(default_factory=list)
+    # "greeting" / "thanks" / "emoji": no question, answered with a friendly line.
+    small_talk: str | None = None
+    kind: str | None = None  # the hard kind of fact the question asked for, if any
+    source_title: str = ""  # the document's title, what users see
 
     def metadata(self) -> dict[str, object]:
         """The ``koopbot.answer`` event content of the product spec."""
@@ -131,10 +191,27 @@ class ContentIndex:
         threshold: minimum score (0-100) to answer instead of abstaining.
     """
 
-    def __init__(self, content: ContentSet, threshold: int = THRESHOLD) -> None:
+    def __init__(
+        self,
+        content: ContentSet,
+        threshold: int = THRESHOLD,
+        extra: list[FaqEntry] | None = None,
+    ) -> None:
         self.content = content
         self.threshold = threshold
+        self.candidate_min = CALIBRATION["candidate_min"]
+        self.subject_min = CALIBRATION["subject_min"]
+        self.background = CALIBRATION["background"]
+        self.answer_weight = CALIBRATION["answer_weight"]
+        self.unknown_factor = CALIBRATION["unknown_factor"]
+        self.fit_weight = CALIBRATION["fit_weight"]
+        self.typo_guard = _dictionary_guard() if CALIBRATION["typo_guard"] else None
         self.entries: list[FaqEntry] = list(content.faq)
+        # Entries added at run time (the coordinators' answers): override by id.
+        self._extra: dict[str, FaqEntry] = {}
+        for entry in extra or []:
+            self._put_extra(entry)
+        # the extra entries' words are known too (compound splitting)
         vocabulary = [
             text
             for e in self.entries
@@ -144,6 +221,32 @@ class ContentIndex:
         self.analyzer = Analyzer(content.synonyms, vocabulary)
         self._build()
 
+    def _put_extra(self, entry: FaqEntry) -> None:
+        self._extra[entry.id] = entry
+        self.entries = [e for e in self.entries if e.id != entry.id] + [entry]
+
+    def rebuild(self) -> None:
+        """Build the arrays again (after changing ``answer_weight``/``unknown_factor``)."""
+        self._build()
+
+    def add_entries(self, entries: list[FaqEntry]) -> None:
+        """Add (or replace by id) entries live, e.g. the coordinators' answers; rebuilds
+        the index (milliseconds for the shipped content)."""
+        for entry in entries:
+            self._put_extra(entry)
+        vocabulary = [
+            text
+            for e in entries
+            for lang in e.langs
+            for text in (e.title(lang), *e.questions(lang), e.answer(lang))
+        ]
+        self.analyzer.learn(vocabulary)
+        self._build()
+
+    def entry(self, entry_id: str) -> FaqEntry | None:
+        """A shipped or added entry by id."""
+        return self._extra.get(entry_id) or self.content.faq_entry(entry_id)
+
     # ------------------------------------------------------------------ building
 
     def _build(self) -> None:
@@ -152,6 +255,14 @@ class ContentIndex:
         def tid(term: str) -> int:
             return term_ids.setdefault(term, len(term_ids))
 
+        # unknown word -> (nearest vocabulary term, similarity); rebuilt with the index
+        self._typos: dict[str, tuple[int, float]] = {}
+        self._typo_overflow: dict[str, tuple[int, float]] = {}
+        self._kinds: list[frozenset[str]] = []
+        self._texts: list[str] = []
+        self._bag_terms: list[frozenset[int]] = []
+        # a question that *is* a curated phrasing (or title) wins a tie for its entry
+        self._exact: dict[str, int] = {}
         phr_terms: list[list[int]] = []
         phr_entry: list[int] = []
         starts: list[int] = []
@@ -162,6 +273,8 @@ class ContentIndex:
             bag: dict[int, float] = {}
             texts = [entry.title(lang) for lang in entry.langs]
             texts += [q for lang in entry.langs for q in entry.questions(lang)]
+            for text in texts:
+                self._exact.setdefault(fold(normalize(text)), i)
             for text in texts:
                 ids = sorted({tid(term) for term in self.analyzer.terms(text)})
                 if ids:
@@ -176,8 +289,13 @@ class ContentIndex:
             anchors.append(anchor)
             for lang in entry.langs:
                 for term in self.analyzer.terms(entry.answer(lang)):
-                    bag.setdefault(tid(term), _ANSWER_WEIGHT)
+                    bag.setdefault(tid(term), self.answer_weight)
             bags.append(bag)
+            self._bag_terms.append(frozenset(bag))
+            self._kinds.append(
+                entry_kinds([entry.answer(lang) for lang in entry.langs], entry.facts)
+            )
+            self._texts.append(" ".join([*texts, *(entry.answer(lang) for lang in entry.langs)]))
             if len(phr_terms) == starts[-1]:  # entry without any phrasing: keep it addressable
                 phr_terms.append([])
                 phr_entry.append(i)
@@ -193,7 +311,7 @@ class ContentIndex:
                 ent_post[t].append(i)
                 ent_w[t].append(w)
         self._idf = np.log1p(n_entries / np.maximum(df, 1.0))
-        self._unknown_idf = _UNKNOWN_FACTOR * float(math.log1p(n_entries)) if n_entries else 1.0
+        self._unknown_idf = self.unknown_factor * float(math.log1p(n_entries)) if n_entries else 1.0
         anc_post: list[list[int]] = [[] for _ in range(n_terms)]
         for i, anchor in enumerate(anchors):
             for t in anchor:
@@ -219,11 +337,12 @@ class ContentIndex:
 
     def _match_terms(
         self,
-        terms: list[str],
+        terms: dict[str, float],
         minor: frozenset[str] = frozenset(),
         major: frozenset[str] = frozenset(),
     ) -> tuple[list[tuple[int, float]], float]:
-        """Known term ids with similarity, and the question's total weight.
+        """Known term ids with similarity (times the term's weight), and the question's
+        total weight. ``terms`` maps each term to its weight (1, or less for background).
 
         Unknown terms in ``minor`` (German words written in lower case) weigh less, those
         in ``major`` (capitalised: nouns) more.
@@ -231,28 +350,60 @@ class ContentIndex:
         matched: list[tuple[int, float]] = []
         total = 0.0
         unknown: list[str] = []
-        for term in dict.fromkeys(terms):
+        for term, factor in terms.items():
             t = self._term_ids.get(term)
             if t is not None:
-                matched.append((t, 1.0))
-                total += float(self._idf[t])
+                matched.append((t, factor))
+                total += float(self._idf[t]) * factor
             elif len(term) >= _TYPO_MIN_LEN and not term.isdigit():
                 unknown.append(term)
             elif not term.isdigit():
-                total += self._unknown_weight(term, minor, major)
-        if unknown and self._vocab:
+                total += self._unknown_weight(term, minor, major) * factor
+        todo = [term for term in unknown if term not in self._typos]
+        if todo and self._vocab:
             scores = process.cdist(
-                unknown, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, dtype=np.uint8
+                todo, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, dtype=np.uint8
             )
-            for row, term in enumerate(unknown):
+            guard = self.typo_guard or _TYPO_GUARD
+            for row, term in enumerate(todo):
                 best = int(np.argmax(scores[row]))
                 sim = float(scores[row, best]) / 100.0
-                if sim > 0:
-                    matched.append((best, sim))
-                    total += float(self._idf[best])
+                if sim > 0 and sim < _ANCHOR_SIM and guard is not None and guard(term):
+                    sim = 0.0  # a real word ("Gedicht") is no typo of a near one ("gedacht")
+                if len(self._typos) < 20_000:
+                    self._typos[term] = (best, sim)
                 else:
-                    total += self._unknown_weight(term, minor, major)
+                    unknown_now = (best, sim)
+                    self._typo_overflow[term] = unknown_now
+        for term in unknown:
+            best, sim = self._typos.get(term) or self._typo_overflow.get(term, (0, 0.0))
+            if sim > 0:
+                matched.append((best, sim * terms[term]))
+                total += float(self._idf[best]) * terms[term]
+            else:
+                total += self._unknown_weight(term, minor, major) * terms[term]
+        self._typo_overflow.clear()
         return matched, total
+
+    def _focus(self, question: str) -> str | None:
+        """The asking sentence of a long, situational question ("Wir sind eine kleine
+        Musikschule … Was gehört in …?"), or None for a one-sentence question."""
+        parts = [p.strip() for p in _SENTENCE.split(question.strip()) if p.strip()]
+        if len(parts) < 2:
+            return None
+        asked = [p for p in parts if "?" in p] or parts[-1:]
+        return " ".join(asked)
+
+    def _weighted_terms(self, question: str) -> dict[str, float]:
+        """Terms of the question with their weights: narrative sentences around the actual
+        question count less (``background``), so the topic is not drowned."""
+        focus = self._focus(question)
+        if focus is None:
+            return dict.fromkeys(self.analyzer.terms(question), 1.0)
+        weights = dict.fromkeys(self.analyzer.terms(question), self.background)
+        for term in self.analyzer.terms(focus):
+            weights[term] = 1.0
+        return weights
 
     def _unknown_weight(self, term: str, minor: frozenset[str], major: frozenset[str]) -> float:
         if term in minor:
@@ -262,15 +413,63 @@ class ContentIndex:
         return self._unknown_idf
 
     def scores(self, question: str) -> np.ndarray:
-        """Score 0-100 of every entry for ``question`` (vectorised)."""
+        """Score 0-100 of every entry for ``question`` (vectorised).
+
+        A long question scores as the better of the whole (background down-weighted) and
+        its asking sentence alone: "… Was muss in die Vereinbarung?" keeps its topic,
+        "… Was tun?" lives from its background.
+        """
+        question = bound_query(question)  # bounded cost, whatever a member sends
+        cased = _cased_words(question)
+        score = self._scores(self._weighted_terms(question), *cased)[0]
+        focus = self._focus(question)
+        if focus is not None:
+            focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
+            if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
+                score = np.maximum(score, self._scores(focus_terms, *cased)[0])
+        exact = self._exact.get(fold(normalize(question)))
+        if exact is not None and score.size:
+            score[exact] += 0.5  # breaks a tie, never lifts an entry over another
+        return score
+
+    def subject_coverage(self, question: str) -> np.ndarray:
+        """Share of the question's subject (its words without the kind words "kostet",
+        "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
+        question = bound_query(question)
+        cased = _cased_words(question)
+        focus = self._focus(question)
+        words = [w for w in normalize(focus or question).split() if w not in KIND_WORDS]
+        terms = dict.fromkeys(self.analyzer.terms(" ".join(words)), 1.0)
+        coverage = self._scores(terms, *cased, coverage_only=True)[1]
+        if focus is not None:  # or the whole, its background down-weighted
+            whole = self._weighted_terms(question)
+            for word in KIND_WORDS & set(normalize(question).split()):
+                for term in self.analyzer.terms(word):
+                    whole.pop(term, None)
+            coverage = np.maximum(coverage, self._scores(whole, *cased, coverage_only=True)[1])
+        return coverage
+
+    def _scores(
+        self,
+        terms: dict[str, float],
+        minor: frozenset[str],
+        major: frozenset[str],
+        *,
+        coverage_only: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scores 0-100 and coverage 0-1 of every entry (vectorised); with
+        ``coverage_only`` the scores are left zero (half the work)."""
         n = len(self.entries)
         if n == 0:
-            return np.zeros(0)
-        question = bound_query(question)
-        matched, total = self._match_terms(self.analyzer.terms(question), *_cased_words(question))
+            return np.zeros(0), np.zeros(0)
+        matched, total = self._match_terms(terms, minor, major)
         if not matched or total <= 0:
-            return np.zeros(n)
+            return np.zeros(n), np.zeros(n)
         coverage = np.zeros(n)
+        if coverage_only:
+            for t, sim in matched:
+                coverage[self._ent_post[t]] += self._ent_w[t] * (float(self._idf[t]) * sim)
+            return np.zeros(n), np.minimum(coverage / total, 1.0)
         phr_hit = np.zeros(self._n_phr)
         anchored = np.zeros(n, dtype=bool)
         for t, sim in matched:
@@ -285,43 +484,114 @@ class ContentIndex:
         denom = precision + recall
         f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
         fit = np.maximum.reduceat(f1, self._starts)
-        score = 100.0 * (0.5 * np.minimum(coverage, 1.0) + 0.5 * fit)
+        w = self.fit_weight
+        score = 100.0 * ((1.0 - w) * np.minimum(coverage, 1.0) + w * fit)
         score[coverage < MIN_COVERAGE] *= 0.5  # explains too little of the question
         score[~anchored] *= 0.5  # no title word or keyword of the entry: a chance hit
-        return score
+        return score, np.minimum(coverage, 1.0)
 
     # ------------------------------------------------------------------ answering
 
     def answer(self, question: str, lang: str = "de") -> AnswerResult:
-        """Best curated answer, or an abstention listing the closest topics."""
+        """Best curated answer, or an abstention with one-tap candidates and the closest
+        topics.
+
+        An entry answers when it scores at least the threshold *and* holds the kind of
+        fact the question asks for (an amount, a date, a person, a number …) about the
+        question's subject; otherwise the bot abstains and offers the plausible entries as
+        "Meinst du …?".
+        """
         # An English question is answered in English; otherwise the user's language.
         lang = lang if lang in ("de", "en") else "de"
         question = bound_query(question)
         if detect_lang(question, default=lang) == "en":
             lang = "en"
+        talk = small_talk(question)
+        if talk is not None:
+            return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk)
         scores = self.scores(question)
         if scores.size == 0:
             return AnswerResult(True, None, "", "", "", 0, lang)
         if _HELP_REQUEST.match(normalize(question)):
-            helper = self.content.faq_entry(HELP_ENTRY)
+            helper = self.entry(HELP_ENTRY)
             if helper is not None:
                 return self._result(helper, 100, lang)
-        order = np.argsort(-scores, kind="stable")[: max(_MAX_SUGGESTIONS, 1)]
-        best = int(order[0])
-        score = round(float(scores[best]))
-        if score < self.threshold or _PRIVATE.search(normalize(question)):
+        order = np.argsort(-scores, kind="stable")[:10]
+        kind = question_kind(question)
+        private = bool(_PRIVATE.search(normalize(question)))
+        chosen = None if private else self._choose(question, scores, order, kind)
+        if chosen is None:
+            best_score = round(float(scores[order[0]]))
             suggestions = [
-                (self.entries[i].id, self.entries[i].title(lang)) for i in order if scores[i] > 0
+                (self.entries[i].id, self.entries[i].title(lang))
+                for i in order[:_MAX_SUGGESTIONS]
+                if scores[i] > 0
             ]
             if not suggestions:
                 suggestions = self._default_suggestions(lang)
-            return AnswerResult(True, None, "", "", "", score, lang, suggestions=suggestions)
-        return self._result(self.entries[best], score, lang)
+            candidates = [] if private else self._candidates(scores, order, lang)
+            return AnswerResult(
+                True,
+                None,
+                "",
+                "",
+                "",
+                best_score,
+                lang,
+                suggestions=suggestions,
+                candidates=candidates,
+                kind=kind,
+            )
+        result = self._result(self.entries[chosen], round(float(scores[chosen])), lang)
+        result.kind = kind
+        return result
+
+    def _choose(
+        self, question: str, scores: np.ndarray, order: np.ndarray, kind: str | None
+    ) -> int | None:
+        """The entry that answers: above the threshold, holding the asked kind of fact."""
+        above = [int(i) for i in order if scores[i] >= self.threshold]
+        if not above:
+            return None
+        years = set(_YEAR.findall(question))
+        if years:  # a question about a given year: only an entry that names that year
+            above = [i for i in above if years <= set(_YEAR.findall(self._texts[i]))]
+        if kind not in HARD_KINDS:
+            return above[0] if above else None
+        subject = self.subject_coverage(question)
+        counted: set[int] = set()
+        word = counted_word(question) if kind == "number" else None
+        if word:  # "Wie viele Teilnehmer …": the entry must name what is counted
+            for term in self.analyzer.terms(word):
+                t = self._term_ids.get(term)
+                counted.add(t if t is not None else -1)
+        for i in above:
+            if counted and not counted <= self._bag_terms[i]:
+                continue
+            if kind in self._kinds[i] and subject[i] >= self.subject_min:
+                return i
+        return None
+
+    def _candidates(
+        self, scores: np.ndarray, order: np.ndarray, lang: str
+    ) -> list[tuple[str, str]]:
+        return [
+            (self.entries[i].id, self.entries[i].title(lang))
+            for i in order[:_MAX_SUGGESTIONS]
+            if scores[i] >= self.candidate_min
+        ]
+
+    def result_for(self, entry_id: str, lang: str = "de") -> AnswerResult | None:
+        """The answer of one entry (a one-tap choice), or None when it is gone."""
+        entry = self.entry(entry_id)
+        if entry is None:
+            return None
+        return self._result(entry, 100, lang)
 
     def _result(self, entry: FaqEntry, score: int, lang: str) -> AnswerResult:
         related = []
         for rel in entry.related[:_MAX_RELATED]:
-            other = self.content.faq_entry(rel)
+            other = self.entry(rel)
             if other is not None:
                 related.append((other.id, other.title(lang)))
         return AnswerResult(
@@ -333,10 +603,11 @@ class ContentIndex:
             score=min(score, 100),
             lang=lang,
             related=related,
+            source_title=self.content.source_title(entry.source, lang),
         )
 
     def _default_suggestions(self, lang: str) -> list[tuple[str, str]]:
         """General entry points when nothing is even close."""
         picks = ("phasen-ueberblick", "vereinbarung-inhalt", "themen-ueberblick")
-        found = [self.content.faq_entry(i) for i in picks]
+        found = [self.entry(i) for i in picks]
         return [(e.id, e.title(lang)) for e in found if e is not None]

@@ -20,6 +20,11 @@ class UnansweredQuestion:
     best_score: int
 
 
+@dataclass(frozen=True)
+class StoredQuestion(UnansweredQuestion):
+    resolved: bool = False
+
+
 class UnansweredQuestions:
     """Repository of questions the bot abstained on."""
 
@@ -57,6 +62,17 @@ class UnansweredQuestions:
             (limit,),
         )
         return [UnansweredQuestion(*tuple(row)) for row in rows]
+
+    async def get(self, question_id: int) -> StoredQuestion | None:
+        row = await self._db.fetchone(
+            "SELECT id, asked_at, sender, room_id, question, lang, best_score, resolved"
+            " FROM unanswered_questions WHERE id = ?",
+            (question_id,),
+        )
+        if row is None:
+            return None
+        v = tuple(row)
+        return StoredQuestion(v[0], v[1], v[2], v[3], v[4], v[5], v[6], bool(v[7]))
 
     async def count_open(self) -> int:
         return int(

@@ -3,7 +3,8 @@
 Numbers are assigned per feature so that features can be developed side by side:
 1 core, 2 content, 3 meetings, 4 cooperations, 5 profiles/matching/clusters, 6 rooms,
 7 inbox dead letters, 8 privacy (forwarded messages, calendar feeds), 9 room upgrades,
-11 school year (holiday series, date polls), 12 the institution's name in profiles.
+10 one-tap choices and coordinators' answers, 11 school year (holiday series, date polls),
+12 the institution's name in profiles.
 A step is never edited once released; a change is a new step.
 """
 
@@ -32,6 +33,7 @@ def _collect() -> list[Migration]:
         "m0007_inbox_dead_letter",
         "m0008_privacy",
         "m0009_room_upgrades",
+        "m0010_answers",
         "m0011_schoolyear",
         "m0012_profile_institution",
     ):

@@ -18,7 +18,9 @@ async def test_checklist_and_free_question_in_direct_chat(
     checklist = await ask(member, room_id, "!checkliste 5")
     assert checklist.msgtype == "m.notice"
     assert "Phase 5" in checklist.body and "5.1" in checklist.body
-    assert "001_5dc91feac3aa1d14.txt" in checklist.body
+    # the source by its document title; the file name stays out of the text
+    assert "Kooperationen – richtig gedacht, Musikschulkongress 2017" in checklist.body
+    assert "001_5dc91feac3aa1d14.txt" not in checklist.body
 
     misspelt = await ask(member, room_id, "!checkliste qualitat")
     assert "Phase 7" in misspelt.body
@@ -26,7 +28,8 @@ async def test_checklist_and_free_question_in_direct_chat(
     answer = await ask(member, room_id, "Was gehört alles in eine Kooperationsvereinbarung?")
     meta = answer.content["koopbot.answer"]
     assert meta["source"].endswith(".txt") and 0 <= meta["score"] <= 100
-    assert meta["source"] in answer.body
+    assert "Quelle: Kooperationen – richtig gedacht" in answer.body
+    assert meta["source"] not in answer.body
     assert answer.msgtype == "m.notice"
 
     english = await ask(

@@ -47,6 +47,8 @@ async def test_topics_show_room_and_next_meeting(tmp_path: Path) -> None:
         text = chat.replies()[-1].text
         assert "Schnittstelle OGS" in text and "Raum „Schnittstelle OGS“." in text
         assert "Nächstes Treffen" in text and "Austausch OGS" in text
-        assert "Läuft!" in text and "000_a10b21769f189de1.txt" in text
+        assert (
+            "Läuft!" in text and "Quelle: Netzwerk Kooperationen – Ankündigung des LVdM NRW" in text
+        )
     finally:
         await services.db.close()

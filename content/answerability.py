@@ -1,0 +1,220 @@
+"""What kind of fact a question asks for, and which kinds of fact an entry holds.
+
+Why: similarity alone answers "Was kostet der Kongress?" with "Nichts: … kostenfrei" from
+another entry, which reads as a promise. A question that asks for a *hard* fact (an
+amount, a date, a coming date, a person, a number) is answered only from an entry whose
+answer holds that kind of fact; the soft kinds (rule, how-to, definition) need no such
+proof. Entry kinds come from rules over the answer text plus the entry's explicit
+``facts:`` list in the YAML (which can also name a kind the rules miss).
+
+Also here: small talk ("hallo", "danke!", "🎻🎻🎻"), which is no question at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from content.normalize import normalize
+
+# "person_now": who holds an office *now* – the content is a snapshot of its documents
+# and never holds that (no rule finds it, no entry may declare it)
+HARD_KINDS = ("cost", "next", "date", "person", "person_now", "frequency", "number")
+KINDS = (*HARD_KINDS, "rule", "howto", "definition")
+
+# Question patterns over ``normalize``d text (lower case, umlauts spelt out, no
+# punctuation). Order matters: the first hard kind that matches wins.
+_Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "cost",
+        re.compile(
+            r"\b(?:was|wieviel|wie viel)\s+(?:\w+\s+){0,2}kost\w*|\bkostet\b|\bkosten\b"
+            r"|\bgekostet\b|\bkostete\w*|\bwie ?viel geld\b|\bhow much money\b"
+            r"|\bwie hoch\s+(?:\w+\s+){0,3}(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
+            r"|honorar\w*|gehalt\w*|verguetung\w*|kosten|gebuehr\w*)"
+            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt\w*"
+            r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*|\bfoerdergeld\w*|\bfoerdermittel\w*"
+            r"|\bfinanzielle\w* (?:unterstuetzung|foerderung)|\bgrants?\b|\bfunding\b"
+            r"|\bkostenlos\w*|\bkostenfrei\w*|\bgebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
+            r"|\bteuer\w*|\bgratis\b|\bumsonst\b|\beuro\b|\bhow much does\b|\bcosts?\b|\bfees?\b"
+            r"|\bprice\w*|\bfree of charge\b|\bcharged?\b|\bpay for\b"
+        ),
+    ),
+    (
+        "next",
+        re.compile(
+            r"\bnaechst\w*|\bkommend\w*|\bdemnaechst\b|\bwann\s+(?:\w+\s+){0,3}wieder\b"
+            r"|\bnext\b|\bupcoming\b|\bnaechstes jahr\b|\bwann\s+(?:\w+\s+){0,4}(?:2[3-9]|20[3-9]\d|202[3-9])\b"
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\bseit wann\b|\bbis wann\b|\bin welchem jahr\b|\ban welchem tag\b|\bdatum\b"
+            r"|\bwann\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|gegruendet|gestartet|angefangen"
+            r"|begonnen|war|waren|gab)\b|\bwelches datum\b|\bwhen (?:was|did|were|is|does)\b"
+            r"|\bwhat date\b|\bwhich year\b|\bsince when\b|\bwann genau\b"
+        ),
+    ),
+    (
+        "person",
+        re.compile(
+            r"\bwer\s+(?:ist|war|sind|leitet|fuehrt|hat)\s+(?:\w+\s+){0,3}"
+            r"\w*(?:ansprechp\w*|leiter\w*|leitung|chef\w*|vorsitz\w*|minister\w*|referent\w*"
+            r"|kontakt\w*|praesident\w*|geschaeftsfuehr\w*|buergermeister\w*|direktor\w*)\b"
+            r"|\bwer\s+leitet\b|\bwer\s+(?:unterschreibt|unterzeichnet)\b|\b(?:wen|who|wem)\b.*\bansprechp\w*"
+            r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
+            r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|leads|runs|heads)\b"
+            r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
+            # which organisations/persons take part: a list of named participants
+            r"|\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|schulen|personen"
+            r"|teilnehmer\w*|mitglieder\w*|staedte|kreise|einrichtungen|organisationen|vereine"
+            r"|schools|municipalities|people|members|cities)\b(?=.*\b(?:teilgenommen|teilnehmen"
+            r"|nehmen teil|nahmen teil|mitmachen|machen\s+(?:\w+\s+){0,4}mit|mitgemacht|beteiligt"
+            r"|sind\s+(?:im|in|bei|dabei)|gehoeren zu|are in"
+            r"|dabei|took part|take part|participat\w*))"
+        ),
+    ),
+    ("frequency", re.compile(r"\bwie oft\b|\bwie haeufig\b|\bhow often\b|\bhow frequently\b")),
+    (
+        "number",
+        re.compile(
+            r"\bwie\s*viele\b|\bwie\s*viel\b|\banzahl\b|\bwie gross\w*|\bwie lang\w*|\bwie oft\b"
+            r"|\bwie haeufig\b|\bwieviel\w*|\bhow many\b|\bhow long\b|\bhow often\b|\bhow big\b"
+            r"|\bhow large\b|\bwelche frist\b|\bfrist\w*\b|\bmindest\w*|\bmaximal\w*|\bhoechst\w*"
+        ),
+    ),
+)
+# The words that only say *which kind* of fact is asked; left out when checking that an
+# entry is about the question's subject.
+KIND_WORDS = frozenset(
+    """
+    kost kostet kosten kostenlos kostenfrei gebuehr gebuehren preis preise teuer gratis
+    umsonst euro cost costs fee fees price prices charge pay teilnahmegebuehr
+    naechst naechste naechsten naechster naechstes kommend kommende kommenden demnaechst
+    wieder next upcoming jahr
+    wann datum seit statt stattgefunden gegruendet gestartet when date year since
+    aktuell aktuelle aktuellen derzeit momentan zurzeit heute jetzt current currently now
+    wer leitet leiter leiterin leitung ansprechpartner ansprechperson ansprechpartnerin
+    kontakt kontaktperson zustaendig name who contact mail email telefon
+    viele viel anzahl gross lang lange oft haeufig wieviele many long often big large
+    frist mindest mindestens maximal hoechstens frequently
+    """.split()
+)
+
+_NUMBER_WORDS = (
+    r"zwei|drei|vier|fuenf|sechs|sieben|acht|neun|zehn|elf|zwoelf|zwanzig|dreissig"
+    r"|hundert|haelfte|two|three|four|five|six|seven|eight|nine|ten|twenty|half"
+)
+_MONTHS = (
+    r"januar|februar|maerz|april|mai|juni|juli|august|september|oktober|november|dezember"
+    r"|january|february|march|may|june|july|october|december|fruehjahr|herbst|sommer|winter"
+)
+_E_COST = re.compile(
+    r"\bkost\w*|\bgebuehr\w*|\beuro\b|€|\bhonorar\w*|\bfinanzier\w*|\bbezahl\w*|\bgratis\b"
+    r"|\bcosts?\b|\bfees?\b|\bfree of charge\b|\bpaid\b"
+)
+_E_DATE = re.compile(
+    rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}\s+\d{{1,2}}\s+(?:19|20)?\d\d\b"
+)
+_E_PERSON = re.compile(r"@|\bprof\b|\bdr\b|\bfachreferent\w*")
+# references such as "Checkliste 1.6" or "6.12–6.15" and list numbers "1." hold no count
+_E_REFERENCE = re.compile(
+    r"\b(?:phase|checkliste|checklist)\s+\d+(?:\.\d+)?|\d+\.\d+|(?:^|\s)\d\.(?=\s)"
+)
+# a count or amount; not a year or an identifier such as "0203"
+# how often: "regelmäßig", "jährlich" answer a frequency question
+_E_FREQUENCY = re.compile(
+    r"\b(?:regelmaessig\w*|jaehrlich\w*|monatlich\w*|woechentlich\w*|turnus\w*|im jahr"
+    r"|pro jahr|regular\w*|annual\w*|monthly|weekly)\b"
+)
+_E_NUMBER = re.compile(rf"\b(?!(?:19|20)\d\d\b)(?!0\d)\d{{1,4}}\b|\b(?:{_NUMBER_WORDS})\b")
+
+
+# "Wie lange *sollte* eine Vereinbarung laufen?" asks for advice (a rule), not a number.
+_ADVICE_DURATION = re.compile(r"\bwie\s*lang\w*|\bhow long\b")
+_ADVICE = re.compile(
+    r"\b(?:sollte|sollten|soll|sollen|sollt|empfiehlt|empfohlen|empfehlen\w*|sinnvoll\w*"
+    r"|ratsam|should|recommend\w*|advisable|sensible)\b"
+)
+
+
+_NOW = re.compile(
+    r"\b(?:aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
+    r"|current\w*|now|nowadays|today|these days)\b"
+)
+
+
+_COUNTED = re.compile(r"\b(?:wie\s*viele|wieviele|how many|anzahl (?:der|an|von))\s+(\w+)")
+
+
+def counted_word(question: str) -> str | None:
+    """What a "wie viele X" question counts ("Teilnehmer"), which the entry must name."""
+    found = _COUNTED.search(normalize(question))
+    return found.group(1) if found else None
+
+
+def question_kind(question: str) -> str | None:
+    """The hard kind of fact a question asks for, or None for a soft question."""
+    norm = normalize(question)
+    for kind, pattern in _Q_HARD:
+        if pattern.search(norm):
+            if kind == "person" and _NOW.search(norm):
+                return "person_now"
+            if kind == "number" and _ADVICE_DURATION.search(norm) and _ADVICE.search(norm):
+                return None
+            return kind
+    return None
+
+
+def entry_kinds(
+    answer_texts: list[str], declared: list[str] | tuple[str, ...] = ()
+) -> frozenset[str]:
+    """Kinds of fact an entry's answer holds: by rule from its text plus ``declared``.
+
+    ``next`` (a coming date) is never found by rule: an entry holds it only when it says
+    so, e.g. the entry that points to ``!termine``.
+    """
+    kinds = set(declared) | {"rule", "howto", "definition"}
+    for text in answer_texts:
+        raw = text.casefold()
+        norm = normalize(text)
+        if _E_COST.search(norm) or "€" in raw:
+            kinds.add("cost")
+        if _E_DATE.search(norm):
+            kinds.add("date")
+        if _E_PERSON.search(raw) or _E_PERSON.search(norm):
+            kinds.add("person")
+        if _E_NUMBER.search(normalize(_E_REFERENCE.sub(" ", text.casefold()))):
+            kinds.update(("number", "frequency"))
+        if _E_FREQUENCY.search(norm):
+            kinds.add("frequency")
+    return frozenset(kinds)
+
+
+_GREETING = re.compile(
+    r"^(?:hallo|hallihallo|hi|hey|moin|moinmoin|servus|gruess gott|gruezi|guten (?:morgen|tag|abend)"
+    r"|hello|good (?:morning|afternoon|evening)|huhu|na)(?:\s+(?:zusammen|ihr|leute|bot|koopbot"
+    r"|alle|everyone|all|there|du))*$"
+)
+_THANKS = re.compile(
+    r"^(?:(?:vielen|tausend|herzlichen|besten|lieben)\s+)*(?:dank|danke|dankeschoen|merci|thx"
+    r"|thanks|thank you|ty|super|prima|toll|klasse|perfekt|cool|ok|okay|alles klar|passt"
+    r"|top|great|perfect)(?:\s+(?:dir|euch|schoen|sehr|vielmals|sehr|so much|a lot|lot|bot"
+    r"|fuer die (?:antwort|hilfe|info)|for the (?:answer|help)|das hilft|hilft|much))*$"
+)
+_BYE = re.compile(
+    r"^(?:tschuess|tschau|ciao|bye|bis dann|bis bald|schoenen tag|goodbye)(?:\s+\w+)?$"
+)
+
+
+def small_talk(question: str) -> str | None:
+    """ "greeting", "thanks" (also goodbyes) or "emoji" when the text is no question."""
+    norm = normalize(question)
+    if not norm:
+        # Nothing but symbols or emoji ("🎻🎻🎻", "👍", "?!").
+        return "emoji" if question.strip() else None
+    if _GREETING.match(norm):
+        return "greeting"
+    if _THANKS.match(norm) or _BYE.match(norm):
+        return "thanks"
+    return None

@@ -1,0 +1,131 @@
+"""One-tap choices ("Meinst du …?") and the coordinators' answers to open questions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from storage.db import Database
+
+CHOICE_TTL = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Choice:
+    room_id: str
+    sender: str
+    candidates: list[str]
+    lang: str
+    reply_event: str | None
+    question_id: int | None
+
+
+@dataclass(frozen=True)
+class NetworkAnswer:
+    id: int
+    question_id: int | None
+    question: str
+    answer: str
+    lang: str
+    answered_by: str
+    answered_at: str
+
+
+class AnswerChoices:
+    """The last candidates offered per room and person, valid for ``CHOICE_TTL``."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def offer(
+        self,
+        room_id: str,
+        sender: str,
+        candidates: list[str],
+        lang: str,
+        *,
+        question_id: int | None,
+        now: datetime | None = None,
+    ) -> None:
+        expires = (now or datetime.now(UTC)) + CHOICE_TTL
+        await self._db.execute(
+            "INSERT OR REPLACE INTO answer_choices(room_id, sender, candidates, lang,"
+            " reply_event, question_id, expires_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+            (room_id, sender, json.dumps(candidates), lang, question_id, expires.isoformat()),
+        )
+
+    async def set_reply(self, room_id: str, sender: str, reply_event: str) -> None:
+        await self._db.execute(
+            "UPDATE answer_choices SET reply_event = ? WHERE room_id = ? AND sender = ?",
+            (reply_event, room_id, sender),
+        )
+
+    async def current(
+        self, room_id: str, sender: str, now: datetime | None = None
+    ) -> Choice | None:
+        row = await self._db.fetchone(
+            "SELECT room_id, sender, candidates, lang, reply_event, question_id, expires_at"
+            " FROM answer_choices WHERE room_id = ? AND sender = ?",
+            (room_id, sender),
+        )
+        return self._valid(row, now)
+
+    async def by_reply(self, reply_event: str, now: datetime | None = None) -> Choice | None:
+        row = await self._db.fetchone(
+            "SELECT room_id, sender, candidates, lang, reply_event, question_id, expires_at"
+            " FROM answer_choices WHERE reply_event = ?",
+            (reply_event,),
+        )
+        return self._valid(row, now)
+
+    @staticmethod
+    def _valid(row: sqlite3.Row | None, now: datetime | None) -> Choice | None:
+        if row is None:
+            return None
+        values = tuple(row)
+        if datetime.fromisoformat(values[6]) < (now or datetime.now(UTC)):
+            return None
+        return Choice(values[0], values[1], list(json.loads(values[2])), *values[3:6])
+
+    async def clear(self, room_id: str, sender: str) -> None:
+        await self._db.execute(
+            "DELETE FROM answer_choices WHERE room_id = ? AND sender = ?", (room_id, sender)
+        )
+
+
+class NetworkAnswers:
+    """Answers the coordinators gave to open questions: network content entries."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        question_id: int | None,
+        question: str,
+        answer: str,
+        lang: str,
+        answered_by: str,
+        now: datetime | None = None,
+    ) -> NetworkAnswer:
+        at = (now or datetime.now(UTC)).isoformat()
+        new_id = await self._db.execute(
+            "INSERT INTO network_answers(question_id, question, answer, lang, answered_by,"
+            " answered_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (question_id, question, answer, lang, answered_by, at),
+        )
+        if question_id is not None:
+            await self._db.execute(
+                "UPDATE unanswered_questions SET resolved = 1, answer_id = ? WHERE id = ?",
+                (new_id, question_id),
+            )
+        return NetworkAnswer(new_id, question_id, question, answer, lang, answered_by, at)
+
+    async def all(self) -> list[NetworkAnswer]:
+        rows = await self._db.fetchall(
+            "SELECT id, question_id, question, answer, lang, answered_by, answered_at"
+            " FROM network_answers ORDER BY id"
+        )
+        return [NetworkAnswer(*tuple(row)) for row in rows]

@@ -1,0 +1,97 @@
+"""The FAQ that learns, through the real path: small talk, one tap, the coordinators' loop."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.integration.test_backbone import ask, room_with_bot
+
+
+async def test_greeting_one_tap_and_coordinator_answer(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    coordinator = await client_factory("koord", auto_join=True)
+    member = await client_factory("member", auto_join=True)
+    other = await client_factory("other")
+    bot = await bot_factory(
+        coordinators=[coordinator.user_id],
+        rooms=[{"key": "koordination", "name": "Koordination", "kind": "coordinators"}],
+    )
+    room_id = await room_with_bot(member, bot, direct=True)
+
+    # a greeting gets a friendly line, is no abstention and reaches no coordinator
+    hello = await ask(member, room_id, "hallo")
+    assert "Hallo!" in hello.body and "keine kuratierte Antwort" not in hello.body
+    thanks = await ask(member, room_id, "🎻🎻🎻")
+    assert "!hilfe" in thanks.body
+
+    # below the answer threshold: "Meinst du …?" with numbered candidates; "1" answers
+    offer = await ask(member, room_id, "Wann ist der nächste Lerncluster-Workshop?")
+    assert "Meinst du eins davon?" in offer.body and "\n1. " in offer.body
+    assert offer.content["koopbot.answer"] == {"abstained": True}
+    first = offer.body.split("\n1. ", 1)[1].split("\n", 1)[0]
+    picked = await ask(member, room_id, "1")
+    assert picked.body.startswith(first)
+    assert picked.content["koopbot.answer"]["source"] == "004_d3f449c150c77208.txt"
+    assert "Quelle: Lerncluster der Transferagentur NRW" in picked.body
+
+    # …or a reaction 2️⃣ on the offer
+    offer = await ask(member, room_id, "Was kostet ein Austauschtreffen?")
+    second = offer.body.split("\n2. ", 1)[1].split("\n", 1)[0]
+    mark = member.mark()
+    await member.react(room_id, offer.event_id, "2️⃣")
+    by_reaction = await member.wait_for(
+        lambda r: r.sender == bot.user_id and r.in_reply_to == offer.event_id,
+        timeout=15,
+        since_index=mark,
+    )
+    assert by_reaction.body.startswith(second)
+
+    # an open question reaches the coordinators with its number
+    mark = coordinator.mark()
+    question = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
+    abstained = await ask(member, room_id, question)
+    assert abstained.content["koopbot.answer"] == {"abstained": True}
+    forwarded = await coordinator.wait_for(
+        lambda r: r.sender == bot.user_id and "Teilnahmebescheinigung" in (r.body or ""),
+        timeout=15,
+        since_index=mark,
+    )
+    listing = await ask(coordinator, forwarded.room_id, "!offene-fragen")
+    assert "Teilnahmebescheinigung" in listing.body
+    assert "hallo" not in listing.body and "🎻" not in listing.body
+    found = re.search(r"#(\d+)\b[^\n]*Bekommen wir", listing.body)
+    assert found, listing.body
+    number = found.group(1)
+
+    # !antwort: the asker gets it in a direct chat, and it becomes content
+    mark = member.mark()
+    done = await ask(
+        coordinator,
+        forwarded.room_id,
+        f"!antwort {number} Ja, der Landesverband stellt auf Nachfrage eine aus.",
+    )
+    assert "beantwortet" in done.body
+    delivered = await member.wait_for(
+        lambda r: r.sender == bot.user_id and "stellt auf Nachfrage eine aus" in (r.body or ""),
+        timeout=15,
+        since_index=mark,
+    )
+    assert "Teilnahmebescheinigung" in delivered.body
+    listing = await ask(coordinator, forwarded.room_id, "!offene-fragen")
+    assert "Teilnahmebescheinigung" not in listing.body
+
+    # a reworded question of someone else is now answered from it, with its source
+    other_room = await room_with_bot(other, bot, direct=True)
+    reworded = await ask(
+        other, other_room, "gibt es eine teilnahmebescheinigung für die austauschtreffen?"
+    )
+    meta = reworded.content["koopbot.answer"]
+    assert meta["id"].startswith("koordination-") and meta["source"].startswith("koordination:")
+    assert "stellt auf Nachfrage eine aus" in reworded.body
+    assert "Quelle: Antwort der Koordination" in reworded.body
+
+    # a member may not answer
+    refused = await ask(member, room_id, f"!antwort {number} Nein.")
+    assert "stellt auf Nachfrage" not in refused.body

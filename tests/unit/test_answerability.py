@@ -1,0 +1,226 @@
+"""Answerability: hard fact kinds, near-misses abstain, small talk, one-tap, !antwort."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from commands.context import Context, Services
+from commands.errors import UserError
+from commands.knowledge import (
+    answer_command,
+    answer_question,
+    choice_by_reaction,
+    load_network_answers,
+    open_questions_command,
+)
+from content import ContentIndex, load_content
+from content.answerability import entry_kinds, question_kind, small_talk
+from tests.fakes import FakeChat, make_services
+
+
+@pytest.fixture(scope="module")
+def index() -> ContentIndex:
+    return ContentIndex(load_content())
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Was kostet die Teilnahme an einem Lerncluster?", "cost"),
+        ("Wann ist das nächste Treffen?", "next"),
+        ("Wann fand das Fachforum statt?", "date"),
+        ("Wer ist Ansprechpartner beim Landesverband?", "person"),
+        ("Wie viele Kommunen braucht ein Lerncluster?", "number"),
+        ("Wie lange sollte eine Vereinbarung laufen?", None),  # advice, not a number
+        ("Was gehört in eine Kooperationsvereinbarung?", None),
+        ("how much does a learning cluster cost?", "cost"),
+    ],
+)
+def test_question_kind(question: str, kind: str | None) -> None:
+    assert question_kind(question) == kind
+
+
+def test_entry_kinds_by_rule_and_declared() -> None:
+    kinds = entry_kinds(["Die Teilnahme ist kostenfrei, 5 bis 20 Personen, seit 2018."])
+    assert {"cost", "number", "date"} <= kinds
+    assert "person" not in kinds and "next" not in kinds
+    assert "next" in entry_kinds(["!termine zeigt die kommenden Treffen."], ["next"])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Was kostet der Musikschulkongress?",  # a fee for another event
+        "Was kostet die Teilnahme am Online-Fachforum?",
+        "Wann ist das nächste Fachforum?",  # a future date
+        "Gibt es 2025 wieder ein Fachforum?",
+        "Wer ist aktuell Bildungsminister in Sachsen-Anhalt?",  # an office now
+        "Wer leitet die Transferagentur NRW?",
+        "Wie lang ist die Kündigungsfrist einer Kooperationsvereinbarung?",  # legal period
+        "Wie viele Musikschulen gibt es in NRW?",
+        "Wie viele Teilnehmer hatte das Fachforum 2022?",  # a count of something else
+        "Welche Kommunen sind im Lerncluster OWL?",  # a list of names it does not hold
+        "Gibt es für Kooperationen Fördergeld vom Land?",  # an amount of funding
+        "Wann war der Musikschulkongress 2019?",  # another year
+    ],
+)
+def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
+    result = index.answer(question)
+    assert result.abstained, (question, result.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("Was kostet ein Lerncluster?", "lerncluster-kosten"),
+        ("Wie viele Leute sind in einem Lerncluster?", "lerncluster-groesse"),
+        ("Wann war das Fachforum?", "fachforum-2022"),
+        ("Wer ist Ansprechpartner beim LVdM?", "kontakt-netzwerk"),
+        ("wann is das nächste treffen", "termine-finden"),
+        (
+            "Wir sind eine kleine Musikschule auf dem Land. Seit zwei Jahren arbeiten wir mit"
+            " einer Grundschule zusammen, die Stimmung ist gut. Was muss alles in die"
+            " Kooperationsvereinbarung rein?",
+            "vereinbarung-inhalt",
+        ),
+    ],
+)
+def test_hard_questions_with_facts_are_answered(
+    index: ContentIndex, question: str, entry_id: str
+) -> None:
+    result = index.answer(question)
+    assert not result.abstained and result.entry_id == entry_id, (question, result.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "talk"),
+    [
+        ("hallo", "greeting"),
+        ("Hallo zusammen!", "greeting"),
+        ("danke!", "thanks"),
+        ("Vielen Dank für die Hilfe", "thanks"),
+        ("🎻🎻🎻", "emoji"),
+        ("👍", "emoji"),
+        ("Hallo, was kostet ein Lerncluster?", None),
+        ("Danke, und wie gründen wir eins?", None),
+    ],
+)
+def test_small_talk(text: str, talk: str | None) -> None:
+    assert small_talk(text) == talk
+
+
+def _ctx(services: Services, sender: str, room: str, event: str) -> Context:
+    return Context(
+        services=services,
+        sender=sender,
+        room_id=room,
+        event_id=event,
+        thread_root=None,
+        is_direct=True,
+        lang="de",
+    )
+
+
+async def test_greeting_gets_a_friendly_line_and_is_not_recorded(tmp_path: Path) -> None:
+    services = await make_services(tmp_path)
+    chat = services.chat
+    assert isinstance(chat, FakeChat)
+    try:
+        await answer_question(_ctx(services, "@m:localhost", "!dm", "$1"), "🎻🎻🎻")
+        await answer_question(_ctx(services, "@m:localhost", "!dm", "$2"), "danke!")
+        texts = [r.text for r in chat.replies()]
+        assert "!hilfe" in texts[0] and "Gern geschehen" in texts[1]
+        assert all("keine kuratierte Antwort" not in t for t in texts)
+        await open_questions_command(_ctx(services, "@koord:localhost", "!k", "$3"))
+        assert "Keine offenen Fragen" in chat.replies()[-1].text
+    finally:
+        await services.db.close()
+
+
+async def test_one_tap_by_number_and_by_reaction(tmp_path: Path) -> None:
+    services = await make_services(tmp_path)
+    chat = services.chat
+    assert isinstance(chat, FakeChat)
+    try:
+        ask = _ctx(services, "@m:localhost", "!dm", "$1")
+        await answer_question(ask, "Wann ist der nächste Lerncluster-Workshop?")
+        offer = chat.replies()[-1]
+        assert "Meinst du eins davon?" in offer.text and "\n1. " in offer.text
+        assert offer.extra["koopbot.answer"] == {"abstained": True}
+        first_title = offer.text.split("\n1. ", 1)[1].split("\n", 1)[0]
+        await answer_question(_ctx(services, "@m:localhost", "!dm", "$2"), "1")
+        picked = chat.replies()[-1]
+        assert picked.text.startswith(first_title)
+        assert picked.extra["koopbot.answer"]["source"] == "004_d3f449c150c77208.txt"
+        # the choice is used up; another person's "2" has no choice either
+        await answer_question(_ctx(services, "@m:localhost", "!dm", "$3"), "2")
+        assert "keine Auswahl" in chat.replies()[-1].text
+
+        await answer_question(
+            ask.__class__(**{**ask.__dict__, "event_id": "$4"}), "Was kostet ein Austauschtreffen?"
+        )
+        offer_event = f"$e{len(chat.sent)}"
+        second = chat.replies()[-1].text.split("\n2. ", 1)[1].split("\n", 1)[0]
+        await choice_by_reaction(
+            services,
+            room_id="!dm",
+            event_id="$r1",
+            sender="@other:localhost",
+            target=offer_event,
+            key="2️⃣",
+        )
+        assert "Meinst du" in chat.replies()[-1].text  # not the asker: ignored
+        await choice_by_reaction(
+            services,
+            room_id="!dm",
+            event_id="$r2",
+            sender="@m:localhost",
+            target=offer_event,
+            key="2️⃣",
+        )
+        assert chat.replies()[-1].text.startswith(second)
+        assert chat.sent[-1].reply_to == offer_event
+    finally:
+        await services.db.close()
+
+
+async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
+    tmp_path: Path,
+) -> None:
+    services = await make_services(tmp_path)
+    chat = services.chat
+    assert isinstance(chat, FakeChat)
+    try:
+        question = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
+        await answer_question(_ctx(services, "@m:localhost", "!dm", "$1"), question)
+        assert chat.replies()[-1].extra["koopbot.answer"] == {"abstained": True}
+        koord = _ctx(services, "@koord:localhost", "!k", "$2")
+        await open_questions_command(koord)
+        listing = chat.replies()[-1].text
+        assert "#1 " in listing and "Teilnahmebescheinigung" in listing
+        await answer_command(koord, "1", "Ja, auf Nachfrage stellt der Landesverband eine aus.")
+        dm = [s for s in chat.sent if s.room_id == "!dm-@m:localhost"]
+        assert dm and "stellt der Landesverband eine aus" in dm[-1].reply.text  # type: ignore[union-attr]
+        assert "beantwortet" in chat.replies()[-1].text
+        await open_questions_command(koord)
+        assert "Keine offenen Fragen" in chat.replies()[-1].text
+
+        reworded = "gibt es eine teilnahmebescheinigung für die austauschtreffen"
+        await answer_question(_ctx(services, "@n:localhost", "!dm2", "$5"), reworded)
+        reply = chat.replies()[-1]
+        assert reply.extra["koopbot.answer"]["id"] == "koordination-1"
+        assert reply.extra["koopbot.answer"]["source"].startswith("koordination:")
+        assert "Quelle: Antwort der Koordination" in reply.text
+
+        # after a restart the answer is loaded from the database again
+        fresh = ContentIndex(services.content)
+        services.answers = fresh
+        assert await load_network_answers(services) == 1
+        assert fresh.answer(reworded).entry_id == "koordination-1"
+        with pytest.raises(UserError) as refused:  # answered already: no longer open
+            await answer_command(koord, "1", "noch einmal")
+        assert refused.value.key == "knowledge.unknown_question"
+    finally:
+        await services.db.close()
