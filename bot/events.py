@@ -148,7 +148,7 @@ def encode_inbound(event: Inbound) -> str:
 
 
 def decode_inbound(kind: str, payload: str) -> Inbound:
-    return INBOUND_TYPES[kind](**json.loads(payload))  # type: ignore[no-any-return]
+    return INBOUND_TYPES[kind](**json.loads(payload))
 
 
 BatchSink = Callable[[list[Inbound], str], Awaitable[None]]

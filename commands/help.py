@@ -52,6 +52,7 @@ SHORT_HELP: tuple[tuple[str, Rule], ...] = (
     ("terminfindung", lambda h: not h.direct and h.moderator),
     ("ankündigung", lambda h: h.coordinator),
     ("offene-fragen", lambda h: h.coordinator),
+    ("antwort", lambda h: h.coordinator),
     ("status", lambda h: h.coordinator),
     ("frage", ANYWHERE),
     ("checkliste", ANYWHERE),

@@ -150,7 +150,9 @@ async def _answer_choice(ctx: Context, number: int) -> None:
 
 
 async def _chosen_reply(services: Services, choice: Choice, number: int) -> Reply | None:
-    result = services.answers.result_for(choice.candidates[number - 1], choice.lang)
+    answers = services.answers
+    assert answers is not None, "the composition root loads the content index"
+    result = answers.result_for(choice.candidates[number - 1], choice.lang)
     if result is None:
         return None
     await AnswerChoices(services.db).clear(choice.room_id, choice.sender)
@@ -425,6 +427,7 @@ async def load_network_answers(services: Services) -> int:
     "antwort",
     aliases=("answer",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.answer_summary",
     usage="<nr> <text>",
     usage_en="<nr> <text>",

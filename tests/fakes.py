@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dispatch import Dispatcher, FloodGuard
@@ -22,6 +22,8 @@ from commands.i18n import Catalog
 from commands.registry import Registry
 from commands.reply import Attachment, Reply
 from storage import Database
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -273,6 +275,12 @@ def fake_chat(services: Services) -> FakeChat:
     """The services' chat, which ``make_services`` made a FakeChat."""
     assert isinstance(services.chat, FakeChat)
     return services.chat
+
+
+def must(value: T | None) -> T:
+    """``value``, which the test's set-up guarantees is there (narrows Optionals)."""
+    assert value is not None
+    return value
 
 
 def command_dispatcher(services: Services, registry: Registry | None = None) -> Dispatcher:

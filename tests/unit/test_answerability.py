@@ -202,7 +202,7 @@ async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
         assert "#1 " in listing and "Teilnahmebescheinigung" in listing
         await answer_command(koord, "1", "Ja, auf Nachfrage stellt der Landesverband eine aus.")
         dm = [s for s in chat.sent if s.room_id == "!dm-@m:localhost"]
-        assert dm and "stellt der Landesverband eine aus" in dm[-1].reply.text  # type: ignore[union-attr]
+        assert dm and "stellt der Landesverband eine aus" in dm[-1].reply.text
         assert "beantwortet" in chat.replies()[-1].text
         await open_questions_command(koord)
         assert "Keine offenen Fragen" in chat.replies()[-1].text
@@ -215,6 +215,7 @@ async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
         assert "Quelle: Antwort der Koordination" in reply.text
 
         # after a restart the answer is loaded from the database again
+        assert services.content is not None
         fresh = ContentIndex(services.content)
         services.answers = fresh
         assert await load_network_answers(services) == 1

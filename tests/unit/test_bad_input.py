@@ -19,7 +19,7 @@ from bot.dispatch import Dispatcher, FloodGuard
 from bot.matrix import Message
 from bot.metrics import Metrics
 from commands.context import Services
-from tests.fakes import FakeChat, make_services
+from tests.fakes import FakeChat, make_services, must
 
 ALLOWED_TAGS = {
     "p",
@@ -87,10 +87,10 @@ def world(
     services = loop.run_until_complete(make_services(tmp_path_factory.mktemp("bad")))
     dispatcher = Dispatcher(
         services,
-        services.registry,
-        None,
+        must(services.registry),
+        None,  # type: ignore[arg-type]
         Metrics(),
-        FloodGuard(0, 0, 60),  # type: ignore[arg-type]
+        FloodGuard(0, 0, 60),
     )
     yield loop, services, dispatcher
     loop.run_until_complete(services.db.close())
@@ -158,13 +158,13 @@ COMMAND_WORDS = [
 @given(word=st.sampled_from(COMMAND_WORDS), text=st.text(max_size=300))
 def test_arbitrary_text_after_any_command_is_handled_and_escaped(
     world, word: str, text: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert run(world, f"{word} {text}") == []
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=64))
-def test_control_characters_and_unicode(world, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_control_characters_and_unicode(world, text: str) -> None:
     assert run(world, f"!frage {text}\x00\x1b[31m\u202e") == []
 
 
@@ -181,18 +181,18 @@ def test_control_characters_and_unicode(world, text: str) -> None:  # type: igno
     ],
 )
 @pytest.mark.parametrize("word", ["!frage", "!hilfe", "!checkliste", "!sprache", "!gibtsnicht"])
-def test_html_injection_never_becomes_live_html(world, word: str, payload: str) -> None:  # type: ignore[no-untyped-def]
+def test_html_injection_never_becomes_live_html(world, word: str, payload: str) -> None:
     _loop, services, _dispatcher = world
-    before = len(services.chat.sent)  # type: ignore[attr-defined]
+    before = len(services.chat.sent)
     assert run(world, f"{word} {payload}") == []
-    for sent in services.chat.sent[before:]:  # type: ignore[attr-defined]
+    for sent in services.chat.sent[before:]:
         if sent.reply is not None:
             html = sent.reply.formatted.lower()
             assert "<script" not in html and "<img" not in html and "<svg" not in html
             assert "javascript:" not in html or "&" in html or "href" not in html
 
 
-def test_very_long_message(world) -> None:  # type: ignore[no-untyped-def]
+def test_very_long_message(world) -> None:
     assert run(world, "!frage " + "Kooperation " * 5500) == []
     assert run(world, "!checkliste " + "x" * 65536) == []
 
@@ -204,14 +204,14 @@ def test_the_html_checker_catches_live_html() -> None:
     assert html_problems("<p>&lt;script&gt;</p>") == []
 
 
-def test_language_choice_applies_to_the_next_command(world) -> None:  # type: ignore[no-untyped-def]
+def test_language_choice_applies_to_the_next_command(world) -> None:
     _loop, services, _dispatcher = world
     sender = "@polyglot:localhost"
     run(world, "!hilfe", sender=sender)
-    assert "was du hier tun kannst" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
+    assert "was du hier tun kannst" in services.chat.sent[-1].reply.text
     run(world, "!sprache en", sender=sender)
     run(world, "!hilfe", sender=sender)
-    assert "what you can do here" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
+    assert "what you can do here" in services.chat.sent[-1].reply.text
     run(world, "!language de", sender=sender)
     run(world, "!hilfe", sender=sender)
-    assert "was du hier tun kannst" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
+    assert "was du hier tun kannst" in services.chat.sent[-1].reply.text

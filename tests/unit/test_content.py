@@ -27,12 +27,12 @@ SEEDS = {
 
 
 @pytest.fixture(scope="module")
-def cs():  # type: ignore[no-untyped-def]
+def cs():
     return load_content()
 
 
 @pytest.fixture(scope="module")
-def index(cs):  # type: ignore[no-untyped-def]
+def index(cs):
     return ContentIndex(cs)
 
 
@@ -62,7 +62,7 @@ def test_synonyms_map_to_one_term() -> None:
     assert an.terms("Vertrag") == an.terms("Vereinbarung")
 
 
-def test_shipped_synonyms_are_normalised(cs) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_synonyms_are_normalised(cs) -> None:
     assert cs.synonyms
     for group in cs.synonyms:
         assert all(word == normalize(word) for word in group)
@@ -71,7 +71,7 @@ def test_shipped_synonyms_are_normalised(cs) -> None:  # type: ignore[no-untyped
 # ---------------------------------------------------------------- shipped content
 
 
-def test_counts_and_sources(cs) -> None:  # type: ignore[no-untyped-def]
+def test_counts_and_sources(cs) -> None:
     assert [p.number for p in cs.phases] == [1, 2, 3, 4, 5, 6, 7]
     assert len(cs.faq) >= 80
     assert {t.key for t in cs.topics} == {
@@ -87,7 +87,7 @@ def test_counts_and_sources(cs) -> None:  # type: ignore[no-untyped-def]
     assert all(x.source in SEEDS for x in every)
 
 
-def test_every_entry_is_translated(cs) -> None:  # type: ignore[no-untyped-def]
+def test_every_entry_is_translated(cs) -> None:
     for e in cs.faq:
         assert e.title("en") != e.title("de") or e.id.startswith("thema-")
         assert e.questions("en")
@@ -95,7 +95,7 @@ def test_every_entry_is_translated(cs) -> None:  # type: ignore[no-untyped-def]
         assert p.title("en") and all(it.text("en") != it.text("de") for it in p.items)
 
 
-def test_checklist_items_and_phase_lookup(cs) -> None:  # type: ignore[no-untyped-def]
+def test_checklist_items_and_phase_lookup(cs) -> None:
     item = cs.checklist_item("3.4")
     assert item is not None and "Sinn" in item.text() and item.hint()
     assert cs.checklist_item("9.9") is None
@@ -156,7 +156,7 @@ def test_off_topic_abstains_with_suggestions(index: ContentIndex, question: str)
         assert res.suggestions and all(title for _id, title in res.suggestions)
 
 
-def test_threshold_controls_abstention(cs) -> None:  # type: ignore[no-untyped-def]
+def test_threshold_controls_abstention(cs) -> None:
     question = "Was kostet ein Lerncluster?"
     assert not ContentIndex(cs).answer(question).abstained
     strict = ContentIndex(cs, threshold=101)

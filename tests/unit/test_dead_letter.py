@@ -15,7 +15,7 @@ from bot.matrix import MatrixError, Message, Reaction
 from bot.metrics import Metrics
 from commands.context import Services
 from storage.core import ErrorLog, Inbox
-from tests.fakes import FakeChat, make_services
+from tests.fakes import FakeChat, make_services, must
 
 ROOM = "!room:localhost"
 COORDINATOR = "@koord:localhost"
@@ -45,10 +45,10 @@ class FailingHook:
 
 
 def dispatcher_with(services: Services, hook: FailingHook) -> Dispatcher:
-    services.registry.hooks["reaction"] = [hook]
+    must(services.registry).hooks["reaction"] = [hook]
     return Dispatcher(
         services,
-        services.registry,
+        must(services.registry),
         None,  # type: ignore[arg-type]
         Metrics(),
         FloodGuard(0, 0, 60),
@@ -171,7 +171,7 @@ async def test_status_shows_the_parked_events(services: Services) -> None:
     await dispatcher.handle_message(status)
     chat = services.chat
     assert isinstance(chat, FakeChat)
-    text = chat.sent[-1].reply.text  # type: ignore[union-attr]
+    text = chat.sent[-1].reply.text
     assert "Zurückgestellte Ereignisse (nach mehreren Versuchen aufgegeben" in text
     assert text.split("werden nicht wiederholt): ")[1].startswith("1")
 

@@ -30,7 +30,7 @@ from bot.metrics import Metrics
 from commands.context import Services
 from storage.core import DirectRooms, ErrorLog
 from storage.jobs import SentLog
-from tests.fakes import make_services
+from tests.fakes import make_services, must
 
 BOT = "@koopbot:localhost"
 ROOM = "!room:localhost"
@@ -171,7 +171,7 @@ class World:
         )
         self.dispatcher = Dispatcher(
             self.services,
-            self.services.registry,
+            must(self.services.registry),
             self.conn,
             Metrics(),
             FloodGuard(0, 0, 60),

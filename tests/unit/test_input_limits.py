@@ -17,7 +17,7 @@ from commands.context import Services
 from commands.reply import Reply
 from commands.textclean import multi_line, single_line, strip_controls
 from content.analyze import MAX_TOKEN_CHARS, MAX_TOKENS, bound_query
-from tests.fakes import FakeChat, make_services
+from tests.fakes import FakeChat, make_services, must
 
 KEPT = {"\u200c", "\u200d"}
 
@@ -99,7 +99,7 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
 async def test_a_question_too_long_gets_a_clear_german_answer(services: Services) -> None:
     dispatcher = Dispatcher(
         services,
-        services.registry,
+        must(services.registry),
         None,  # type: ignore[arg-type]
         Metrics(),
         FloodGuard(0, 0, 60),
