@@ -8,7 +8,8 @@ BIN := $(VENV)/bin
 $(BIN)/koopbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@# setuptools prints notices about editable installs as warnings; they are not ours to act on
+	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/koopbot
 
 install: $(BIN)/koopbot
