@@ -25,7 +25,6 @@ import sys
 import threading
 import time
 import tomllib
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +55,6 @@ BOT_LOCALPART = "koopbot"
 DEMO_LOCALPART = "demo"
 LOG_FILE = "koopbot.log"
 FILES_DIR = "dateien"
-HISTORY = 30
 SHOWN_ON_SWITCH = 6
 READY_LINE = "Schreib z. B. !hilfe"
 
@@ -313,7 +311,6 @@ class Chat:
     color: bool = False
     user: str = DEMO_LOCALPART
     room_id: str = ""
-    history: dict[str, deque[_Seen]] = field(default_factory=dict)
     unread: dict[str, int] = field(default_factory=dict)
     _seen: set[str] = field(default_factory=set)
     _listener: asyncio.Task[None] | None = None
@@ -355,11 +352,8 @@ class Chat:
     async def _become(self, user: str) -> None:
         await self._stop_listening()
         self.user = user
-        self.history.clear()
         self.unread.clear()
-        for room_id, sender, event_id, content in await self.peer.prime():
-            self._seen.add(event_id)
-            self._remember(room_id, _Seen(sender, content))
+        await self.peer.prime()
         self._listener = asyncio.create_task(self.peer.listen(self._on, join_invites=True))
 
     async def _stop_listening(self) -> None:
@@ -375,9 +369,6 @@ class Chat:
         while not check(self.peer.rooms()) and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
 
-    def _remember(self, room_id: str, seen: _Seen) -> None:
-        self.history.setdefault(room_id, deque(maxlen=HISTORY)).append(seen)
-
     # incoming --------------------------------------------------------------------
 
     async def _on(self, room_id: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
@@ -388,7 +379,6 @@ class Chat:
         seen = _Seen(sender, content)
         if content.get("msgtype") == "m.file":
             seen.saved = await self._save_file(content)
-        self._remember(room_id, seen)
         if sender == self.peer.user_id and content.get("msgtype") != "m.file":
             return
         if room_id == self.room_id:
@@ -490,20 +480,30 @@ class Chat:
             extra = f"  ({new} neu)" if new else ""
             _print(f" {mark}{i:>2}  {name}{extra}")
 
-    def _switch(self, query: str) -> None:
+    async def _switch(self, query: str) -> None:
         rooms = self._rooms()
         index = pick(query, [name for _, name in rooms])
         if index is None:
             _print(f"Keinen Raum „{query}“ gefunden. /räume zeigt alle.")
             return
-        self._enter(*rooms[index])
+        await self._enter(*rooms[index])
 
-    def _enter(self, room_id: str, name: str) -> None:
+    async def _enter(self, room_id: str, name: str) -> None:
+        """Switch rooms and show its last messages (as the homeserver has them)."""
         self.room_id = room_id
         _print(f"── {name} ──")
-        recent = list(self.history.get(room_id, ()))
-        skip = max(0, len(recent) - max(SHOWN_ON_SWITCH, self.unread.get(room_id, 0)))
-        for seen in recent[skip:]:
+        try:
+            recent = await self.peer.recent(
+                room_id, max(SHOWN_ON_SWITCH, self.unread.get(room_id, 0))
+            )
+        except MatrixError as exc:
+            _print(f"(Verlauf nicht geladen: {exc})")
+            recent = []
+        for sender, event_id, content in recent:
+            self._seen.add(event_id)
+            seen = _Seen(sender, content)
+            if content.get("msgtype") == "m.file":
+                seen.saved = await self._save_file(content)
             _print(self._format(seen))
         self.unread.pop(room_id, None)
 
@@ -537,7 +537,7 @@ class Chat:
         elif command.name == "rooms":
             self._list_rooms()
         elif command.name == "room":
-            self._switch(command.arg)
+            await self._switch(command.arg)
         elif command.name == "who":
             others = ", ".join(n for n in self.peers if n != self.user)
             _print(f"Du schreibst als {self.user} ({self.peer.user_id}). Auch möglich: {others}")

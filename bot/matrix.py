@@ -904,20 +904,21 @@ class PeerClient:
             raise MatrixError(f"send failed: {getattr(response, 'message', response)}")
         return str(response.event_id)
 
-    async def prime(self) -> list[tuple[str, str, str, dict[str, Any]]]:
-        """Sync once so that ``listen`` starts from now (call before sending).
-
-        Returns the recent messages of the joined rooms as ``(room_id, sender,
-        event_id, content)``, oldest first per room (the demo shows them as history).
-        """
+    async def prime(self) -> None:
+        """Sync once so that ``listen`` starts from now (call before sending)."""
         first = await self._client.sync(timeout=0)
         self._since = first.next_batch if isinstance(first, SyncResponse) else None
-        if not isinstance(first, SyncResponse):
-            return []
+
+    async def recent(self, room_id: str, limit: int = 10) -> list[tuple[str, str, dict[str, Any]]]:
+        """The last ``limit`` messages of a room as ``(sender, event_id, content)``, oldest first."""
+        response = await self._client.room_messages(room_id, limit=limit)
+        chunk = getattr(response, "chunk", None)
+        if chunk is None:
+            raise MatrixError(f"history failed: {getattr(response, 'message', response)}")
+        sources = [getattr(event, "source", {}) or {} for event in reversed(chunk)]
         return [
-            (room_id, source.get("sender", ""), source.get("event_id", ""), source["content"])
-            for room_id, info in first.rooms.join.items()
-            for source in (getattr(e, "source", {}) or {} for e in info.timeline.events)
+            (source.get("sender", ""), source.get("event_id", ""), source["content"])
+            for source in sources
             if source.get("type") == "m.room.message" and source.get("content")
         ]
 
