@@ -17,6 +17,7 @@ import asyncio
 import codecs
 import contextlib
 import json
+import logging
 import os
 import re
 import secrets
@@ -57,6 +58,8 @@ LOG_FILE = "koopbot.log"
 FILES_DIR = "dateien"
 SHOWN_ON_SWITCH = 6
 READY_LINE = "Schreib z. B. !hilfe"
+
+log = logging.getLogger(__name__)
 
 
 def _secrets(path: Path) -> dict[str, Any]:
@@ -197,36 +200,66 @@ async def run_demo(directory: Path, log_level: str = "INFO") -> int:
 async def _run(directory: Path) -> int:
     data_path = directory / "demo.json"
     data = _secrets(data_path)
+    if not (directory / "synapse" / "homeserver.db").exists():
+        data.pop("users", None)  # a new homeserver: the kept logins are void
     hs = LocalSynapse(directory / "synapse", port=data["port"])
     _print(f"koopbot demo: starte Synapse auf {hs.base_url} (Daten in {directory}) …")
     app: App | None = None
     peers: dict[str, PeerClient] = {}
+    started = time.monotonic()
     try:
         await hs.start()
-        await hs.register_user(BOT_LOCALPART, data["bot_password"])
-        users = {DEMO_LOCALPART: await hs.register_user(DEMO_LOCALPART, data["demo_password"])}
-        for member in MEMBERS:
-            users[member.localpart] = await hs.register_user(
-                member.localpart, data["member_password"]
-            )
+        users = await _users(hs, data, data_path, directory)
         peers = {
-            name: PeerClient(hs.base_url, u.user_id, u.device_id, u.access_token)
+            name: PeerClient(hs.base_url, u["user_id"], u["device_id"], u["access_token"])
             for name, u in users.items()
         }
+        log.info("demo: Synapse and users ready after %.1f s", time.monotonic() - started)
         app = App(demo_settings(directory, hs, data))
         await app.start()
+        log.info("demo: bot started after %.1f s", time.monotonic() - started)
         await _sample_data(app, peers, data, data_path)
         _banner(app, hs, data, directory)
+        log.info("demo: ready after %.1f s", time.monotonic() - started)
         chat = Chat(app, peers, directory / FILES_DIR, color=_color())
         return await chat.run()
     finally:
+        stopping = time.monotonic()
         for peer in peers.values():
             with contextlib.suppress(Exception):
                 await peer.close()
         if app is not None:
             await app.stop()
         await hs.stop()
+        log.info("demo: stopped in %.2f s", time.monotonic() - stopping)
         _print("koopbot demo beendet.")
+
+
+async def _users(
+    hs: LocalSynapse, data: dict[str, Any], data_path: Path, directory: Path
+) -> dict[str, dict[str, str]]:
+    """The demo user's and the sample members' logins, kept in demo.json across starts.
+
+    Logging in again at every start would add a device per user and start. The bot
+    registers once; it keeps its own device in its storage dir.
+    """
+    known: dict[str, dict[str, str]] = data.get("users", {})
+    if not known or not (directory / "data" / "matrix" / "credentials.json").exists():
+        await hs.register_user(BOT_LOCALPART, data["bot_password"])
+    wanted = {DEMO_LOCALPART: data["demo_password"]}
+    wanted.update({m.localpart: data["member_password"] for m in MEMBERS})
+    missing = [name for name in wanted if name not in known]
+    made = await asyncio.gather(*(hs.register_user(name, wanted[name]) for name in missing))
+    for name, user in zip(missing, made, strict=True):
+        known[name] = {
+            "user_id": user.user_id,
+            "device_id": user.device_id,
+            "access_token": user.access_token,
+        }
+    if missing:
+        data["users"] = known
+        _save(data_path, data)
+    return {name: known[name] for name in wanted}
 
 
 async def _sample_data(
@@ -262,7 +295,11 @@ async def _sample_data(
         done=done,
         save=save,
     )
-    await seeder.run(peers[DEMO_LOCALPART], members)
+    try:
+        await seeder.run(peers[DEMO_LOCALPART], members)
+    except (MatrixError, TimeoutError) as exc:  # the demo still works without them
+        log.warning("sample data incomplete: %s", exc)
+        _print(f"Beispieldaten unvollständig ({exc}); beim nächsten Start geht es weiter.")
 
 
 def _banner(app: App, hs: LocalSynapse, data: dict[str, Any], directory: Path) -> None:
