@@ -1,11 +1,13 @@
 """Sample data of ``koopbot demo``, made the way members would make it.
 
-Four sample members are real users on the demo's Synapse. They join the lobby (and get
-the bot's welcome in a direct chat), fill their profiles there with ``!profil`` and make
-them visible, register interest in a learning cluster, and two of them run a cooperation
-room with ticked checklist items and agreement fields. The demo user (a coordinator)
-gets a visible profile too and schedules a meeting series in the lobby. Everything goes
-through the bot as chat commands, so the data is exactly what the product would store.
+Four sample members are real users on the demo's Synapse. In their direct chat with
+the bot they fill their profiles with ``!profil``, make them visible and register
+interest in a learning cluster; then they join the lobby, so the bot's welcome is the
+latest message of that chat. Two of them run a cooperation room with ticked checklist
+items and agreement fields. The demo user (a coordinator) gets a visible profile too
+and schedules a meeting series in the lobby, where three members say they come.
+Everything goes through the bot as chat commands, so the data is exactly what the
+product would store.
 
 Each step is recorded in the demo's ``demo.json`` once it is done; a second start skips
 it, so nothing is duplicated.
@@ -140,6 +142,11 @@ class Conversation:
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.direct: str | None = None
+        self._count: dict[str, int] = {}
+
+    def bot_messages(self, room_id: str) -> int:
+        """How many messages of the bot this client has seen in a room."""
+        return self._count.get(room_id, 0)
 
     async def start(self) -> None:
         await self.peer.prime()
@@ -154,6 +161,7 @@ class Conversation:
     async def _on(self, room_id: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
         if sender != self.bot_id:
             return
+        self._count[room_id] = self._count.get(room_id, 0) + 1
         relation = (content.get("m.relates_to") or {}).get("m.in_reply_to") or {}
         if relation.get("event_id"):
             self._replies[relation["event_id"]] = content
@@ -249,13 +257,15 @@ class Seeder:
         step = f"member:{member.localpart}"
         if step not in self.done:
             await talk.peer.set_display_name(member.display_name)
-            await self._join_lobby(talk)
+            direct = await talk.direct_room(self.open_direct)
             await self._profile(member.localpart, talk, member.profile)
             if member.cluster_topic:
-                await talk.say(
-                    await talk.direct_room(self.open_direct),
-                    f"!cluster interesse {member.cluster_topic}",
-                )
+                await talk.say(direct, f"!cluster interesse {member.cluster_topic}")
+            # joining the lobby last puts the bot's welcome at the end of the direct chat,
+            # where ``/als anna`` and ``/raum direkt`` show it
+            seen = talk.bot_messages(direct)
+            await self._join_lobby(talk)
+            await talk.wait_for(lambda: talk.bot_messages(direct) > seen, timeout=10)
             self._mark(step)
 
     async def _profile(self, name: str, talk: Conversation, commands: tuple[str, ...]) -> None:

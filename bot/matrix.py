@@ -862,6 +862,14 @@ class MatrixConnection:
         return dict(getattr(response, "content", {}) or {})
 
 
+# what a person sees in a room: messages and (MSC3381) polls
+PEER_SHOWN_TYPES = (
+    "m.room.message",
+    "org.matrix.msc3381.poll.start",
+    "org.matrix.msc3381.poll.end",
+)
+
+
 @dataclass(frozen=True)
 class PeerRoom:
     """A room as a plain user sees it (the demo's room list)."""
@@ -919,7 +927,7 @@ class PeerClient:
         return [
             (source.get("sender", ""), source.get("event_id", ""), source["content"])
             for source in sources
-            if source.get("type") == "m.room.message" and source.get("content")
+            if source.get("type") in PEER_SHOWN_TYPES and source.get("content")
         ]
 
     def rooms(self) -> list[PeerRoom]:
@@ -979,7 +987,7 @@ class PeerClient:
             for room_id, info in response.rooms.join.items():
                 for event in info.timeline.events:
                     source = getattr(event, "source", {}) or {}
-                    if source.get("type") == "m.room.message":
+                    if source.get("type") in PEER_SHOWN_TYPES:
                         try:
                             await on_message(
                                 room_id,

@@ -135,8 +135,18 @@ def fold(text: str) -> str:
 # --- rendering ----------------------------------------------------------------------
 
 
+POLL_START = "org.matrix.msc3381.poll.start"
+POLL_END = "org.matrix.msc3381.poll.end"
+EXTENSIBLE_TEXT = "org.matrix.msc1767.text"
+
+
 def render_content(content: dict[str, Any], *, color: bool = False) -> str:
-    """Readable terminal text of one ``m.room.message`` content."""
+    """Readable terminal text of a message (or poll) content."""
+    if POLL_START in content or POLL_END in content:
+        text = str(content.get(EXTENSIBLE_TEXT) or content.get("body") or "")
+        if POLL_START in content:
+            return "Abstimmung (abstimmen in Element):\n" + text
+        return text
     formatted = content.get("formatted_body")
     if content.get("format") == "org.matrix.custom.html" and isinstance(formatted, str):
         return render_html(formatted, color=color)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,7 +142,10 @@ def test_start_screen_tells_how_to_log_in_and_where_things_are(demo: Demo) -> No
     homeserver = re.search(r"Homeserver:\s+(http://127\.0\.0\.1:\d+)", text)
     assert homeserver, text
     assert re.search(r"Benutzer demo, Passwort \S+", text)
-    assert re.search(r"http://127\.0\.0\.1:\d+/healthz", text)
+    health = re.search(r"(http://127\.0\.0\.1:\d+/healthz)", text)
+    assert health, text
+    with urllib.request.urlopen(health.group(1), timeout=10) as answer:  # the bot's web port
+        assert answer.status == 200
     assert "/metrics" in text and "/calendar.ics" in text
     log = re.search(r"Log des Bots:\s+(\S+)", text)
     assert log and Path(log.group(1)).exists()

@@ -132,6 +132,13 @@ def test_a_draft_agreement_renders_readably() -> None:
     assert lines[rule + 1].strip() == "Musikschule"
 
 
+def test_a_date_poll_shows_its_text_fallback() -> None:
+    from commands.meetings.datepoll import POLL_START, TEXT
+
+    content = {POLL_START: {"question": {TEXT: "Wann?"}}, TEXT: "Wann?\n1. Mo\n2. Di"}
+    assert render_content(content).splitlines()[1:] == ["Wann?", "1. Mo", "2. Di"]
+
+
 def test_align_table_pads_short_rows() -> None:
     assert align_table([["a", "b"], ["ccc"]]) == ["a    b", "───  ─", "ccc"]
 
