@@ -184,7 +184,8 @@ def test_cooperation_room_has_progress_and_a_draft_file_is_saved(demo: Demo) -> 
 def test_acting_as_a_sample_member_in_her_direct_chat(demo: Demo) -> None:
     demo.ask("/als anna", r"Du schreibst jetzt als anna")
     lines = demo.ask("/raum direkt", r"^── Direktchat mit koopbot")
-    assert any(line.startswith("koopbot › ") for line in lines), lines  # welcome, profile
+    assert any(line.startswith("koopbot › ") for line in lines), lines
+    assert "!hilfe" in "\n".join(lines), lines  # the bot's welcome ends her direct chat
     lines = demo.ask("!profil", r"^koopbot › ")
     assert "Bonn" in "\n".join(lines), lines  # Anna's own profile, not the demo user's
 
