@@ -32,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--log-level", default=os.environ.get("KOOPBOT_LOG_LEVEL", "INFO"))
     demo = sub.add_parser(
-        "demo", help="local Synapse + bot + terminal chat as a demo user (data in ./.koopbot-demo)"
+        "demo",
+        help="local Synapse + bot + sample members + terminal chat as a demo user "
+        "(data in ./.koopbot-demo)",
     )
     demo.add_argument("--dir", type=Path, default=Path(".koopbot-demo"))
     demo.add_argument("--log-level", default="INFO", help="level of the log file (koopbot.log)")
