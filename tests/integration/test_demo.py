@@ -194,9 +194,10 @@ def test_the_demo_user_finds_partners_peers_a_cluster_and_the_series(demo: Demo)
     demo.ask("/als demo", r"Du schreibst jetzt als demo")
     demo.ask("/raum 1", r"^── Netzwerk Kooperationen")
     partners = "\n".join(demo.ask("!partner", r"^koopbot › "))
-    assert "@ben:localhost" in partners or "@carla:localhost" in partners, partners
+    # by id or by name: a sample member from another kind of institution
+    assert re.search(r"(?i)\b(ben|carla)\b", partners), partners
     peers = "\n".join(demo.ask("!austausch", r"^koopbot › "))
-    assert "@anna:localhost" in peers or "@david:localhost" in peers, peers
+    assert re.search(r"(?i)\b(anna|david)\b", peers), peers  # other music schools
     clusters = "\n".join(demo.ask("!cluster", r"^koopbot › "))
     assert "Digitalisierung im Ganztag" in clusters, clusters
     meetings = "\n".join(demo.ask("!termine", r"^koopbot › "))
