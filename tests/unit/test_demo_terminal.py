@@ -185,6 +185,19 @@ def test_pick_by_number_exact_prefix_or_part() -> None:
     assert pick("netz", names) == 0  # a prefix wins over a part of another name
 
 
+def test_pick_in_the_demo_room_list() -> None:
+    names = [
+        "Netzwerk Kooperationen",
+        "Läuft!",
+        "Koordination Netzwerk Kooperationen",
+        "Direktchat mit koopbot",
+        "Kooperation Musikschule Am Rhein & GS Lindenweg",
+    ]
+    assert pick("kooperation", names) == 4
+    assert pick("läuft", names) == 1
+    assert pick("koordination", names) == 2
+
+
 def test_pick_refuses_an_ambiguous_name() -> None:
     assert pick("kooperation", ["Kooperation A", "Kooperation B"]) is None
 
