@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test unit integration lint bench clean
+.PHONY: install js demo test unit integration lint bench clean
 
 $(BIN)/koopbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,18 +14,31 @@ $(BIN)/koopbot: pyproject.toml
 
 install: $(BIN)/koopbot
 
+# The Element-stack client of the integration tests (matrix-js-sdk, Rust crypto) runs on
+# Node; `npm ci` again only when the lock file changes. Without npm the step says so and
+# the test that needs it fails with the same hint.
+JS := tests/js
+$(JS)/node_modules/.package-lock.json: $(JS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(JS) && npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: install Node.js >= 20 (apt-get install nodejs npm) for the Element client test"; \
+	fi
+
+js: $(JS)/node_modules/.package-lock.json
+
 ## installs everything, then: local Synapse + bot + terminal chat (Ctrl-C ends)
 demo: install
 	$(BIN)/koopbot demo
 
 ## installs everything, then the whole suite (unit + integration against a real Synapse)
-test: install
+test: install js
 	$(BIN)/pytest -q -p no:cacheprovider
 
 unit: install
 	$(BIN)/pytest -q -m "not integration"
 
-integration: install
+integration: install js
 	$(BIN)/pytest -q -m integration
 
 lint: install
@@ -37,4 +50,4 @@ bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .koopbot-demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .koopbot-demo .pytest_cache .mypy_cache .ruff_cache $(JS)/node_modules

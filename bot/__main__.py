@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
         help="path to koopbot.toml (default: ./koopbot.toml)",
     )
     run.add_argument("--log-level", default=os.environ.get("KOOPBOT_LOG_LEVEL", "INFO"))
+    run.add_argument(
+        "--reset-cross-signing",
+        action="store_true",
+        help="replace the account's cross-signing identity on the server with the stored "
+        "one (or a new one); only after the bot refused a mismatch in its log",
+    )
     demo = sub.add_parser(
         "demo",
         help="local Synapse + bot + sample members + terminal chat as a demo user "
@@ -49,10 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(config: Path) -> int:
+async def _run(config: Path, *, reset_cross_signing: bool = False) -> int:
     from bot.app import App
 
     settings = load_settings(config, required=config != DEFAULT_CONFIG)
+    if reset_cross_signing:
+        settings.matrix.reset_cross_signing = True
     app = App(settings)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -95,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             setup_logging(args.log_level)
-            return asyncio.run(_run(args.config))
+            return asyncio.run(_run(args.config, reset_cross_signing=args.reset_cross_signing))
         if args.command == "demo":
             from bot.demo import run_demo  # logs to a file in the demo folder
 

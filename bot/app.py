@@ -15,14 +15,17 @@ from bot.matrix import MatrixConnection
 from bot.metrics import Metrics
 from bot.rooms import RoomProvisioner
 from bot.scheduler import Scheduler
+from bot.upgrades import RoomUpgrader
 from bot.web import WebServer
 from commands import COMMAND_MODULES
 from commands.context import NetworkInfo, RoomInfo, Services
 from commands.i18n import Catalog
+from commands.meetings.calendar import personal_calendar
 from commands.registry import Registry
 from storage import Database
 from storage.core import DirectRooms, Inbox, KeyValue
 from storage.jobs import Jobs, SentLog
+from storage.privacy import CalendarFeeds
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,7 @@ def network_info(settings: Settings) -> NetworkInfo:
         digest_time=network.digest_time,
         state=network.state,
         series_skip_holidays=network.series_skip_holidays,
+        web_url=settings.web.base_url if settings.web.enabled else "",
     )
 
 
@@ -97,6 +101,7 @@ class App:
             sent_log=SentLog(self.db),
             direct_rooms=DirectRooms(self.db),
             on_sync_handled=self.metrics.sync_handling.observe,
+            on_key_withheld=lambda code: self.metrics.keys_withheld.labels(code).inc(),
         )
         self.scheduler = Scheduler(Jobs(self.db), self.metrics)
         self.registry = Registry.from_modules(COMMAND_MODULES)
@@ -160,6 +165,8 @@ class App:
         await self.provisioner.load(self.services)
         self.scheduler.bind(self.services, self.registry)
         network = self.settings.network
+        self.upgrader = RoomUpgrader(self.matrix, self.db, self._room_moved)
+        self.matrix.on_joined = self.upgrader.joined
         self.dispatcher = Dispatcher(
             self.services,
             self.registry,
@@ -168,6 +175,7 @@ class App:
             FloodGuard(
                 network.flood_user_limit, network.flood_room_limit, network.flood_window_seconds
             ),
+            self.upgrader,
         )
         if self.settings.web.enabled:
             token = self.settings.web.calendar_token
@@ -179,6 +187,7 @@ class App:
                 metrics=self.metrics,
                 calendar=self._calendar_source(),
                 calendar_token=token.get_secret_value() if token else None,
+                personal_calendar=self._personal_calendar,
             )
             try:
                 await self.web.start()
@@ -201,6 +210,13 @@ class App:
         release_memory()
         log.info("koopbot started: %d jobs armed, %d events replayed", armed, replayed)
 
+    async def _room_moved(self, old_room_id: str, new_room_id: str) -> None:
+        """After an upgraded room's data moved: refresh what is held in memory."""
+        assert self.services is not None
+        await self.provisioner.load(self.services)
+        for hook in self.registry.hooks.get("room_moved", []):
+            await hook(self.services, old_room_id=old_room_id, new_room_id=new_room_id)
+
     def _calendar_source(self) -> Any:
         hooks = self.registry.hooks.get("calendar", [])
         if not hooks:
@@ -212,6 +228,14 @@ class App:
             return bytes(result)
 
         return source
+
+    async def _personal_calendar(self, token: str) -> bytes | None:
+        """A member's own feed, checked now (their rooms at this moment); None: no feed."""
+        assert self.services is not None
+        user_id = await CalendarFeeds(self.db).owner(token)
+        if user_id is None:
+            return None
+        return await personal_calendar(self.services, user_id)
 
     async def wait(self) -> None:
         """Run until the sync loop ends (it only ends on a fatal error or stop)."""

@@ -43,6 +43,9 @@ class MatrixSettings(_Section):
     access_token: SecretStr | None = None
     device_name: str = "koopbot"
     encryption: bool = True
+    # publish the stored cross-signing identity (or a new one) even though the server
+    # has another one; for a start after a lost store or a foreign reset, then unset
+    reset_cross_signing: bool = False
     allowed_inviters: list[str] = Field(default_factory=list)
 
     @property
@@ -147,6 +150,9 @@ class WebSettings(_Section):
     enabled: bool = True
     listen: str = "127.0.0.1:8080"
     calendar_token: SecretStr | None = None
+    # how members' calendar apps reach this server (behind a proxy: its https address);
+    # personal feed links from !kalender start with it. Default: http://<listen>
+    public_url: str = ""
     healthy_sync_age_seconds: float = 90.0
 
     @field_validator("listen")
@@ -159,6 +165,10 @@ class WebSettings(_Section):
     @property
     def host(self) -> str:
         return self.listen.rsplit(":", 1)[0].strip("[]")
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
 
     @property
     def port(self) -> int:

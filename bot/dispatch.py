@@ -8,6 +8,7 @@ after a crash is deduplicated by the sent-log and the homeserver.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import secrets
@@ -25,14 +26,16 @@ from bot.matrix import (
     PollResponse,
     Reaction,
     Redaction,
+    RoomUpgrade,
     Undecryptable,
     decode_inbound,
     encode_inbound,
 )
 from bot.metrics import Metrics
+from bot.upgrades import RoomUpgrader
 from commands.context import Context, Services
 from commands.errors import CommandError, UsageError, UserError
-from commands.registry import CommandSpec, ParsedCommand, Permission, Registry
+from commands.registry import CommandSpec, ParsedCommand, Permission, Registry, Scope
 from commands.reply import Reply, esc
 from storage.core import ErrorEntry, ErrorLog, Inbox, UserSettings
 
@@ -113,8 +116,10 @@ class Dispatcher:
         matrix: MatrixConnection,
         metrics: Metrics,
         flood: FloodGuard,
+        upgrader: RoomUpgrader | None = None,
     ) -> None:
         self.services = services
+        self.upgrader = upgrader
         self.registry = registry
         self.matrix = matrix
         self.metrics = metrics
@@ -160,6 +165,16 @@ class Dispatcher:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
     async def _process(self, event: Inbound) -> None:
+        if isinstance(event, Undecryptable):
+            # outside the room's lock: a late key must not hold up the others' commands
+            try:
+                resolved = await self.matrix.resolve_undecryptable(event)
+            except MatrixError:
+                return  # stopping: left open in the inbox, decided at the next start
+            if resolved is None:
+                await self._inbox.done(event.event_id)
+                return
+            event = resolved
         lock = self._room_locks.setdefault(event.room_id, asyncio.Lock())
         async with lock:
             try:
@@ -227,14 +242,27 @@ class Dispatcher:
                 timestamp_ms=event.timestamp_ms,
             )
         elif isinstance(event, Undecryptable):
-            self.metrics.decryption_failures.inc()
-            lang = await self._language(event.sender, english=False)
-            await self.services.chat.send(
-                event.room_id,
-                Reply(self.services.catalog.get("core.undecryptable", lang)),
-                key=f"undecryptable:{event.event_id}",
-                reply_to=event.event_id,
-            )
+            await self._tell_undecryptable(event)
+        elif isinstance(event, RoomUpgrade):
+            if self.upgrader is not None:
+                await self.upgrader.handle(event)
+
+    async def _tell_undecryptable(self, event: Undecryptable) -> None:
+        """Tell the sender, once per key session, why the bot can't read them and what
+        to do (a withheld key is a setting on their side; a missing one usually passes)."""
+        self.metrics.decryption_failures.inc()
+        lang = await self._language(event.sender, english=False)
+        refused = event.withheld in ("m.unverified", "m.blacklisted", "m.unauthorised")
+        text = self.services.catalog.get(
+            "core.undecryptable_withheld" if refused else "core.undecryptable", lang
+        )
+        once = event.session_id or event.event_id
+        await self.services.chat.send(
+            event.room_id,
+            Reply(text, mentions=[event.sender]),
+            key=f"undecryptable:{event.room_id}:{event.sender}:{once}",
+            reply_to=event.event_id,
+        )
 
     async def _run_hooks(self, kind: str, **kwargs: object) -> None:
         for hook in self.registry.hooks.get(kind, []):
@@ -262,6 +290,10 @@ class Dispatcher:
 
     async def handle_message(self, message: Message) -> None:
         started = time.perf_counter()
+        if message.is_direct and message.room_id in self.services.network.network_rooms():
+            # a network room with only one member besides the bot is still a group room:
+            # plain text there is no question, personal data goes to the direct chat
+            message = dataclasses.replace(message, is_direct=False)
         parsed = self.registry.parse(message.body)
         if parsed is None and not _COMMANDISH.match(message.body):
             if message.is_direct and await self._dialog(message):
@@ -324,8 +356,10 @@ class Dispatcher:
         """Check permission, bind arguments, run; returns the outcome label."""
         spec = parsed.spec
         try:
+            if spec.scope is Scope.PERSONAL:
+                ctx = await ctx.to_direct_chat()  # personal data never in a group room
             await self._check_permission(ctx, spec)
-            kwargs = self.registry.bind(spec, parsed.raw_args)
+            kwargs = self.registry.bind(spec, parsed.raw_args, ctx.lang)
             await spec.handler(ctx, **kwargs)
             return "ok"
         except UsageError as exc:

@@ -18,7 +18,7 @@ import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,10 @@ from aiohttp import ClientConnectionError, ServerDisconnectedError
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    EncryptionError,
     ErrorResponse,
     JoinResponse,
+    LocalProtocolError,
     LoginResponse,
     MegolmEvent,
     RoomCreateResponse,
@@ -39,6 +41,7 @@ from nio import (
 from nio.api import RoomPreset, RoomVisibility
 
 from bot.config import MatrixSettings
+from bot.crosssign import CrossSigning
 from commands.reply import Attachment, Reply
 from storage.core import DirectRooms
 from storage.jobs import SentLog
@@ -49,6 +52,37 @@ SYNC_TIMEOUT_MS = 30_000
 RETRY_CAP_SECONDS = 4.0
 SEND_GIVE_UP_SECONDS = 180.0
 MAX_RATE_LIMIT_WAIT = 30.0
+# Room versions in which the power-levels event alone decides. From version 12 on
+# (MSC4289) the creators (the create event's sender and ``additional_creators``) have
+# unlimited power and are not listed in ``users``.
+LEGACY_ROOM_VERSIONS = frozenset(str(n) for n in range(1, 12))
+CREATOR_LEVEL = 2**53  # above any level a power-levels event can hold
+
+
+@dataclass(frozen=True)
+class RoomCreation:
+    """What the room's create event says about power: its version and its creators."""
+
+    room_version: str
+    creators: frozenset[str]
+
+    @property
+    def creators_privileged(self) -> bool:
+        return self.room_version not in LEGACY_ROOM_VERSIONS
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> RoomCreation:
+        content = event.get("content") or {}
+        extra = content.get("additional_creators")
+        creators = {str(event.get("sender", ""))}
+        if isinstance(extra, list):
+            creators |= {str(u) for u in extra if isinstance(u, str)}
+        return cls(str(content.get("room_version", "1")), frozenset(creators - {""}))
+
+
+# how long an undecryptable message waits for a late room key before the sender is told
+DECRYPT_GRACE_SECONDS = 10.0
+WITHHELD_TYPES = ("m.room_key.withheld", "org.matrix.room_key.withheld")
 
 
 class MatrixError(Exception):
@@ -114,9 +148,19 @@ class MemberChange:
 
 @dataclass(frozen=True)
 class Undecryptable:
+    """An encrypted message without its key (yet).
+
+    ``source`` is the encrypted event, kept so that a key arriving late still opens it;
+    ``withheld`` is the code of the sender's ``m.room_key.withheld`` (e.g.
+    ``m.unverified``) once it said it will not share the key.
+    """
+
     room_id: str
     event_id: str
     sender: str
+    session_id: str = ""
+    withheld: str = ""
+    source: dict[str, Any] = field(default_factory=dict)
     kind: str = "undecryptable"
 
 
@@ -133,7 +177,18 @@ class PollResponse:
     kind: str = "poll_response"
 
 
-Inbound = Message | Reaction | Redaction | MemberChange | Undecryptable | PollResponse
+@dataclass(frozen=True)
+class RoomUpgrade:
+    """``m.room.tombstone``: the room was upgraded and ``replacement`` replaces it."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    replacement: str
+    kind: str = "upgrade"
+
+
+Inbound = Message | Reaction | Redaction | MemberChange | Undecryptable | PollResponse | RoomUpgrade
 INBOUND_TYPES: dict[str, type] = {
     "message": Message,
     "reaction": Reaction,
@@ -141,6 +196,7 @@ INBOUND_TYPES: dict[str, type] = {
     "member": MemberChange,
     "undecryptable": Undecryptable,
     "poll_response": PollResponse,
+    "upgrade": RoomUpgrade,
 }
 
 POLL_RESPONSE_TYPES = ("org.matrix.msc3381.poll.response", "m.poll.response")
@@ -260,9 +316,17 @@ class MatrixConnection:
         direct_rooms: DirectRooms,
         direct_chats_encrypted: bool = False,
         on_sync_handled: Callable[[float], None] | None = None,
+        on_key_withheld: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self._on_sync_handled = on_sync_handled
+        self._on_key_withheld = on_key_withheld
+        # megolm session id (or "device:<sender key>") -> withheld code, logged once each
+        self._withheld: dict[str, str] = {}
+        self._key_requested: set[str] = set()
+        self._background: set[asyncio.Task[Any]] = set()
+        # called after the bot joined a room on an invite (a successor room may wait)
+        self.on_joined: Callable[[str], Awaitable[None]] | None = None
         self.user_id = settings.user_id
         self._store_dir = store_dir
         self._sent_log = sent_log
@@ -271,9 +335,12 @@ class MatrixConnection:
         self._client: AsyncClient | None = None
         self._joined_at: dict[str, int] = {}
         self._left: set[str] = set()
+        self._creation: dict[str, RoomCreation] = {}
         self.health = SyncHealth()
         self._stop = asyncio.Event()
         self._direct_lock = asyncio.Lock()
+        self.cross_signed = False
+        self.cross_signing_master_key: str | None = None
 
     # --- login -----------------------------------------------------------------
 
@@ -342,6 +409,25 @@ class MatrixConnection:
             )
         if self.settings.encryption and client.should_upload_keys:
             await client.keys_upload()
+        if self.settings.encryption:
+            await self._cross_sign()
+
+    async def _cross_sign(self) -> None:
+        """Sign this device with the account's cross-signing identity (made at the first
+        start, kept in the store): Element shares keys only with cross-signed devices."""
+        client = self.client
+        password = self.settings.password
+        signer = CrossSigning(
+            self.settings.homeserver,
+            self.user_id,
+            str(client.device_id),
+            str(client.access_token),
+            self._store_dir,
+            password=password.get_secret_value() if password is not None else None,
+            reset=self.settings.reset_cross_signing,
+        )
+        self.cross_signed = await signer.ensure()
+        self.cross_signing_master_key = signer.master_key
 
     async def _retry_connect(self, call: Callable[[], Awaitable[Any]], attempts: int = 10) -> Any:
         for attempt in range(attempts):
@@ -420,9 +506,11 @@ class MatrixConnection:
                 self.health.failing_since = None
                 self.health.last_ok = time.monotonic()
                 await self._housekeeping()
+                self._note_withheld(response)
                 invites = await self._handle_invites(response)
                 # first start: the room history is skipped, what came after the start is not
                 events = self._inbound(response, started_ms if first_start else 0)
+                events += self._tombstones(response)
                 if first_start:
                     self._joined_at.update(dict.fromkeys(response.rooms.join, 0))
                 await sink(events, response.next_batch)
@@ -462,6 +550,130 @@ class MatrixConnection:
         except (ClientConnectionError, TimeoutError) as exc:
             log.warning("key housekeeping failed: %s", exc)
 
+    # --- room keys ---------------------------------------------------------------
+
+    def _note_withheld(self, response: SyncResponse) -> None:
+        """Remember ``m.room_key.withheld``: a sender's device will not share a key with
+        us (e.g. Element excluding devices it sees as insecure). Logged and counted once
+        per session."""
+        for event in response.to_device_events:
+            source = getattr(event, "source", {}) or {}
+            if source.get("type") not in WITHHELD_TYPES:
+                continue
+            content = source.get("content") or {}
+            code = str(content.get("code") or "m.unavailable")
+            session_id = str(content.get("session_id") or "")
+            key = session_id or f"device:{content.get('sender_key', '')}"
+            if key in self._withheld:
+                continue
+            if len(self._withheld) >= 10_000:
+                self._withheld.pop(next(iter(self._withheld)))
+            self._withheld[key] = code
+            log.warning(
+                "room key withheld by %s (%s: %s) for session %s in %s",
+                source.get("sender"),
+                code,
+                content.get("reason", ""),
+                session_id or "-",
+                content.get("room_id", "-"),
+            )
+            if self._on_key_withheld is not None:
+                self._on_key_withheld(code)
+
+    def _withheld_code(self, session_id: str, sender_key: str) -> str:
+        return self._withheld.get(session_id) or self._withheld.get(f"device:{sender_key}", "")
+
+    def _request_key(self, event: MegolmEvent) -> None:
+        """Ask the sender's devices once per session for a missing key, in the
+        background; nio raises LocalProtocolError for a second request."""
+        session_id = event.session_id
+        if session_id in self._key_requested or session_id in self.client.outgoing_key_requests:
+            return
+        self._key_requested.add(session_id)
+
+        async def request() -> None:
+            try:
+                await self.client.request_room_key(event)
+            except (
+                LocalProtocolError,
+                ClientConnectionError,
+                TimeoutError,
+                ServerDisconnectedError,
+            ) as exc:
+                log.debug("room key request for %s not sent: %s", session_id, exc)
+
+        task = asyncio.get_running_loop().create_task(request())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def resolve_undecryptable(
+        self, event: Undecryptable, grace: float = DECRYPT_GRACE_SECONDS
+    ) -> Inbound | None:
+        """Wait up to ``grace`` seconds for the key of an undecryptable message.
+
+        Returns the message as it would have arrived had the key been there (None when it
+        is nothing the bot acts on), or the Undecryptable with the withheld code when the
+        sender refused the key or the time is up. Raises a transient MatrixError when the
+        bot stops meanwhile (the event stays open and is decided at the next start).
+        """
+        if not event.source or not self.settings.encryption:
+            return event
+        parsed = MegolmEvent.from_dict(event.source)
+        if not isinstance(parsed, MegolmEvent):
+            return event
+        parsed.room_id = event.room_id
+        deadline = time.monotonic() + grace
+        while True:
+            try:
+                decrypted = self.client.decrypt_event(parsed)
+            except EncryptionError:
+                decrypted = None
+            if decrypted is not None and not isinstance(decrypted, MegolmEvent):
+                log.info("late room key opened %s in %s", event.event_id, event.room_id)
+                return self._convert(event.room_id, decrypted, 0)
+            if self._stop.is_set():
+                raise MatrixError("stopping; decided at the next start", transient=True)
+            withheld = self._withheld_code(parsed.session_id, parsed.sender_key)
+            if withheld or time.monotonic() >= deadline:
+                return replace(event, withheld=withheld)
+            await asyncio.sleep(0.2)
+
+    # --- room upgrades -----------------------------------------------------------
+
+    def _tombstones(self, response: SyncResponse) -> list[Inbound]:
+        """``m.room.tombstone`` in a joined room (timeline or state): the room was
+        upgraded. Seen again after every full-state resume; the handler is idempotent."""
+        found: list[Inbound] = []
+        for room_id, info in response.rooms.join.items():
+            for event in [*info.state, *info.timeline.events]:
+                source = getattr(event, "source", {}) or {}
+                if source.get("type") != "m.room.tombstone" or source.get("state_key") != "":
+                    continue
+                replacement = (source.get("content") or {}).get("replacement_room")
+                if isinstance(replacement, str) and replacement and replacement != room_id:
+                    found.append(
+                        RoomUpgrade(
+                            room_id,
+                            str(source.get("event_id", "")),
+                            str(source.get("sender", "")),
+                            replacement,
+                        )
+                    )
+        return found
+
+    async def join_room(self, room_id: str) -> bool:
+        """Join a room (the successor of an upgraded one); False when not allowed yet."""
+        if room_id in self.client.rooms and room_id not in self._left:
+            return True
+        result = await self.client.join(room_id)
+        if not isinstance(result, JoinResponse):
+            log.info("could not join %s: %s", room_id, getattr(result, "message", result))
+            return False
+        self._joined_at[room_id] = int(time.time() * 1000)
+        self._left.discard(room_id)
+        await self._wait_for_room(room_id)
+        return True
+
     async def _handle_invites(self, response: SyncResponse) -> int:
         """Join when the inviter matches allowed_inviters; otherwise reject and log."""
         joined = 0
@@ -493,6 +705,11 @@ class MatrixConnection:
                 if is_direct:
                     await self._direct_rooms.set(inviter, room_id)
                 log.info("joined %s on invite from %s", room_id, inviter)
+                if self.on_joined is not None:
+                    try:
+                        await self.on_joined(room_id)
+                    except Exception:
+                        log.exception("after joining %s", room_id)
             else:
                 log.warning("could not join %s: %s", room_id, getattr(result, "message", result))
         return joined
@@ -546,9 +763,15 @@ class MatrixConnection:
             return None
         if isinstance(event, MegolmEvent):
             log.warning("undecryptable event %s in %s from %s", event_id, room_id, sender)
-            with contextlib.suppress(Exception):
-                asyncio.get_running_loop().create_task(self.client.request_room_key(event))
-            return Undecryptable(room_id, event_id, sender)
+            self._request_key(event)
+            return Undecryptable(
+                room_id,
+                event_id,
+                sender,
+                session_id=event.session_id,
+                withheld=self._withheld_code(event.session_id, event.sender_key),
+                source=source,
+            )
         if event_type == "m.reaction":
             relates = content.get("m.relates_to") or {}
             if relates.get("rel_type") == "m.annotation" and relates.get("event_id"):
@@ -738,15 +961,40 @@ class MatrixConnection:
 
     # --- rooms ---------------------------------------------------------------------
 
+    async def room_creation(self, room_id: str) -> RoomCreation | None:
+        """The room's version and creators (the create event never changes: cached)."""
+        known = self._creation.get(room_id)
+        if known is not None:
+            return known
+        response = await self.client.room_get_state(room_id)
+        if isinstance(response, ErrorResponse):
+            log.warning("could not read the state of %s: %s", room_id, response.message)
+            return None
+        for event in response.events:
+            if event.get("type") == "m.room.create" and event.get("state_key", "") == "":
+                found = RoomCreation.from_event(event)
+                self._creation[room_id] = found
+                return found
+        return None
+
     async def power_level(self, room_id: str, user_id: str) -> int:
+        """The user's power level as the room's version defines it, from the current
+        state (a changed power-levels event counts from the next sync on): in version
+        12+ the creators outrank everyone; otherwise ``users``, then ``users_default``."""
         room = self.client.rooms.get(room_id)
         if room is None:
             return 0
+        creation = await self.room_creation(room_id)
+        if creation is not None and creation.creators_privileged and user_id in creation.creators:
+            return CREATOR_LEVEL
         return int(room.power_levels.get_user_level(user_id))
 
     async def members(self, room_id: str) -> list[str]:
+        """Joined members now (invited ones are not members yet)."""
         room = self.client.rooms.get(room_id)
-        return sorted(room.users) if room is not None else []
+        if room is None or room_id in self._left:
+            return []
+        return sorted(u for u in room.users if u not in room.invited_users)
 
     def joined_rooms(self) -> list[str]:
         return [room_id for room_id in self.client.rooms if room_id not in self._left]
@@ -756,6 +1004,13 @@ class MatrixConnection:
         if room is None:
             return room_id
         return str(room.display_name or room.name or room_id)
+
+    def display_name(self, user_id: str) -> str:
+        for room in self.client.rooms.values():
+            user = room.users.get(user_id)
+            if user is not None and user.display_name:
+                return str(user.display_name)
+        return user_id.split(":", 1)[0].lstrip("@")
 
     def room_state(self, room_id: str) -> dict[str, Any]:
         """Name, topic, encryption, power levels as the bot currently sees them."""
@@ -845,6 +1100,11 @@ class MatrixConnection:
         response = await self.client.room_invite(room_id, user_id)
         if isinstance(response, ErrorResponse):
             raise MatrixError(f"invite failed: {response.message}")
+
+    async def redact(self, room_id: str, event_id: str, reason: str = "") -> None:
+        response = await self.client.room_redact(room_id, event_id, reason or None)
+        if isinstance(response, ErrorResponse):
+            raise MatrixError(f"redaction in {room_id} failed: {response.message}")
 
     async def put_state(
         self, room_id: str, event_type: str, content: dict[str, Any], state_key: str = ""

@@ -38,6 +38,12 @@ class Metrics:
             "Events the bot could not decrypt",
             registry=self.registry,
         )
+        self.keys_withheld = Counter(
+            "koopbot_room_keys_withheld_total",
+            "Room key sessions a sender's device refused to share (m.room_key.withheld), by code",
+            ["code"],
+            registry=self.registry,
+        )
         self.sync_handling = Histogram(
             "koopbot_sync_handling_seconds",
             "Time from a sync response to its events being stored (invites, keys, inbox)",

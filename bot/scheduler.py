@@ -1,16 +1,22 @@
 """The only module that imports apscheduler: it mirrors pending job rows.
 
-The jobs table is the truth. At start every pending row is armed again; a job fires a
-module-level function with the job id, which reloads the row and runs the handler
-declared for its kind. Missed while the bot was down: posted late once if the job's
-``not_after`` (e.g. the meeting's start) has not passed, otherwise skipped and logged.
+The jobs table is the truth. At start every pending row is armed again; a job fires
+with its id only, reloads the row and runs the handler declared for its kind. Missed
+while the bot was down: posted late once if the job's ``not_after`` (e.g. the meeting's
+start) has not passed, otherwise skipped and logged.
+
+One way to write jobs: ``schedule``/``schedule_many``/``cancel`` write the rows in the
+caller's open transaction (``storage.db``'s ambient transaction) and arm or disarm the
+in-memory timers only after it has committed, so a rolled-back command leaves no timer
+and a committed one never lacks its timer. Time comes from ``Services.now`` (the
+injected clock), never from ``datetime.now``.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,15 +34,6 @@ log = logging.getLogger(__name__)
 LATE_AFTER = timedelta(seconds=60)
 RETRY_AFTER = timedelta(seconds=20)
 
-_RUNNERS: dict[str, Callable[[int], Awaitable[None]]] = {}
-
-
-async def fire_job(runner_id: str, job_id: int) -> None:
-    """What apscheduler calls: only ids cross into the scheduler, never objects."""
-    runner = _RUNNERS.get(runner_id)
-    if runner is not None:
-        await runner(job_id)
-
 
 class Scheduler:
     """Implements commands.context.Scheduling on top of the jobs table."""
@@ -45,7 +42,6 @@ class Scheduler:
         self._jobs = jobs
         self._metrics = metrics
         self._aps = AsyncIOScheduler(timezone=UTC)
-        self._id = secrets.token_hex(6)
         self._services: Services | None = None
         self._registry: Registry | None = None
         self._running: set[int] = set()
@@ -54,14 +50,16 @@ class Scheduler:
         self._services = services
         self._registry = registry
 
+    def _now(self) -> datetime:
+        assert self._services is not None, "bind() the scheduler before using it"
+        return self._services.now().astimezone(UTC)
+
     async def start(self) -> int:
         """Start the scheduler and arm every pending row; returns how many."""
-        _RUNNERS[self._id] = self._run
         self._aps.start()
         return await self._arm_all()
 
     def shutdown(self) -> None:
-        _RUNNERS.pop(self._id, None)
         if self._aps.running:
             self._aps.shutdown(wait=False)
 
@@ -79,12 +77,13 @@ class Scheduler:
         return len(pending)
 
     def _arm(self, job_id: int, due_at: datetime) -> None:
-        now = datetime.now(UTC)
-        run_at = max(due_at, now)
+        # apscheduler's timers run on wall time; the memory job store holds the bound
+        # method, so nothing but the job id crosses into it
+        run_at = max(due_at, self._now())
         self._aps.add_job(
-            fire_job,
+            self._run,
             trigger=DateTrigger(run_date=run_at, timezone=UTC),
-            args=[self._id, job_id],
+            args=[job_id],
             id=str(job_id),
             replace_existing=True,
             misfire_grace_time=None,
@@ -103,21 +102,40 @@ class Scheduler:
         payload: dict[str, Any] | None = None,
     ) -> int:
         job_id = await self._jobs.upsert(kind, ref, due_at, not_after=not_after, payload=payload)
-        job = await self._jobs.get(job_id)
-        if job is not None and job.state == "pending":
-            self._arm(job_id, job.due_at)
+        await self._jobs.db.after_commit(lambda: self._arm_if_pending(job_id))
         return job_id
 
+    async def schedule_many(
+        self, kind: str, items: Iterable[tuple[str, datetime, datetime | None, dict[str, Any]]]
+    ) -> None:
+        """Many jobs of one kind, (ref, due_at, not_after, payload) each (start-up rebuilds)."""
+        await self._jobs.upsert_many(kind, items)
+        await self._jobs.db.after_commit(self._arm_all_if_running)
+
     async def cancel(self, kind: str, ref_prefix: str) -> int:
-        ids = await self._jobs.cancel_matching(kind, ref_prefix)
-        for job_id in ids:
-            aps_job = self._aps.get_job(str(job_id))
-            if aps_job is not None:
-                aps_job.remove()
+        ids = await self._jobs.cancel_matching(kind, ref_prefix, now=self._now())
+
+        def disarm() -> None:
+            for job_id in ids:
+                aps_job = self._aps.get_job(str(job_id))
+                if aps_job is not None:
+                    aps_job.remove()
+
+        await self._jobs.db.after_commit(disarm)
         return len(ids)
 
     async def resync(self) -> None:
-        await self._arm_all()
+        """Mirror every pending row again (after rows were moved, e.g. a room upgrade)."""
+        await self._jobs.db.after_commit(self._arm_all_if_running)
+
+    async def _arm_if_pending(self, job_id: int) -> None:
+        job = await self._jobs.get(job_id)
+        if job is not None and job.state == "pending":
+            self._arm(job_id, job.due_at)
+
+    async def _arm_all_if_running(self) -> None:
+        if self._aps.running:
+            await self._arm_all()
 
     # --- running a job -----------------------------------------------------------------
 
@@ -135,7 +153,7 @@ class Scheduler:
         job = await self._jobs.get(job_id)
         if job is None or job.state != "pending":
             return
-        now = datetime.now(UTC)
+        now = self._now()
         if job.due_at - now > timedelta(seconds=1):
             self._arm(job.id, job.due_at)  # moved later in the meantime
             return
@@ -148,12 +166,12 @@ class Scheduler:
                 job.not_after.isoformat(),
             )
             self._metrics.reminders.labels("skipped").inc()
-            await self._jobs.finish(job.id, "skipped", "missed while the bot was down")
+            await self._jobs.finish(job.id, "skipped", "missed while the bot was down", now=now)
             return
         handler = self._registry.jobs.get(job.kind)
         if handler is None:
             log.error("no handler for job kind %s", job.kind)
-            await self._jobs.finish(job.id, "failed", "no handler")
+            await self._jobs.finish(job.id, "failed", "no handler", now=now)
             return
         context = JobContext(self._services, self._services.network.language, job_key(job))
         try:
@@ -161,21 +179,21 @@ class Scheduler:
         except MatrixError as exc:
             if exc.transient:
                 log.warning("job %s %s not sent yet (%s); retrying", job.kind, job.ref, exc)
-                self._arm(job.id, datetime.now(UTC) + RETRY_AFTER)
+                self._arm(job.id, self._now() + RETRY_AFTER)
                 return
             log.error("job %s %s refused by the homeserver: %s", job.kind, job.ref, exc)
             self._metrics.reminders.labels("failed").inc()
-            await self._jobs.finish(job.id, "failed", str(exc)[:200])
+            await self._jobs.finish(job.id, "failed", str(exc)[:200], now=now)
             return
         except Exception:
             ref = secrets.token_hex(4)
             log.exception("job %s %s failed [ref %s]", job.kind, job.ref, ref)
             self._metrics.reminders.labels("failed").inc()
-            await self._jobs.finish(job.id, "failed", f"ref {ref}")
+            await self._jobs.finish(job.id, "failed", f"ref {ref}", now=now)
             return
         late = now - job.due_at > LATE_AFTER
         self._metrics.reminders.labels("late" if late else "sent").inc()
-        await self._jobs.finish(job.id, "done", "late" if late else None)
+        await self._jobs.finish(job.id, "done", "late" if late else None, now=self._now())
 
 
 def job_key(job: Job) -> str:

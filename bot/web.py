@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -11,6 +12,8 @@ from bot.matrix import SyncHealth
 from bot.metrics import Metrics
 
 CalendarSource = Callable[[], Awaitable[bytes]]
+PersonalCalendar = Callable[[str], Awaitable[bytes | None]]  # token -> feed or None
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 
 class WebServer:
@@ -26,6 +29,7 @@ class WebServer:
         metrics: Metrics,
         calendar: CalendarSource | None = None,
         calendar_token: str | None = None,
+        personal_calendar: PersonalCalendar | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -34,6 +38,7 @@ class WebServer:
         self._metrics = metrics
         self._calendar = calendar
         self._token = calendar_token
+        self._personal = personal_calendar
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
@@ -41,6 +46,7 @@ class WebServer:
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/metrics", self.metrics)
         app.router.add_get("/calendar.ics", self.calendar)
+        app.router.add_get("/calendar/{name}", self.personal_calendar)
         return app
 
     async def start(self) -> None:
@@ -75,3 +81,20 @@ class WebServer:
             return web.Response(status=404, text="no calendar")
         body = await self._calendar()
         return web.Response(body=body, content_type="text/calendar", charset="utf-8")
+
+    async def personal_calendar(self, request: web.Request) -> web.Response:
+        """``/calendar/<token>.ics``: one member's feed. Any wrong token: a plain 404,
+        the same as for a path that does not exist."""
+        name = request.match_info["name"]
+        token = name.removesuffix(".ics")
+        body = None
+        if self._personal is not None and name.endswith(".ics") and _TOKEN.match(token):
+            body = await self._personal(token)
+        if body is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=body,
+            content_type="text/calendar",
+            charset="utf-8",
+            headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+        )

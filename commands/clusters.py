@@ -20,7 +20,7 @@ from commands.matching import (
     forming_clusters,
     found_cluster,
 )
-from commands.registry import Arg, Permission, command
+from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc, html_from_text
 from commands.rooms import notify_coordinators
 from content.normalize import normalize
@@ -78,6 +78,7 @@ async def newly_ready(services: Services) -> list[FormingCluster]:
     "cluster interesse",
     aliases=("cluster interest",),
     group="netzwerk",
+    scope=Scope.PERSONAL,
     summary="clusters.interest_summary",
     usage="<thema>",
     usage_en="<topic>",
@@ -133,6 +134,7 @@ def _status_line(ctx: Context, cluster: FormingCluster) -> str:
 @command(
     "cluster",
     group="netzwerk",
+    scope=Scope.NETWORK,
     summary="clusters.list_summary",
     examples=("!cluster",),
 )
@@ -180,6 +182,7 @@ def _find(topic: str, clusters: list[FormingCluster]) -> FormingCluster | None:
     "cluster gründen",
     aliases=("cluster found",),
     group="netzwerk",
+    scope=Scope.NETWORK,
     summary="clusters.found_summary",
     usage="<thema>",
     usage_en="<topic>",

@@ -5,15 +5,40 @@ The services are Protocols implemented in ``bot``; commands never import ``bot``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import asyncio
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from commands.i18n import Catalog
 from commands.reply import Attachment, Reply
 from storage import Database
+
+if TYPE_CHECKING:
+    from commands.registry import Registry
+    from content import ContentIndex, ContentSet
+
+T = TypeVar("T")
+
+
+class KeyedLocks:
+    """One asyncio lock per key (a poll, a meeting), kept only while in use: a step that
+    sends messages between its reads and writes must not interleave with itself."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[Hashable, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def __call__(self, key: Hashable) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
 
 
 class Chat(Protocol):
@@ -57,6 +82,11 @@ class Chat(Protocol):
 
     def room_name(self, room_id: str) -> str: ...
 
+    def display_name(self, user_id: str) -> str:
+        """The name a person shows in the rooms the bot shares with them (their
+        localpart when none is known)."""
+        ...
+
     async def direct_room(self, user_id: str) -> str:
         """The direct chat with a user, created (and remembered) when missing."""
         ...
@@ -75,6 +105,10 @@ class Chat(Protocol):
 
     async def invite(self, room_id: str, user_id: str) -> None: ...
 
+    async def redact(self, room_id: str, event_id: str, reason: str = "") -> None:
+        """Remove one of the bot's messages (its content) from a room."""
+        ...
+
 
 class Scheduling(Protocol):
     """Timed jobs (implemented by bot.scheduler); the jobs table is the truth."""
@@ -89,10 +123,16 @@ class Scheduling(Protocol):
         payload: dict[str, Any] | None = None,
     ) -> int: ...
 
+    async def schedule_many(
+        self, kind: str, items: Iterable[tuple[str, datetime, datetime | None, dict[str, Any]]]
+    ) -> None:
+        """Many jobs of one kind: (ref, due_at, not_after, payload) each."""
+        ...
+
     async def cancel(self, kind: str, ref_prefix: str) -> int: ...
 
     async def resync(self) -> None:
-        """Mirror the pending rows again after a transaction wrote jobs directly."""
+        """Mirror the pending rows again after rows were moved (e.g. a room upgrade)."""
         ...
 
 
@@ -134,6 +174,7 @@ class NetworkInfo:
     digest_time: str = "08:00"  # local wall time of the weekly digest
     state: str | None = None  # German state code ("NW"): school and public holidays
     series_skip_holidays: bool = False  # series skip holidays unless "mit Ferien"
+    web_url: str = ""  # where /calendar/<token>.ics is reached (empty: no web server)
 
     def room_of_kind(self, kind: str) -> str | None:
         for key, room_kind in self.room_kinds.items():
@@ -163,13 +204,24 @@ class Services:
     network: NetworkInfo
     catalog: Catalog
     runtime: Runtime
-    content: Any = None  # content.ContentSet
-    answers: Any = None  # content.ContentIndex
-    registry: Any = None  # commands.registry.Registry (for generated help)
+    content: ContentSet | None = None
+    answers: ContentIndex | None = None
+    registry: Registry | None = None  # for generated help
     clock: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
+    _shared: dict[type, Any] = field(default_factory=dict, repr=False)
 
     def is_coordinator(self, user_id: str) -> bool:
         return user_id in self.network.coordinators
+
+    def shared(self, kind: type[T]) -> T:
+        """The one ``kind()`` of this running bot, made on first use: what a command
+        group keeps between messages (an index, a cache) lives here, never in a module
+        global, so two bots in one process (tests) never share it."""
+        found = self._shared.get(kind)
+        if found is None:
+            found = self._shared[kind] = kind()
+        return cast(T, found)
 
     def now(self) -> datetime:
         return self.clock()
@@ -188,6 +240,7 @@ class Context:
     lang: str
     body: str = ""
     command: str = ""
+    asked_in: str | None = None  # set when a group-room command is answered in the DM
     _sent: int = 0
 
     def t(self, key: str, /, **params: object) -> str:
@@ -203,16 +256,19 @@ class Context:
 
     def _next_key(self) -> str:
         self._sent += 1
-        return f"cmd:{self.event_id}:{self._sent}"
+        where = "" if self.asked_in is None else "dm:"
+        return f"cmd:{self.event_id}:{where}{self._sent}"
 
     async def reply(self, reply: Reply | str) -> str:
         """Answer the command: in reply to it, in its thread, exactly once."""
         message = Reply(reply) if isinstance(reply, str) else reply
+        # an answer moved to the direct chat cannot reply to an event of another room
+        reply_to = self.event_id if self.asked_in is None else None
         event_id = await self.chat.send(
             self.room_id,
             message,
             key=self._next_key(),
-            reply_to=self.event_id,
+            reply_to=reply_to,
             thread_root=self.thread_root,
         )
         if message.attachment is not None:
@@ -220,10 +276,25 @@ class Context:
                 self.room_id,
                 message.attachment,
                 key=self._next_key(),
-                reply_to=self.event_id,
+                reply_to=reply_to,
                 thread_root=self.thread_root,
             )
         return event_id
+
+    async def to_direct_chat(self) -> Context:
+        """Personal answers go to the sender's direct chat; the room gets one line."""
+        if self.is_direct:
+            return self
+        direct = await self.chat.direct_room(self.sender)
+        await self.reply(self.t("privacy.answered_direct"))
+        return replace(
+            self,
+            room_id=direct,
+            thread_root=None,
+            is_direct=True,
+            asked_in=self.room_id,
+            _sent=0,
+        )
 
     @property
     def is_coordinator(self) -> bool:

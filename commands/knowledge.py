@@ -7,13 +7,16 @@ suggests the closest topics, stores the question and forwards it to the coordina
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from commands.context import Context
 from commands.errors import UserError
 from commands.i18n import Catalog
-from commands.registry import Arg, Permission, command
+from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc, html_from_text
+from commands.timeparse import format_date
+from storage.privacy import ForwardedMessages
 from storage.questions import UnansweredQuestions
 
 log = logging.getLogger(__name__)
@@ -91,7 +94,9 @@ async def _record_unanswered(ctx: Context, question: str, lang: str, result: Any
         "knowledge.forward", network_lang, sender=ctx.sender, room=where, question=question
     )
     try:
-        await ctx.chat.send(target, Reply(text), key=f"forward:{ctx.event_id}")
+        event_id = await ctx.chat.send(target, Reply(text), key=f"forward:{ctx.event_id}")
+        # remembered so that "forget me" can take it back out of the coordinators' room
+        await ForwardedMessages(ctx.db).add(event_id, target, ctx.sender, "question")
     except Exception:  # the member got an answer; a failed forward is only logged
         log.exception("could not forward question %s", ctx.event_id)
 
@@ -121,6 +126,7 @@ def source_line(ctx: Context, entries: Any) -> str:
     "frage",
     aliases=("ask",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.ask_summary",
     usage="<text>",
     usage_en="<text>",
@@ -138,6 +144,7 @@ async def ask_command(ctx: Context, question: str) -> None:
     "phasen",
     aliases=("phases",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.phases_summary",
     examples=("!phasen",),
 )
@@ -152,6 +159,7 @@ async def phases_command(ctx: Context) -> None:
     "checkliste",
     aliases=("checklist",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.checklist_summary",
     usage="<phase>",
     usage_en="<phase>",
@@ -189,6 +197,7 @@ async def checklist_command(ctx: Context, phase: str) -> None:
     "vereinbarung",
     aliases=("agreement",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.agreement_summary",
     examples=("!vereinbarung",),
 )
@@ -204,6 +213,7 @@ async def agreement_command(ctx: Context) -> None:
     "themen",
     aliases=("topics",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.topics_summary",
     examples=("!themen",),
 )
@@ -250,6 +260,7 @@ async def _next_meetings_by_room(ctx: Context) -> dict[str, str]:
     "offene-fragen",
     aliases=("open-questions",),
     group="inhalte",
+    scope=Scope.NETWORK,
     summary="knowledge.open_questions_summary",
     permission=Permission.COORDINATOR,
     examples=("!offene-fragen",),
@@ -262,9 +273,16 @@ async def open_questions_command(ctx: Context) -> None:
     title = ctx.t("knowledge.open_questions_title", count=len(questions))
     lines = [title]
     html = [f"<p><strong>{esc(title)}</strong></p><ul>"]
+    tz = ctx.services.network.tz
     for q in questions:
-        line = f"{q.asked_at[:10]} {q.sender or '?'}: {q.question}"
-        lines.append(f"• {line}")
-        html.append(f"<li>{esc(line)}</li>")
+        asked = format_date(datetime.fromisoformat(q.asked_at), ctx.lang, tz=tz)
+        who = ctx.chat.display_name(q.sender) if q.sender else ctx.t("knowledge.asker_unknown")
+        lines.append(f"• {asked} – {who}: {q.question}")
+        person = (
+            f'<a href="https://matrix.to/#/{esc(q.sender)}">{esc(who)}</a>'
+            if q.sender
+            else esc(who)
+        )
+        html.append(f"<li>{esc(asked)} – {person}: {esc(q.question)}</li>")
     html.append("</ul>")
     await ctx.reply(Reply("\n".join(lines), "".join(html)))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 from commands.context import Context
-from commands.registry import Arg, command
+from commands.registry import Arg, Scope, command
 from commands.reply import Attachment, Reply
 from storage.core import KeyValue
-from storage.privacy import export_user, forget_user
+from storage.privacy import ForwardedMessages, export_user, forget_user
+
+log = logging.getLogger(__name__)
 
 CONFIRM_WORDS = {"ja", "yes", "bestätigen", "confirm"}
 CONFIRM_WINDOW = timedelta(minutes=10)
@@ -23,6 +26,7 @@ def _pending_key(user_id: str) -> str:
     "meine-daten",
     aliases=("my-data",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="privacy.export_summary",
     examples=("!meine-daten",),
 )
@@ -56,6 +60,7 @@ async def export_command(ctx: Context) -> None:
     "vergiss-mich",
     aliases=("forget-me",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="privacy.forget_summary",
     usage="[ja]",
     usage_en="[yes]",
@@ -74,8 +79,19 @@ async def forget_command(ctx: Context, confirmation: str | None) -> None:
         await store.set(key, datetime.now(UTC).isoformat())
         await ctx.reply(ctx.t("privacy.forget_confirm"))
         return
+    await _take_back_forwarded(ctx)
     counts = await forget_user(ctx.db, ctx.sender)
     registry = ctx.services.registry
     for hook in registry.hooks.get("forget", []) if registry is not None else []:
         await hook(ctx.services, user_id=ctx.sender)  # in-memory state (e.g. match index)
     await ctx.reply(ctx.t("privacy.forget_done", count=sum(counts.values())))
+
+
+async def _take_back_forwarded(ctx: Context) -> None:
+    """Redact what the bot posted elsewhere for the member (forwarded questions)."""
+    reason = ctx.services.catalog.get("privacy.redact_reason", ctx.services.network.language)
+    for message in await ForwardedMessages(ctx.db).of(ctx.sender):
+        try:
+            await ctx.chat.redact(message.room_id, message.event_id, reason)
+        except Exception:  # e.g. the room is gone; the row is deleted with the rest
+            log.warning("could not redact %s in %s", message.event_id, message.room_id)

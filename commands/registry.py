@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from types import ModuleType
 from typing import Any
 
@@ -32,6 +32,24 @@ MAX_NAME_TOKENS = 3
 Handler = Callable[..., Awaitable[Any]]
 JobHandler = Callable[[JobContext, Any], Awaitable[None]]
 EventHook = Callable[..., Awaitable[Any]]  # ``dialog`` hooks return a bool
+
+
+class Scope(StrEnum):
+    """What a command reaches; the privacy test is generated from this.
+
+    ``ID``        a room's thing by its id (meetings, notes, RSVPs): checked by
+                  ``commands.scope``; derived from an id argument (``*_id``)
+    ``ROOM``      the things of the room it is sent in (its cooperation, its meetings)
+    ``PERSONAL``  the sender's own data: asked in a group room, answered in the direct
+                  chat, with one line in the room saying so
+    ``NETWORK``   nothing of any room or person: curated content, help, the network's
+                  own rooms and announcements
+    """
+
+    ID = "id"
+    ROOM = "room"
+    PERSONAL = "personal"
+    NETWORK = "network"
 
 
 class Permission(IntEnum):
@@ -65,9 +83,59 @@ class CommandSpec:
     handler: Handler
     usage_en: str | None = None
     hidden: bool = False
+    declared_scope: Scope | None = None
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def scope(self) -> Scope | None:
+        """The declared scope; a command taking an id (``*_id``) acts by id. None: not
+        classified (the generated privacy test fails until it is)."""
+        if self.declared_scope is not None:
+            return self.declared_scope
+        if any(arg.name.endswith("_id") for arg in self.args):
+            return Scope.ID
+        return None
+
+    def usage_tokens(self, lang: str = "de") -> list[str]:
+        """The usage split into argument words, brackets kept together:
+        ``"<id> [<alter tag> auf] <datum>"`` -> ``["<id>", "[<alter tag> auf]", "<datum>"]``."""
+        usage = self.usage_en if lang == "en" and self.usage_en is not None else self.usage
+        tokens: list[str] = []
+        depth, current = 0, ""
+        for char in usage:
+            if char.isspace() and depth == 0:
+                if current:
+                    tokens.append(current)
+                current = ""
+                continue
+            depth += {"[": 1, "]": -1}.get(char, 0)
+            current += char
+        if current:
+            tokens.append(current)
+        if len(tokens) < len(self.args):  # "[<feld> <wert>]": two optional arguments
+            tokens = [w for t in tokens for w in t.removeprefix("[").removesuffix("]").split()]
+        return tokens
+
+    def arg_label(self, name: str, lang: str = "de", *, required_only: bool = False) -> str:
+        """An argument as users know it from the usage ("<termin-nr>"), never its code name.
+
+        Plain arguments take one usage word each, in order; a ``rest`` argument takes
+        all that are left (only the required ones with ``required_only``).
+        """
+        tokens = self.usage_tokens(lang)
+        for index, arg in enumerate(self.args):
+            if arg.name != name:
+                continue
+            if index >= len(tokens):
+                break
+            if not arg.rest:
+                return tokens[index]
+            words = tokens[index:]
+            required = [w for w in words if not w.startswith("[")]
+            return " ".join(required if required_only and required else words)
+        return "…"
 
     def usage_line(self, lang: str = "de") -> str:
         args = self.usage_en if lang == "en" and self.usage_en is not None else self.usage
@@ -92,8 +160,11 @@ def command(
     permission: Permission = Permission.EVERYONE,
     args: Iterable[Arg] = (),
     hidden: bool = False,
+    scope: Scope | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Declare a command on its handler; collected by ``Registry.from_modules``."""
+    """Declare a command on its handler; collected by ``Registry.from_modules``.
+
+    ``scope`` says what it reaches (see ``Scope``); needed unless it takes an id."""
 
     def decorate(handler: Handler) -> Handler:
         spec = CommandSpec(
@@ -108,6 +179,7 @@ def command(
             args=tuple(args),
             handler=handler,
             hidden=hidden,
+            declared_scope=scope,
         )
         specs = [*getattr(handler, "__koopbot_commands__", []), spec]
         handler.__koopbot_commands__ = specs  # type: ignore[attr-defined]
@@ -222,8 +294,11 @@ class Registry:
         return None
 
     @staticmethod
-    def bind(spec: CommandSpec, raw_args: str) -> dict[str, Any]:
-        """Turn the argument text into typed keyword arguments or raise UsageError."""
+    def bind(spec: CommandSpec, raw_args: str, lang: str = "de") -> dict[str, Any]:
+        """Turn the argument text into typed keyword arguments or raise UsageError.
+
+        Errors name an argument as the usage does ("<termin-nr>"), never by code name.
+        """
         values: dict[str, Any] = {}
         remaining = raw_args.strip()
         for arg in spec.args:
@@ -238,13 +313,15 @@ class Registry:
                 if arg.optional:
                     values[arg.name] = None
                     continue
-                raise UsageError("core.missing_argument", name=arg.name)
+                label = spec.arg_label(arg.name, lang, required_only=True)
+                raise UsageError("core.missing_argument", name=label)
             try:
                 values[arg.name] = arg.convert(text)
             except UsageError:
                 raise
             except ValueError as exc:
-                raise UsageError("core.bad_argument", name=arg.name, value=text) from exc
+                label = spec.arg_label(arg.name, lang)
+                raise UsageError("core.bad_argument", name=label, value=text) from exc
         if remaining:
             raise UsageError("core.too_many_arguments", extra=remaining)
         return values

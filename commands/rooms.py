@@ -21,7 +21,7 @@ from typing import Any, Protocol, cast
 
 from commands.context import Context, Services
 from commands.errors import UserError
-from commands.registry import Arg, Permission, command, on_event
+from commands.registry import Arg, Permission, Scope, command, on_event
 from commands.reply import Reply, esc, html_from_text
 from storage.core import UserSettings
 from storage.rooms import (
@@ -221,6 +221,7 @@ async def on_bot_removed(services: Services, *, room_id: str, sender: str, membe
     "raum neu",
     aliases=("room new",),
     group="netzwerk",
+    scope=Scope.NETWORK,
     summary="rooms.new_summary",
     usage="<name>",
     usage_en="<name>",

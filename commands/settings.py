@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commands.context import Context
 from commands.errors import UsageError
-from commands.registry import Arg, command
+from commands.registry import Arg, Scope, command
 from storage.core import UserSettings
 
 _LANGUAGES = {
@@ -21,6 +21,7 @@ _LANGUAGES = {
     "sprache",
     aliases=("language",),
     group="system",
+    scope=Scope.NETWORK,
     summary="core.language_summary",
     usage="de|en",
     examples=("!sprache en", "!language de"),

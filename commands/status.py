@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from commands.context import Context
-from commands.registry import Permission, command
+from commands.registry import Permission, Scope, command
 from commands.reply import Reply, esc
 from storage.core import ErrorLog
 
@@ -20,6 +20,7 @@ def _duration(seconds: float) -> str:
 @command(
     "status",
     group="system",
+    scope=Scope.NETWORK,
     summary="core.status_summary",
     permission=Permission.COORDINATOR,
     examples=("!status",),

@@ -1,7 +1,8 @@
 """Repository of cooperations: one per room, with ticks, agreement fields and reviews.
 
-Why the ``*_in(tx, ...)`` variants: a field change and the job it arms (term end) must
-commit together, so callers can run them inside their own transaction.
+A field change and the job it arms (term end) commit together: callers open
+``db.transaction()`` and every method here joins it (``storage.db``'s ambient
+transaction), so there is one method per operation, never a ``tx`` twin.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class Cooperations:
         with ``created`` False; any other existing row raises ``AlreadyExists``.
         """
         async with self._db.transaction() as tx:
-            existing = await self.by_room_in(tx, room_id)
+            existing = await self.by_room(room_id)
             if existing is not None:
                 if source_event_id is not None and existing.source_event_id == source_event_id:
                     return existing, False
@@ -130,19 +131,14 @@ class Cooperations:
                 (room_id, title, created_by, _iso(now), source_event_id, _iso(now)),
             )
             for key, value in fields.items():
-                await self.set_field_in(tx, coop_id, key, value, set_by=created_by, now=now)
+                await self.set_field(coop_id, key, value, set_by=created_by, now=now)
             row = await tx.fetchone("SELECT * FROM cooperations WHERE id = ?", (coop_id,))
             assert row is not None
             return _row_to_cooperation(row), True
 
-    @staticmethod
-    async def by_room_in(tx: Tx, room_id: str) -> Cooperation | None:
-        row = await tx.fetchone("SELECT * FROM cooperations WHERE room_id = ?", (room_id,))
-        return None if row is None else _row_to_cooperation(row)
-
     async def by_room(self, room_id: str) -> Cooperation | None:
-        async with self._db.transaction() as tx:
-            return await self.by_room_in(tx, room_id)
+        row = await self._db.fetchone("SELECT * FROM cooperations WHERE room_id = ?", (room_id,))
+        return None if row is None else _row_to_cooperation(row)
 
     async def get(self, coop_id: int) -> Cooperation | None:
         row = await self._db.fetchone("SELECT * FROM cooperations WHERE id = ?", (coop_id,))
@@ -152,9 +148,8 @@ class Cooperations:
         rows = await self._db.fetchall("SELECT * FROM cooperations ORDER BY id")
         return [_row_to_cooperation(row) for row in rows]
 
-    @staticmethod
-    async def touch_in(tx: Tx, coop_id: int, now: datetime) -> None:
-        await tx.execute(
+    async def touch(self, coop_id: int, now: datetime) -> None:
+        await self._db.execute(
             "UPDATE cooperations SET updated_at = ? WHERE id = ?", (_iso(now), coop_id)
         )
 
@@ -193,7 +188,7 @@ class Cooperations:
                 ):
                     added.append(item_id)
             if added:
-                await self.touch_in(tx, coop_id, now)
+                await self.touch(coop_id, now)
         return added
 
     async def untick(self, coop_id: int, item_ids: Iterable[str], *, now: datetime) -> list[str]:
@@ -207,7 +202,7 @@ class Cooperations:
                 ):
                     removed.append(item_id)
             if removed:
-                await self.touch_in(tx, coop_id, now)
+                await self.touch(coop_id, now)
         return removed
 
     # --- agreement fields --------------------------------------------------------
@@ -222,11 +217,16 @@ class Cooperations:
             for row in rows
         }
 
-    @staticmethod
-    async def set_field_in(
-        tx: Tx, coop_id: int, key: str, value: str | None, *, set_by: str, now: datetime
+    async def set_field(
+        self, coop_id: int, key: str, value: str | None, *, set_by: str, now: datetime
     ) -> None:
         """Set (or with ``None`` clear) one field; the title field renames the row too."""
+        async with self._db.transaction() as tx:
+            await self._set_field(tx, coop_id, key, value, set_by=set_by, now=now)
+
+    async def _set_field(
+        self, tx: Tx, coop_id: int, key: str, value: str | None, *, set_by: str, now: datetime
+    ) -> None:
         if value is None:
             await tx.execute(
                 "DELETE FROM cooperation_fields WHERE cooperation_id = ? AND field = ?",
@@ -241,26 +241,25 @@ class Cooperations:
             )
             if key == "titel":
                 await tx.execute("UPDATE cooperations SET title = ? WHERE id = ?", (value, coop_id))
-        await Cooperations.touch_in(tx, coop_id, now)
+        await self.touch(coop_id, now)
 
-    @staticmethod
-    async def set_term_end_in(tx: Tx, coop_id: int, end: date | None) -> None:
-        await tx.execute(
+    async def set_term_end(self, coop_id: int, end: date | None) -> None:
+        await self._db.execute(
             "UPDATE cooperations SET term_end = ? WHERE id = ?",
             (end.isoformat() if end else None, coop_id),
         )
 
     # --- reviews -----------------------------------------------------------------
 
-    @staticmethod
-    async def set_review_in(tx: Tx, coop_id: int, review: Review | None, now: datetime) -> None:
+    async def set_review(self, coop_id: int, review: Review | None, now: datetime) -> None:
         if review is None:
             params: tuple[object, ...] = (None, None, None, None, coop_id)
         else:
             params = (_iso(review.first), review.rrule, review.tz_name, review.stamp, coop_id)
-        await tx.execute(
-            "UPDATE cooperations SET review_first = ?, review_rrule = ?, review_tz = ?,"
-            " review_stamp = ? WHERE id = ?",
-            params,
-        )
-        await Cooperations.touch_in(tx, coop_id, now)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE cooperations SET review_first = ?, review_rrule = ?, review_tz = ?,"
+                " review_stamp = ? WHERE id = ?",
+                params,
+            )
+            await self.touch(coop_id, now)

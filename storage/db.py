@@ -200,6 +200,15 @@ class Database:
         """Whether the calling task has a transaction open."""
         return self._joined() is not None
 
+    async def after_commit(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` once the calling task's open transaction has committed, or
+        now when none is open (see ``Tx.after_commit``)."""
+        tx = self._joined()
+        if tx is not None:
+            tx.after_commit(callback)
+            return
+        await self._run_callbacks([callback])
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """An exclusive transaction: all or nothing, isolated from other coroutines.
@@ -232,11 +241,11 @@ class Database:
                 await self._conn.execute("COMMIT")
             finally:
                 self._ambient.reset(token)
-        await self._run_after_commit(tx)
+        callbacks, tx._after_commit = tx._after_commit, []
+        await self._run_callbacks(callbacks)
 
     @staticmethod
-    async def _run_after_commit(tx: Tx) -> None:
-        callbacks, tx._after_commit = tx._after_commit, []
+    async def _run_callbacks(callbacks: list[Callable[[], Any]]) -> None:
         for callback in callbacks:
             try:
                 result = callback()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from storage.db import Database, Tx
+from storage.db import Database
 
 
 @dataclass(frozen=True)
@@ -64,36 +64,9 @@ class Jobs:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @staticmethod
-    async def upsert_in(
-        tx: Tx,
-        kind: str,
-        ref: str,
-        due_at: datetime,
-        *,
-        not_after: datetime | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> int:
-        """Create or re-arm a job (a moved meeting re-arms its reminders)."""
-        await tx.execute(
-            _UPSERT, (kind, ref, _iso(due_at), _iso(not_after), json.dumps(payload or {}))
-        )
-        return int(await tx.scalar("SELECT id FROM jobs WHERE kind = ? AND ref = ?", (kind, ref)))
-
-    @staticmethod
-    async def upsert_many_in(
-        tx: Tx,
-        kind: str,
-        items: Iterable[tuple[str, datetime, datetime | None, dict[str, Any]]],
-    ) -> None:
-        """``upsert_in`` for many (ref, due_at, not_after, payload) at once (start-up rebuilds)."""
-        await tx.executemany(
-            _UPSERT,
-            [
-                (kind, ref, _iso(due), _iso(until), json.dumps(data))
-                for ref, due, until, data in items
-            ],
-        )
+    @property
+    def db(self) -> Database:
+        return self._db
 
     async def upsert(
         self,
@@ -104,8 +77,30 @@ class Jobs:
         not_after: datetime | None = None,
         payload: dict[str, Any] | None = None,
     ) -> int:
+        """Create or re-arm a job (a moved meeting re-arms its reminders); joins the
+        caller's transaction, so a job commits with the change that wants it."""
         async with self._db.transaction() as tx:
-            return await self.upsert_in(tx, kind, ref, due_at, not_after=not_after, payload=payload)
+            await tx.execute(
+                _UPSERT, (kind, ref, _iso(due_at), _iso(not_after), json.dumps(payload or {}))
+            )
+            return int(
+                await tx.scalar("SELECT id FROM jobs WHERE kind = ? AND ref = ?", (kind, ref))
+            )
+
+    async def upsert_many(
+        self,
+        kind: str,
+        items: Iterable[tuple[str, datetime, datetime | None, dict[str, Any]]],
+    ) -> None:
+        """``upsert`` for many (ref, due_at, not_after, payload) at once (start-up rebuilds)."""
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                _UPSERT,
+                [
+                    (kind, ref, _iso(due), _iso(until), json.dumps(data))
+                    for ref, due, until, data in items
+                ],
+            )
 
     async def get(self, job_id: int) -> Job | None:
         row = await self._db.fetchone("SELECT * FROM jobs WHERE id = ?", (job_id,))
@@ -122,17 +117,22 @@ class Jobs:
         )
         return [int(row["id"]) for row in rows]
 
-    async def finish(self, job_id: int, state: str, note: str | None = None) -> None:
+    async def finish(
+        self, job_id: int, state: str, note: str | None = None, *, now: datetime | None = None
+    ) -> None:
         """Mark a job done, skipped or cancelled (never fires again)."""
         await self._db.execute(
             "UPDATE jobs SET state = ?, done_at = ?, note = ? WHERE id = ?",
-            (state, datetime.now(UTC).isoformat(), note, job_id),
+            (state, (now or datetime.now(UTC)).astimezone(UTC).isoformat(), note, job_id),
         )
 
-    async def cancel_matching(self, kind: str, ref_prefix: str) -> list[int]:
-        ids = await self.pending_ids(kind, ref_prefix)
-        for job_id in ids:
-            await self.finish(job_id, "cancelled")
+    async def cancel_matching(
+        self, kind: str, ref_prefix: str, *, now: datetime | None = None
+    ) -> list[int]:
+        async with self._db.transaction():
+            ids = await self.pending_ids(kind, ref_prefix)
+            for job_id in ids:
+                await self.finish(job_id, "cancelled", now=now)
         return ids
 
     async def counts(self) -> dict[str, int]:

@@ -164,15 +164,13 @@ class Meetings:
         return [_meeting(r, changes.get(int(r["id"]), ())) for r in rows]
 
     async def get(self, meeting_id: int) -> Meeting | None:
+        """One meeting with its changed dates (joins the caller's transaction, if any)."""
         async with self._db.transaction() as tx:
-            return await self.get_in(tx, meeting_id)
-
-    async def get_in(self, tx: Tx, meeting_id: int) -> Meeting | None:
-        row = await tx.fetchone("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
-        if row is None:
-            return None
-        found = await self._with_changes(tx, [row])
-        return found[0]
+            row = await tx.fetchone("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+            if row is None:
+                return None
+            found = await self._with_changes(tx, [row])
+            return found[0]
 
     async def by_message(self, event_id: str) -> Meeting | None:
         """The meeting whose announcement (or one of whose reminders) is ``event_id``."""
@@ -218,7 +216,7 @@ class Meetings:
                     "SELECT id FROM meetings WHERE source_event_id = ?", (new.source_event_id,)
                 )
                 if row is not None:
-                    existing = await self.get_in(tx, int(row["id"]))
+                    existing = await self.get(int(row["id"]))
                     assert existing is not None
                     return existing, False
             tz = new.start.tzinfo
@@ -243,7 +241,7 @@ class Meetings:
                     now,
                 ),
             )
-            created = await self.get_in(tx, meeting_id)
+            created = await self.get(meeting_id)
             assert created is not None
             return created, True
 
@@ -365,6 +363,24 @@ class Meetings:
             " author, created_at, source_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (meeting_id, occurrence, kind, text, url, author, _now(), source_event_id),
         )
+
+    async def rekey_notes(self, meeting_id: int, keys: dict[str, str]) -> int:
+        """Hang notes and materials on other dates of their series (old key -> new key),
+        in one transaction; returns how many moved."""
+        moved = 0
+        async with self._db.transaction() as tx:
+            # two steps, so that a chain a->b, b->c never merges two dates
+            for number, old in enumerate(keys):
+                moved += await tx.execute(
+                    "UPDATE meeting_notes SET occurrence = ? WHERE meeting_id = ? AND occurrence = ?",
+                    (f"~{number}", meeting_id, old),
+                )
+            for number, new in enumerate(keys.values()):
+                await tx.execute(
+                    "UPDATE meeting_notes SET occurrence = ? WHERE meeting_id = ? AND occurrence = ?",
+                    (new, meeting_id, f"~{number}"),
+                )
+        return moved
 
     async def notes(self, meeting_id: int, occurrence: str | None = None) -> list[Note]:
         sql = "SELECT * FROM meeting_notes WHERE meeting_id = ?"

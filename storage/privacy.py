@@ -8,7 +8,9 @@ replaced by a neutral marker, so shared records (who ticked an item) stay consis
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.db import Database, Tx
@@ -89,3 +91,63 @@ async def forget_user(db: Database, user_id: str) -> dict[str, int]:
 async def mentions(db: Database, user_id: str) -> int:
     """How many rows still mention the user anywhere (0 after ``forget_user``)."""
     return sum(len(rows) for rows in (await export_user(db, user_id)).values())
+
+
+@dataclass(frozen=True)
+class ForwardedMessage:
+    event_id: str
+    room_id: str
+    kind: str
+
+
+class ForwardedMessages:
+    """Messages the bot posted for a member into another room (e.g. a forwarded question)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, event_id: str, room_id: str, user_id: str, kind: str) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO forwarded_messages(event_id, room_id, user_id, kind,"
+            " created_at) VALUES (?, ?, ?, ?, ?)",
+            (event_id, room_id, user_id, kind, datetime.now(UTC).isoformat()),
+        )
+
+    async def of(self, user_id: str) -> list[ForwardedMessage]:
+        rows = await self._db.fetchall(
+            "SELECT event_id, room_id, kind FROM forwarded_messages WHERE user_id = ?"
+            " ORDER BY created_at",
+            (user_id,),
+        )
+        return [ForwardedMessage(r["event_id"], r["room_id"], r["kind"]) for r in rows]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class CalendarFeeds:
+    """One secret personal feed per member; only the token's SHA-256 is stored."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def has(self, user_id: str) -> bool:
+        row = await self._db.fetchall("SELECT 1 FROM calendar_feeds WHERE user_id = ?", (user_id,))
+        return bool(row)
+
+    async def issue(self, user_id: str, token: str) -> None:
+        """Store the feed of ``user_id`` (replacing, i.e. revoking, an older one)."""
+        await self._db.execute(
+            "INSERT INTO calendar_feeds(user_id, token_sha256, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET token_sha256 = excluded.token_sha256,"
+            " created_at = excluded.created_at",
+            (user_id, token_hash(token), datetime.now(UTC).isoformat()),
+        )
+
+    async def owner(self, token: str) -> str | None:
+        """The member whose feed ``token`` opens, or None."""
+        value = await self._db.scalar(
+            "SELECT user_id FROM calendar_feeds WHERE token_sha256 = ?", (token_hash(token),)
+        )
+        return None if value is None else str(value)

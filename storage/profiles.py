@@ -22,7 +22,8 @@ def _now() -> str:
 
 @dataclass(frozen=True)
 class ProfileRow:
-    """One member's profile as stored; ``kind`` is the institution kind's value."""
+    """One member's profile as stored; ``kind`` is the institution kind's value,
+    ``institution`` the institution's name as the member wrote it."""
 
     user_id: str
     kind: str | None = None
@@ -36,11 +37,13 @@ class ProfileRow:
     visible: bool = False
     intros: bool = False
     created_at: str = ""
+    institution: str = ""
 
     def is_empty(self) -> bool:
         """Nothing described yet (the opt-ins alone do not count)."""
         return not (
             self.kind
+            or self.institution
             or self.place
             or self.region
             or any(getattr(self, name) for name in LIST_FIELDS)
@@ -62,6 +65,7 @@ def _row(row: sqlite3.Row) -> ProfileRow:
         visible=bool(row["visible"]),
         intros=bool(row["intros"]),
         created_at=row["created_at"],
+        institution=row["institution"],
     )
 
 
@@ -93,9 +97,10 @@ class Profiles:
         now = _now()
         await self._db.execute(
             "INSERT INTO profiles(user_id, kind, place, region, interests, offers, needs,"
-            " target_groups, experience, visible, intros, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " target_groups, experience, visible, intros, created_at, updated_at, institution)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET kind = excluded.kind,"
+            " institution = excluded.institution,"
             " place = excluded.place, region = excluded.region,"
             " interests = excluded.interests, offers = excluded.offers,"
             " needs = excluded.needs, target_groups = excluded.target_groups,"
@@ -115,6 +120,7 @@ class Profiles:
                 int(profile.intros),
                 profile.created_at or now,
                 now,
+                profile.institution,
             ),
         )
         stored = await self.get(profile.user_id)

@@ -6,7 +6,7 @@ They implement the Protocols of commands.context exactly; no mocks of internals.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +38,7 @@ class FakeChat:
     power: dict[tuple[str, str], int] = field(default_factory=dict)
     rooms: dict[str, list[str]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    redacted: list[tuple[str, str]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _keys: dict[str, str] = field(default_factory=dict)
     raw: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
@@ -95,6 +96,9 @@ class FakeChat:
     def room_name(self, room_id: str) -> str:
         return self.names.get(room_id, room_id)
 
+    def display_name(self, user_id: str) -> str:
+        return self.names.get(user_id) or user_id.split(":", 1)[0].lstrip("@")
+
     async def direct_room(self, user_id: str) -> str:
         room_id = f"!dm-{user_id}"
         self.rooms.setdefault(room_id, [self.user_id, user_id])
@@ -119,6 +123,9 @@ class FakeChat:
     async def invite(self, room_id: str, user_id: str) -> None:
         self.rooms.setdefault(room_id, []).append(user_id)
 
+    async def redact(self, room_id: str, event_id: str, reason: str = "") -> None:
+        self.redacted.append((room_id, event_id))
+
     def replies(self) -> list[Reply]:
         return [s.reply for s in self.sent if s.reply is not None]
 
@@ -138,6 +145,12 @@ class FakeScheduler:
     ) -> int:
         self.jobs[(kind, ref)] = due_at
         return len(self.jobs)
+
+    async def schedule_many(
+        self, kind: str, items: Iterable[tuple[str, datetime, datetime | None, dict[str, Any]]]
+    ) -> None:
+        for ref, due_at, _until, _payload in items:
+            self.jobs[(kind, ref)] = due_at
 
     async def cancel(self, kind: str, ref_prefix: str) -> int:
         gone = [k for k in self.jobs if k[0] == kind and k[1].startswith(ref_prefix)]

@@ -8,8 +8,9 @@ from commands.context import Context
 from commands.cooperation.common import content_of, cooperation_here
 from commands.cooperation.draft import Draft, DraftElement, draft_filename, render_draft
 from commands.i18n import Catalog
-from commands.registry import command
+from commands.registry import Scope, command
 from commands.reply import Attachment, Reply
+from commands.timeparse import format_date
 from storage.cooperations import Cooperations
 
 
@@ -35,6 +36,7 @@ def build_draft(
     "vereinbarung entwurf",
     aliases=("agreement draft",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.draft_summary",
     examples=("!vereinbarung entwurf",),
 )
@@ -49,7 +51,7 @@ async def agreement_draft(ctx: Context) -> None:
         {key: f.value for key, f in fields.items()},
         ctx.services.catalog,
         ctx.lang,
-        as_of=f"{today:%d.%m.%Y}",
+        as_of=format_date(today, ctx.lang),
     )
     attachment = Attachment(
         draft_filename(coop.title), draft.markdown.encode("utf-8"), "text/markdown"

@@ -9,7 +9,7 @@ from commands.context import Context
 from commands.cooperation.common import content_of, cooperation_here, progress_of
 from commands.cooperation.progress import bar
 from commands.errors import UsageError, UserError
-from commands.registry import Arg, command
+from commands.registry import Arg, Scope, command
 from commands.reply import Reply, esc
 from storage.cooperations import Cooperations
 
@@ -95,7 +95,7 @@ def _summary(ctx: Context, content: Any, before: Any, after: Any) -> tuple[list[
 async def _change(ctx: Context, items: str, *, tick: bool) -> None:
     content = content_of(ctx)
     if not items.strip():
-        raise UsageError("core.missing_argument", name="phase.nr")
+        raise UsageError("core.missing_argument", name="<phase>.<nr>")
     ids = parse_item_ids(items, content)
     coop = await cooperation_here(ctx)
     repo = Cooperations(ctx.db)
@@ -137,6 +137,7 @@ async def _change(ctx: Context, items: str, *, tick: bool) -> None:
     "erledigt",
     aliases=("done",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.done_summary",
     usage="<phase>.<nr> [...]",
     usage_en="<phase>.<no> [...]",
@@ -151,6 +152,7 @@ async def tick_items(ctx: Context, items: str) -> None:
     "offen",
     aliases=("undo",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.undo_summary",
     usage="<phase>.<nr> [...]",
     usage_en="<phase>.<no> [...]",

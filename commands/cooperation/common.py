@@ -32,5 +32,8 @@ async def cooperation_here(ctx: Context) -> Cooperation:
     """This room's cooperation; only ever ``ctx.room_id``, so nothing leaks elsewhere."""
     coop = await Cooperations(ctx.db).by_room(ctx.room_id)
     if coop is None:
+        if ctx.room_id in ctx.services.network.network_rooms():
+            # "!kooperation neu" would be refused here: point to a room of its own
+            raise UserError("cooperation.none_in_network_room")
         raise UserError("cooperation.none_here")
     return coop

@@ -17,14 +17,21 @@ from commands.cooperation.schedule import (
     KIND_REVIEW,
     KIND_TERM_END,
     PlannedJob,
+    is_short,
+    next_review,
     plan_review,
     plan_term_end,
     review_prefix,
 )
 from commands.errors import UsageError
-from commands.registry import Arg, command, job_handler, on_event
+from commands.registry import Arg, Scope, command, job_handler, on_event
 from commands.reply import Reply, esc
-from commands.timeparse import format_datetime, format_recurrence, parse_interval_or_date
+from commands.timeparse import (
+    format_date,
+    format_datetime,
+    format_recurrence,
+    parse_interval_or_date,
+)
 from storage.cooperations import Cooperation, Cooperations, Review
 from storage.jobs import Job, Jobs
 
@@ -44,6 +51,7 @@ async def _upsert(jobs: Jobs, planned: PlannedJob) -> None:
     "kooperation prüfung",
     aliases=("coop review",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.review_summary",
     usage="<datum|intervall|aus>",
     usage_en="<date|interval|off>",
@@ -57,39 +65,59 @@ async def _upsert(jobs: Jobs, planned: PlannedJob) -> None:
 async def schedule_review(ctx: Context, spec: str) -> None:
     spec = spec.strip()
     if not spec:
-        raise UsageError("core.missing_argument", name="datum")
+        raise UsageError("core.missing_argument", name=ctx.t("cooperation.review_arg"))
     coop = await cooperation_here(ctx)
     services = ctx.services
     now, tz = services.now(), services.network.tz
     if spec.casefold() in STOP_WORDS:
-        await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
-        async with ctx.db.transaction() as tx:
-            await Cooperations.set_review_in(tx, coop.id, None, now)
+        async with ctx.db.transaction():  # the plan and its jobs change together
+            await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
+            await Cooperations(ctx.db).set_review(coop.id, None, now)
         await ctx.reply(ctx.t("cooperation.review_stopped"))
         return
     schedule = parse_interval_or_date(spec, now, tz)
     review = Review(schedule.first, schedule.rrule, str(tz), stamp=ctx.event_id)
     planned = plan_review(coop.id, review, now, now)
-    # the old series goes first: a replay of this command then simply arms it again
-    await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
-    async with ctx.db.transaction() as tx:
-        await Cooperations.set_review_in(tx, coop.id, review, now)
+    replaced = _replaced_plan(ctx, coop.review, now) if coop.review is not None else None
+    # one transaction: the old series goes, the new plan and its job come (a replay of
+    # this command then simply arms it again)
+    async with ctx.db.transaction():
+        await services.scheduler.cancel(KIND_REVIEW, review_prefix(coop.id))
+        await Cooperations(ctx.db).set_review(coop.id, review, now)
         if planned is not None:
-            await Jobs.upsert_in(
-                tx, planned.kind, planned.ref, planned.due,
+            await services.scheduler.schedule(
+                planned.kind, planned.ref, planned.due,
                 not_after=planned.not_after, payload=planned.payload,
             )  # fmt: skip
-    await services.scheduler.resync()
-    first = format_datetime(schedule.first, ctx.lang, tz=tz)
+    meeting = next_review(review, now) or schedule.first
+    first = format_datetime(meeting, ctx.lang, tz=tz)
     if schedule.rrule is None:
         lines = [ctx.t("cooperation.review_once", when=first)]
     else:
         repeat = format_recurrence(schedule.rrule, ctx.lang)
         lines = [ctx.t("cooperation.review_series", when=first, repeat=repeat)]
+    if meeting.date() != schedule.first.astimezone(tz).date():
+        day = format_date(schedule.first, ctx.lang, tz=tz)
+        lines.append(ctx.t("cooperation.review_moved_to_working_day", day=day, when=first))
+    if schedule.rrule is not None and not is_short(schedule.rrule):
+        lines.append(ctx.t("cooperation.review_working_days"))
     if planned is not None:
         remind = format_datetime(max(planned.due, now), ctx.lang, tz=tz)
-        lines.append(ctx.t("cooperation.review_reminder_at", when=remind))
+        key = "review_reminder_at" if planned.due < meeting else "review_reminder_same_time"
+        lines.append(ctx.t(f"cooperation.{key}", when=remind))
+    if replaced is not None:
+        lines.append(replaced)
     await ctx.reply(Reply("\n".join(lines)))
+
+
+def _replaced_plan(ctx: Context, old: Review, now: datetime) -> str:
+    """ "This replaces the previous plan (…)": what was planned until now."""
+    upcoming = next_review(old, now)
+    repeat = format_recurrence(old.rrule, ctx.lang)
+    if upcoming is None:
+        return ctx.t("cooperation.review_replaced_over", repeat=repeat)
+    when = format_datetime(upcoming, ctx.lang, tz=ctx.services.network.tz)
+    return ctx.t("cooperation.review_replaced", repeat=repeat, when=when)
 
 
 async def _mentions(services: Services, room_id: str) -> list[str]:
@@ -162,7 +190,10 @@ async def send_term_end_reminder(jctx: JobContext, job: Job) -> None:
     end: date = coop.term_end
     weeks = max(0, (end - services.now().astimezone(services.network.tz).date()).days // 7)
     text = jctx.t(
-        "cooperation.term_end_reminder", title=coop.title, date=f"{end:%d.%m.%Y}", weeks=weeks
+        "cooperation.term_end_reminder",
+        title=coop.title,
+        date=format_date(end, jctx.lang),
+        weeks=weeks,
     )
     reply = Reply(text, notify=True, mentions=await _mentions(services, coop.room_id))
     await services.chat.send(coop.room_id, reply, key=jctx.key)

@@ -24,18 +24,18 @@ from commands.cooperation.fields import (
 from commands.cooperation.progress import bar
 from commands.cooperation.schedule import KIND_TERM_END, next_review, plan_term_end, review_prefix
 from commands.errors import UsageError, UserError
-from commands.registry import Arg, Permission, command
+from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc
-from commands.timeparse import format_datetime, format_recurrence
+from commands.scope import Visibility
+from commands.timeparse import format_date, format_datetime, format_recurrence
 from storage.cooperations import AlreadyExists, Cooperation, Cooperations
-from storage.jobs import Jobs
 
 STALE_AFTER = timedelta(days=30)
 CLEAR_WORDS = {"-", "–", "löschen", "loeschen", "leer", "clear", "delete"}
 
 
-def _date(value: Any) -> str:
-    return f"{value:%d.%m.%Y}"
+def _date(value: Any, lang: str) -> str:
+    return format_date(value, lang)
 
 
 def field_names(lang: str) -> str:
@@ -49,6 +49,7 @@ def field_names(lang: str) -> str:
     "kooperation neu",
     aliases=("coop new",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.new_summary",
     usage="<titel>",
     usage_en="<title>",
@@ -91,6 +92,7 @@ async def new_cooperation(ctx: Context, title: str) -> None:
     "kooperation",
     aliases=("coop",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.show_summary",
     examples=("!kooperation",),
 )
@@ -156,7 +158,7 @@ def render_overview(
             "cooperation.last_tick",
             item=last.item_id,
             who=last.ticked_by or "?",
-            date=_date(last.ticked_at.astimezone(tz)),
+            date=_date(last.ticked_at.astimezone(tz), ctx.lang),
         )
         text.append(line)
         html.append(f"<p>{esc(line)}</p>")
@@ -197,7 +199,7 @@ def render_overview(
     text.append(line)
     html.append(f"<p>{esc(line)}</p>")
     if coop.term_end is not None:
-        line = ctx.t("cooperation.term_end_line", date=_date(coop.term_end))
+        line = ctx.t("cooperation.term_end_line", date=_date(coop.term_end, ctx.lang))
         text.append(line)
         html.append(f"<p>{esc(line)}</p>")
     return Reply("\n".join(text), "".join(html))
@@ -207,6 +209,7 @@ def render_overview(
     "kooperation feld",
     aliases=("coop set",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.set_summary",
     usage="<name> <wert>",
     usage_en="<name> <value>",
@@ -238,34 +241,31 @@ async def set_field(ctx: Context, spec: str) -> None:
     tz = ctx.services.network.tz
     end = None if clear or key != "laufzeit" else parse_term_end(value)
     planned = None if end is None else plan_term_end(coop.id, end, tz, now)
-    async with ctx.db.transaction() as tx:
-        await Cooperations.set_field_in(
-            tx, coop.id, key, None if clear else value, set_by=ctx.sender, now=now
-        )
+    scheduler = ctx.services.scheduler
+    async with ctx.db.transaction():  # the field and the job it arms commit together
+        coops = Cooperations(ctx.db)
+        await coops.set_field(coop.id, key, None if clear else value, set_by=ctx.sender, now=now)
         if key == "laufzeit":
-            await Cooperations.set_term_end_in(tx, coop.id, end)
-            if planned is not None:
-                await Jobs.upsert_in(
-                    tx, planned.kind, planned.ref, planned.due,
+            await coops.set_term_end(coop.id, end)
+            if planned is None:
+                await scheduler.cancel(KIND_TERM_END, review_prefix(coop.id))
+            else:
+                await scheduler.schedule(
+                    planned.kind, planned.ref, planned.due,
                     not_after=planned.not_after, payload=planned.payload,
                 )  # fmt: skip
-    if key == "laufzeit":
-        if planned is None:
-            await ctx.services.scheduler.cancel(KIND_TERM_END, review_prefix(coop.id))
-        else:
-            await ctx.services.scheduler.resync()
     lines = [ctx.t("cooperation.field_cleared" if clear else "cooperation.field_set", field=label)]
     if key == "laufzeit" and not clear:
         if end is None:
             lines.append(ctx.t("cooperation.term_no_end"))
         elif planned is None:
-            lines.append(ctx.t("cooperation.term_end_past", date=_date(end)))
+            lines.append(ctx.t("cooperation.term_end_past", date=_date(end, ctx.lang)))
         else:
             remind = max(planned.due, now)
             lines.append(
                 ctx.t(
                     "cooperation.term_end_set",
-                    date=_date(end),
+                    date=_date(end, ctx.lang),
                     remind=format_datetime(remind, ctx.lang, tz=tz),
                 )
             )
@@ -282,6 +282,7 @@ async def set_field(ctx: Context, spec: str) -> None:
     "kooperation alle",
     aliases=("coop all",),
     group="kooperation",
+    scope=Scope.ROOM,
     summary="cooperation.all_summary",
     permission=Permission.COORDINATOR,
     examples=("!kooperation alle",),
@@ -289,7 +290,10 @@ async def set_field(ctx: Context, spec: str) -> None:
 async def all_cooperations(ctx: Context) -> None:
     content = content_of(ctx)
     repo = Cooperations(ctx.db)
-    coops = await repo.all()
+    # a cooperation's state is its room's: only those the coordinator may see from here
+    everything = await repo.all()
+    visible = await Visibility.of(ctx).filter(c.room_id for c in everything)
+    coops = [c for c in everything if c.room_id in visible]
     if not coops:
         await ctx.reply(ctx.t("cooperation.all_none"))
         return
@@ -320,7 +324,7 @@ async def all_cooperations(ctx: Context) -> None:
             room=ctx.chat.room_name(coop.room_id),
             phase=phase,
             bar=bar(state.done, state.total),
-            date=_date(updated.astimezone(ctx.services.network.tz)),
+            date=_date(updated.astimezone(ctx.services.network.tz), ctx.lang),
         )
         if stale:
             line = "⚠ " + line + " " + ctx.t("cooperation.all_stale")

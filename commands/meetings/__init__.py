@@ -12,6 +12,7 @@ The registry collects the declarations re-exported here:
     calendar   the ``calendar`` hook
     schoolyear !ferien; series "ohne Ferien" (logic in ``holidays``)
     datepoll   !terminfindung (native polls), job ``date_poll.close``, poll responses
+    feeds      !kalender (personal calendar feeds)
 """
 
 # Import order is the order of the commands in !hilfe.
@@ -37,9 +38,11 @@ from commands.meetings.datepoll import (
     record_vote,
     withdraw_vote,
 )
+from commands.meetings.feeds import calendar_command, new_calendar_command
 
 __all__ = [
     "announce_command",
+    "calendar_command",
     "calendar_hook",
     "cancel_meeting",
     "close_by_deadline",
@@ -52,6 +55,7 @@ __all__ = [
     "list_meetings",
     "material_command",
     "move_meeting",
+    "new_calendar_command",
     "new_meeting",
     "next_meeting_texts",
     "not_going_command",

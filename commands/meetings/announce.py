@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from commands.context import Context
 from commands.meetings.render import Lines
-from commands.registry import Arg, Permission, command
+from commands.registry import Arg, Permission, Scope, command
 
 
 @command(
     "ankündigung",
     aliases=("announce",),
     group="netzwerk",
+    scope=Scope.NETWORK,
     summary="meetings.announce_summary",
     usage="<text>",
     examples=("!ankündigung Am 15.03. ist Fachtag in der Musikschule – bitte vormerken!",),

@@ -13,6 +13,7 @@ from commands.context import Services
 from commands.ical import CalendarEvent, build_calendar
 from commands.meetings.holidays import holiday_exdates
 from commands.registry import on_event
+from commands.scope import Visibility, network_rooms
 from storage.meetings import Meeting, Meetings
 
 
@@ -59,15 +60,28 @@ def calendar_events(
     return events
 
 
-async def network_calendar(services: Services) -> bytes:
-    meetings = await Meetings(services.db).all()
+def _calendar(services: Services, meetings: Sequence[Meeting]) -> bytes:
     server = server_of(services.chat.user_id)
     offsets = services.network.reminder_offsets
     events = [e for m in meetings for e in calendar_events(m, offsets, server)]
     return build_calendar(events, services.network.tz.key, services.network.name)
 
 
+async def network_calendar(services: Services) -> bytes:
+    """The network rooms' meetings (lobby and topic rooms); no other room's."""
+    public = network_rooms(services)
+    meetings = [m for m in await Meetings(services.db).all() if m.room_id in public]
+    return _calendar(services, meetings)
+
+
+async def personal_calendar(services: Services, user_id: str) -> bytes:
+    """One member's feed: network meetings plus those of the rooms they are in now."""
+    return _calendar(
+        services, await Visibility(services, user_id, None).meetings(active_only=False)
+    )
+
+
 @on_event("calendar")  # type: ignore[arg-type]  # EventHook is typed as returning None
 async def calendar_hook(services: Services) -> bytes:
-    """``/calendar.ics``: every meeting of the network, cancelled ones marked so."""
+    """``/calendar.ics``: the network rooms' meetings, cancelled ones marked so."""
     return await network_calendar(services)

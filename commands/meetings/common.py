@@ -6,18 +6,18 @@ from __future__ import annotations
 from commands.context import Context
 from commands.errors import UserError
 from commands.reply import Reply
+from commands.scope import present, visible_meeting
 from storage.meetings import Meeting, Meetings
 
 
 async def load(ctx: Context, meeting_id: int) -> Meeting:
-    meeting = await Meetings(ctx.db).get(meeting_id)
-    if meeting is None:
-        raise UserError("meetings.not_found", id=meeting_id)
-    return meeting
+    """The meeting as the asker may use it here; missing and out of scope read alike."""
+    return await visible_meeting(ctx, meeting_id)
 
 
 async def may_change(ctx: Context, meeting: Meeting) -> bool:
-    """Coordinators everywhere; moderators (power level 50+) of the meeting's own room."""
+    """Coordinators (for meetings they may see); moderators (power level 50+) of the
+    meeting's own room, asked there."""
     if ctx.is_coordinator:
         return True
     if meeting.room_id != ctx.room_id:
@@ -34,13 +34,15 @@ async def load_changeable(ctx: Context, meeting_id: int) -> Meeting:
     return meeting
 
 
-async def going(ctx: Context, meeting_id: int) -> list[str]:
-    return [r.user_id for r in await Meetings(ctx.db).rsvps(meeting_id) if r.going]
+async def going(ctx: Context, meeting_id: int, room_id: str) -> list[str]:
+    """Who said yes and is in the meeting's room now (only they are mentioned)."""
+    said_yes = [r.user_id for r in await Meetings(ctx.db).rsvps(meeting_id) if r.going]
+    return await present(ctx.services, room_id, said_yes)
 
 
 async def announce_change(ctx: Context, meeting: Meeting, notice: Reply) -> None:
     """Tell the meeting's room (mentioning those who said yes); answer the command."""
-    notice.mentions = await going(ctx, meeting.id)
+    notice.mentions = await going(ctx, meeting.id, meeting.room_id)
     if meeting.room_id == ctx.room_id:
         await ctx.reply(notice)
         return

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,8 +28,9 @@ from commands.errors import UsageError, UserError
 from commands.meetings.holidays import blocked, date_words
 from commands.meetings.reminders import sync_meeting
 from commands.meetings.render import Lines, announcement
-from commands.registry import Arg, Permission, command, int_arg, job_handler, on_event
+from commands.registry import Arg, Permission, Scope, command, int_arg, job_handler, on_event
 from commands.reply import Reply
+from commands.scope import Visibility
 from commands.timeparse import DEFAULT_DURATION, parse_datetime, parse_duration
 from storage.jobs import Job
 from storage.meetings import Meetings, NewMeeting
@@ -48,16 +48,9 @@ _TITLE = re.compile(r"^(?P<title>.+?):\s+(?P<dates>.+)$", re.DOTALL)
 _DEADLINE = re.compile(r"(?:^|\s)(?:bis|until)\s+(?P<when>.+)$", re.IGNORECASE)
 _END_WORDS = {"ende", "end"}
 
-_LOCKS: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
-
 
 def _lock(services: Services, poll_id: int) -> asyncio.Lock:
-    key = (id(services.db), poll_id)
-    lock = _LOCKS.get(key)
-    if lock is None:
-        lock = asyncio.Lock()
-        _LOCKS[key] = lock
-    return lock
+    return services.locks(("date-poll", poll_id))
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -197,7 +190,8 @@ def tally_text(counts: list[Count], lang: str, t: Any) -> str:
 
 async def _load(ctx: Context, poll_id: int) -> DatePoll:
     poll = await DatePolls(ctx.db).get(poll_id)
-    if poll is None or (poll.room_id != ctx.room_id and not ctx.is_coordinator):
+    # one visibility model (commands.scope): a private room's poll is unknown elsewhere
+    if poll is None or not await Visibility.of(ctx).sees(poll.room_id):
         raise UserError("polls.not_found", id=poll_id)
     return poll
 
@@ -206,6 +200,7 @@ async def _load(ctx: Context, poll_id: int) -> DatePoll:
     "terminfindung",
     aliases=("find date",),
     group="termine",
+    scope=Scope.ROOM,
     summary="polls.summary",
     usage="<titel>: <datum uhrzeit>; <datum uhrzeit>; … [bis <datum uhrzeit>] | <nr>",
     usage_en="<title>: <date time>; <date time>; … [until <date time>] | <no>",
@@ -360,7 +355,9 @@ async def _finish(
     meeting_id = None
     if best is None:
         lines.add(t("polls.no_votes"))
-        await services.chat.send(poll.room_id, lines.reply(), key=f"date-poll-result:{poll.id}")
+        await services.chat.send(
+            poll.room_id, lines.reply(), key=f"date-poll-result:{poll.id}", reply_to=reply_to
+        )
     else:
         meetings = Meetings(services.db)
         meeting, _created = await meetings.create(

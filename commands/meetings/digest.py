@@ -15,6 +15,7 @@ from commands.context import JobContext, Services
 from commands.meetings.occurrences import localize, upcoming
 from commands.meetings.render import Lines, list_line
 from commands.registry import job_handler, on_event
+from commands.scope import network_rooms
 from storage.jobs import Job, Jobs
 from storage.meetings import Meetings
 
@@ -75,7 +76,7 @@ async def open_questions(services: Services) -> list[str]:
     (they are only counted)."""
     from storage.questions import UnansweredQuestions
 
-    public = set(services.network.network_rooms())
+    public = network_rooms(services)
     result: list[str] = []
     private = 0
     for question in await UnansweredQuestions(services.db).open_questions(50):
@@ -97,9 +98,11 @@ async def build_digest(jctx: JobContext, now: datetime) -> Lines:
     lines = Lines()
     lines.bold(jctx.t("meetings.digest_title", network=services.network.name))
     repo = Meetings(services.db)
+    public = network_rooms(services)  # the digest goes to the lobby: network meetings only
     items = [
         (occurrence, meeting)
         for meeting in await repo.active()
+        if meeting.room_id in public
         for occurrence in upcoming(meeting, now, MAX_ITEMS, until=now + HORIZON)
     ]
     items.sort(key=lambda item: item[0].start)

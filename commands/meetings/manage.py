@@ -10,11 +10,18 @@ from commands.errors import UsageError, UserError
 from commands.meetings import schoolyear
 from commands.meetings.common import announce_change, load_changeable
 from commands.meetings.holidays import split_holiday_words
-from commands.meetings.occurrences import Occurrence, find_on, parse_day, upcoming
+from commands.meetings.occurrences import (
+    Occurrence,
+    find_on,
+    occurrence_key,
+    parse_day,
+    previous,
+    upcoming,
+)
 from commands.meetings.planning import KIND
 from commands.meetings.reminders import sync_meeting
 from commands.meetings.render import Lines, announcement, when
-from commands.registry import Arg, Permission, command, int_arg
+from commands.registry import Arg, Permission, Scope, command, int_arg
 from commands.timeparse import (
     DateError,
     format_recurrence,
@@ -22,7 +29,7 @@ from commands.timeparse import (
     parse_datetime,
     parse_event_spec,
 )
-from storage.meetings import Meeting, Meetings, NewMeeting
+from storage.meetings import Meeting, Meetings, NewMeeting, iso
 
 _WHOLE = {"serie", "series", "alle", "all", "reihe"}
 _TO = {"auf", "to", "nach"}
@@ -32,6 +39,7 @@ _TO = {"auf", "to", "nach"}
     "termin neu",
     aliases=("event new",),
     group="termine",
+    scope=Scope.ROOM,
     summary="meetings.new_summary",
     usage="<datum> <uhrzeit> [dauer] <titel> [wiederholung] [link=…]",
     usage_en="<date> <time> [duration] <title> [repeat] [link=…]",
@@ -51,22 +59,25 @@ async def new_meeting(ctx: Context, spec: str) -> None:
     parsed = parse_event_spec(spec, now, network.tz)
     holiday_state = schoolyear.series_state(ctx, skip_holidays, parsed.rrule is not None)
     repo = Meetings(ctx.db)
-    meeting, _created = await repo.create(
-        NewMeeting(
-            room_id=ctx.room_id,
-            title=parsed.title,
-            start=parsed.start,
-            duration=parsed.duration,
-            rrule=parsed.rrule,
-            link=parsed.link,
-            created_by=ctx.sender,
-            source_event_id=ctx.event_id,
+    async with ctx.db.transaction():  # the meeting and its reminder jobs commit together
+        meeting, _created = await repo.create(
+            NewMeeting(
+                room_id=ctx.room_id,
+                title=parsed.title,
+                start=parsed.start,
+                duration=parsed.duration,
+                rrule=parsed.rrule,
+                link=parsed.link,
+                created_by=ctx.sender,
+                source_event_id=ctx.event_id,
+            )
         )
-    )
-    meeting, holiday_lines = await schoolyear.apply(ctx, meeting, holiday_state, now)
-    await sync_meeting(ctx.services, meeting.id)
+        meeting, holiday_lines = await schoolyear.apply(ctx, meeting, holiday_state, now)
+        await sync_meeting(ctx.services, meeting.id)
     offsets = network.reminder_offsets
-    skipped = any(meeting.start - offset <= now for offset in offsets)
+    skipped = meeting.is_series and any(meeting.start - o <= now for o in offsets)
+    if not meeting.is_series:  # announce only the reminders that can still come
+        offsets = tuple(o for o in offsets if meeting.start - o > now)
     message = announcement(meeting, offsets, ctx.t, ctx.lang, skipped=skipped)
     event_id = await ctx.reply(schoolyear.with_lines(message, holiday_lines))
     if meeting.announcement_event_id != event_id:
@@ -97,8 +108,8 @@ def _find_day(meeting: Meeting, text: str, now: datetime, lang: str) -> Occurren
     aliases=("event cancel",),
     group="termine",
     summary="meetings.cancel_summary",
-    usage="<id> [datum]",
-    usage_en="<id> [date]",
+    usage="<termin-nr> [datum]",
+    usage_en="<event-no> [date]",
     examples=("!termin absagen 12", "!termin absagen 12 10.12."),
     permission=Permission.MODERATOR,
     args=(Arg("meeting_id", int_arg), Arg("day", optional=True, rest=True)),
@@ -110,8 +121,9 @@ async def cancel_meeting(ctx: Context, meeting_id: int, day: str | None) -> None
     lines = Lines()
     if day and day.casefold() not in _WHOLE and meeting.is_series:
         occurrence = _find_day(meeting, day, now, ctx.lang)
-        await repo.cancel_occurrence(meeting.id, occurrence.original)
-        await sync_meeting(ctx.services, meeting.id)
+        async with ctx.db.transaction():  # the change and its reminder jobs commit together
+            await repo.cancel_occurrence(meeting.id, occurrence.original)
+            await sync_meeting(ctx.services, meeting.id)
         lines.bold(
             ctx.t(
                 "meetings.cancelled_occurrence",
@@ -131,9 +143,10 @@ async def cancel_meeting(ctx: Context, meeting_id: int, day: str | None) -> None
         next_one = upcoming(meeting, now, 1)
         if not next_one:
             raise UserError("meetings.is_over", id=meeting.id, title=meeting.title)
-        await repo.cancel(meeting.id)
-        await ctx.services.scheduler.cancel(KIND, f"{meeting.id}:")
-        await sync_meeting(ctx.services, meeting.id)
+        async with ctx.db.transaction():  # the change and its reminder jobs commit together
+            await repo.cancel(meeting.id)
+            await ctx.services.scheduler.cancel(KIND, f"{meeting.id}:")
+            await sync_meeting(ctx.services, meeting.id)
         key = "meetings.cancelled_series" if meeting.is_series else "meetings.cancelled_meeting"
         lines.bold(
             ctx.t(key, id=meeting.id, title=meeting.title, when=when(meeting.start, ctx.lang))
@@ -173,8 +186,8 @@ def _check_series_start(meeting: Meeting, start: datetime) -> None:
     aliases=("event move",),
     group="termine",
     summary="meetings.move_summary",
-    usage="<id> [<alter tag> auf] <datum> <uhrzeit> [serie]",
-    usage_en="<id> [<old day> to] <date> <time> [series]",
+    usage="<termin-nr> [<alter tag> auf] <datum> <uhrzeit> [serie]",
+    usage_en="<event-no> [<old day> to] <date> <time> [series]",
     examples=(
         "!termin verschieben 12 04.12.2026 17:00",
         "!termin verschieben 12 10.12. auf 11.12. 16:00",
@@ -189,34 +202,36 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
     now = ctx.services.now()
     old_day, new_text, whole = _split_move(target)
     new_start = parse_datetime(new_text, now, meeting.tz)
-    if meeting.is_series and not whole:
-        if old_day is not None:
-            occurrence = _find_day(meeting, old_day, now, ctx.lang)
+    async with ctx.db.transaction():  # the move and its reminder jobs commit together
+        if meeting.is_series and not whole:
+            if old_day is not None:
+                occurrence = _find_day(meeting, old_day, now, ctx.lang)
+            else:
+                following = upcoming(meeting, now, 1)
+                if not following:
+                    raise UserError("meetings.is_over", id=meeting.id, title=meeting.title)
+                occurrence = following[0]
+            if occurrence.start == new_start:
+                raise UserError(
+                    "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
+                )
+            await repo.move_occurrence(meeting.id, occurrence.original, new_start)
+            old = occurrence.start
+            key = "meetings.moved_meeting"
+            kept = 0  # a moved date keeps its identity, and so its notes
         else:
-            following = upcoming(meeting, now, 1)
-            if not following:
+            if meeting.is_series:
+                _check_series_start(meeting, new_start)
+            elif not upcoming(meeting, now, 1):
                 raise UserError("meetings.is_over", id=meeting.id, title=meeting.title)
-            occurrence = following[0]
-        if occurrence.start == new_start:
-            raise UserError(
-                "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
-            )
-        await repo.move_occurrence(meeting.id, occurrence.original, new_start)
-        old = occurrence.start
-        key = "meetings.moved_meeting"
-    else:
-        if meeting.is_series:
-            _check_series_start(meeting, new_start)
-        elif not upcoming(meeting, now, 1):
-            raise UserError("meetings.is_over", id=meeting.id, title=meeting.title)
-        if meeting.start == new_start:
-            raise UserError(
-                "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
-            )
-        old = meeting.start
-        await repo.move(meeting.id, new_start, keep_before=now)
-        key = "meetings.moved_series" if meeting.is_series else "meetings.moved_meeting"
-    await sync_meeting(ctx.services, meeting.id)
+            if meeting.start == new_start:
+                raise UserError(
+                    "meetings.move_same", title=meeting.title, when=when(new_start, ctx.lang)
+                )
+            old = meeting.start
+            kept = await _move_keeping_notes(repo, meeting, new_start, now)
+            key = "meetings.moved_series" if meeting.is_series else "meetings.moved_meeting"
+        await sync_meeting(ctx.services, meeting.id)
     lines = Lines()
     lines.bold(
         ctx.t(
@@ -228,4 +243,39 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
             recurrence=format_recurrence(meeting.rrule, ctx.lang),
         )
     )
+    if kept:
+        lines.add(ctx.t("meetings.moved_notes_kept", count=kept))
     await announce_change(ctx, meeting, lines.reply())
+
+
+async def _move_keeping_notes(
+    repo: Meetings, meeting: Meeting, new_start: datetime, now: datetime
+) -> int:
+    """Move a meeting (a whole series from now on) so that its notes and materials stay
+    visible: the past dates that have some (and the last one) are kept as dates of their
+    own, and those of coming dates move with them, in order. Returns how many notes."""
+    if not meeting.is_series:
+        await repo.move(meeting.id, new_start, keep_before=now)
+        return len(await repo.notes(meeting.id))
+    notes = await repo.notes(meeting.id)
+    last = previous(meeting, now)
+    coming = upcoming(meeting, now, 50)
+    await repo.move(meeting.id, new_start, keep_before=now)
+    moved = await repo.get(meeting.id)
+    if moved is None:
+        return 0
+    past = {n.occurrence for n in notes if n.occurrence and n.occurrence < iso(now)}
+    if last is not None:
+        past.add(occurrence_key(meeting, last))
+    changed = {iso(c.original_utc) for c in meeting.changes}  # cancelled or moved: as they are
+    for key in sorted(past - changed):
+        start = datetime.fromisoformat(key).astimezone(meeting.tz)
+        await repo.move_occurrence(meeting.id, start, start)
+    following = upcoming(moved, now, len(coming))
+    keys = {
+        occurrence_key(meeting, old): occurrence_key(moved, new)
+        for old, new in zip(coming, following, strict=False)
+        if occurrence_key(meeting, old) != occurrence_key(moved, new)
+    }
+    await repo.rekey_notes(meeting.id, keys)
+    return len(notes)

@@ -57,8 +57,8 @@ def _target(meeting: Meeting, text: str, now: datetime) -> tuple[Occurrence, str
     aliases=("notes",),
     group="termine",
     summary="meetings.notes_summary",
-    usage="<id> [tag] <text>",
-    usage_en="<id> [day] <text>",
+    usage="<termin-nr> [tag] <text>",
+    usage_en="<event-no> [day] <text>",
     examples=("!protokoll 12 Beschlossen: Fortbildung im Mai, Einladung macht Anna",),
     args=(Arg("meeting_id", int_arg), Arg("text", rest=True)),
 )
@@ -93,8 +93,8 @@ def _check_url(url: str) -> str:
     "material",
     group="termine",
     summary="meetings.material_summary",
-    usage="<id> [tag] <url> [titel]",
-    usage_en="<id> [day] <url> [title]",
+    usage="<termin-nr> [tag] <url> [titel]",
+    usage_en="<event-no> [day] <url> [title]",
     examples=("!material 12 https://example.org/folien.pdf Folien vom Fachtag",),
     args=(Arg("meeting_id", int_arg), Arg("text", rest=True)),
 )

@@ -7,9 +7,7 @@ per-meeting lock keeps a slow sync from undoing a newer one.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -19,21 +17,11 @@ from commands.meetings.occurrences import Occurrence, is_current, occurrence_key
 from commands.meetings.planning import KIND, occurrence_prefix, parse_ref, plan, still_wanted
 from commands.meetings.render import reminder
 from commands.registry import job_handler, on_event
+from commands.scope import present
 from storage.jobs import Job, Jobs
 from storage.meetings import Meeting, Meetings
 
 log = logging.getLogger(__name__)
-
-_LOCKS: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
-
-
-def _lock(services: Services, meeting_id: int) -> asyncio.Lock:
-    key = (id(services.db), meeting_id)
-    lock = _LOCKS.get(key)
-    if lock is None:
-        lock = asyncio.Lock()
-        _LOCKS[key] = lock
-    return lock
 
 
 def _stale(
@@ -56,9 +44,13 @@ def _stale(
 
 
 async def sync_meeting(services: Services, meeting_id: int) -> int:
-    """Bring one meeting's reminder jobs in line with its row; returns jobs (re)armed."""
+    """Bring one meeting's reminder jobs in line with its row; returns jobs (re)armed.
+
+    One transaction (joining the caller's): two syncs of one meeting never interleave,
+    and the jobs commit with the change that asked for them."""
     jobs = Jobs(services.db)
-    async with _lock(services, meeting_id):
+    now = services.now()
+    async with services.db.transaction():
         meeting = await Meetings(services.db).get(meeting_id)
         offsets = services.network.reminder_offsets
         pending = [
@@ -66,13 +58,13 @@ async def sync_meeting(services: Services, meeting_id: int) -> int:
             for job_id in await jobs.pending_ids(KIND, f"{meeting_id}:")
             if (job := await jobs.get(job_id)) is not None
         ]
-        wanted = [] if meeting is None else plan(meeting, offsets, services.now())
+        wanted = [] if meeting is None else plan(meeting, offsets, now)
         wanted_refs = {p.ref for p in wanted}
         prefixes, ids = _stale(meeting, offsets, pending, wanted_refs)
         for prefix in prefixes:
             await services.scheduler.cancel(KIND, prefix)
         for job_id in ids:
-            await jobs.finish(job_id, "cancelled", "offset no longer configured")
+            await jobs.finish(job_id, "cancelled", "offset no longer configured", now=now)
         have = {job.ref for job in pending}
         armed = 0
         for item in wanted:
@@ -110,19 +102,15 @@ async def sync_all(services: Services) -> tuple[int, int]:
         ids += stale_ids
         have = {job.ref for job in pending[meeting_id]}
         to_add += [p for p in wanted if p.ref not in have]
-    if to_add:
-        async with db.transaction() as tx:
-            await Jobs.upsert_many_in(
-                tx,
-                KIND,
-                [(p.ref, p.due, p.occurrence, {"meeting": p.meeting_id}) for p in to_add],
+    async with db.transaction():
+        if to_add:
+            await services.scheduler.schedule_many(
+                KIND, [(p.ref, p.due, p.occurrence, {"meeting": p.meeting_id}) for p in to_add]
             )
-    for prefix in prefixes:
-        await services.scheduler.cancel(KIND, prefix)
-    for job_id in ids:
-        await Jobs(db).finish(job_id, "cancelled", "offset no longer configured")
-    if to_add:
-        await services.scheduler.resync()
+        for prefix in prefixes:
+            await services.scheduler.cancel(KIND, prefix)
+        for job_id in ids:
+            await Jobs(db).finish(job_id, "cancelled", "offset no longer configured", now=now)
     return len(to_add), len(prefixes) + len(ids)
 
 
@@ -134,7 +122,8 @@ async def rebuild_reminders(services: Services) -> None:
 
 @job_handler(KIND)
 async def send_reminder(jctx: JobContext, job: Job) -> None:
-    """Post one reminder into the meeting's room, mentioning everyone who said yes."""
+    """Post one reminder into the meeting's room, mentioning those who said yes and are
+    in the room at this moment."""
     services = jctx.services
     meeting_id, occurrence_utc, seconds = parse_ref(job.ref)
     repo = Meetings(services.db)
@@ -161,7 +150,8 @@ async def send_reminder(jctx: JobContext, job: Job) -> None:
         last = previous(meeting, start)
         if last is not None:
             carried = (last, await repo.notes(meeting_id, occurrence_key(meeting, last)))
-    going = [r.user_id for r in await repo.rsvps(meeting_id) if r.going]
+    said_yes = [r.user_id for r in await repo.rsvps(meeting_id) if r.going]
+    going = await present(services, meeting.room_id, said_yes)  # in the room right now
     message = reminder(meeting, occurrence, going, carried, now, jctx.t, jctx.lang)
     event_id = await services.chat.send(meeting.room_id, message, key=jctx.key)
     await repo.record_reminder(meeting_id, start, seconds, event_id)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from commands.meetings.occurrences import Occurrence
 from commands.reply import Reply, esc, html_from_text, link
-from commands.timeparse import format_datetime, format_duration, format_recurrence
+from commands.timeparse import format_date, format_datetime, format_duration, format_recurrence
 from storage.meetings import Meeting, Note
 
 Translate = Callable[..., str]
@@ -39,8 +39,9 @@ def when(start: datetime, lang: str) -> str:
     return format_datetime(start, lang)
 
 
-def day(start: datetime) -> str:
-    return f"{start:%d.%m.%Y}"
+def day(start: datetime, lang: str = "de") -> str:
+    """A day in words of the language: "Do., 10.12.2026" / "Thu, 10 Dec 2026"."""
+    return format_date(start, lang)
 
 
 def pill(user_id: str) -> str:

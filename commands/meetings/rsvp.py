@@ -14,6 +14,7 @@ from commands.meetings.common import load
 from commands.meetings.occurrences import upcoming
 from commands.meetings.render import when
 from commands.registry import Arg, command, int_arg, on_event
+from commands.scope import Visibility
 from storage.meetings import Meetings
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,8 @@ async def _answer(ctx: Context, meeting_id: int, going: bool) -> None:
     aliases=("going",),
     group="termine",
     summary="meetings.going_summary",
-    usage="<id>",
+    usage="<termin-nr>",
+    usage_en="<event-no>",
     examples=("!dabei 12",),
     args=(Arg("meeting_id", int_arg),),
 )
@@ -67,7 +69,8 @@ async def going_command(ctx: Context, meeting_id: int) -> None:
     aliases=("not-going",),
     group="termine",
     summary="meetings.not_going_summary",
-    usage="<id>",
+    usage="<termin-nr>",
+    usage_en="<event-no>",
     examples=("!nicht-dabei 12",),
     args=(Arg("meeting_id", int_arg),),
 )
@@ -84,7 +87,9 @@ async def rsvp_by_reaction(
         return
     repo = Meetings(services.db)
     meeting = await repo.by_message(target)
-    if meeting is None or meeting.cancelled or meeting.room_id != room_id:
+    if meeting is None or meeting.cancelled:
+        return
+    if not await Visibility(services, sender, room_id).sees(meeting.room_id):
         return
     await repo.rsvp(meeting.id, sender, answer, reaction_event_id=event_id)
     log.info("rsvp %s for meeting %d by reaction", "yes" if answer else "no", meeting.id)

@@ -23,7 +23,7 @@ from commands.meetings.holidays import (
 )
 from commands.meetings.occurrences import upcoming
 from commands.meetings.render import Lines
-from commands.registry import command, on_event
+from commands.registry import Scope, command, on_event
 from commands.reply import Reply
 from storage.meetings import Meeting, Meetings
 
@@ -37,6 +37,7 @@ def _bullets(lines: Lines, items: list[str]) -> None:
     "ferien",
     aliases=("holidays",),
     group="termine",
+    scope=Scope.NETWORK,
     summary="holidays.summary",
     examples=("!ferien",),
 )

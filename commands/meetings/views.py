@@ -12,8 +12,9 @@ from commands.meetings.common import load
 from commands.meetings.occurrences import Occurrence, occurrence_key, previous, upcoming
 from commands.meetings.render import Lines, day, list_line, notes_lines, pill, when
 from commands.meetings.schoolyear import holiday_details
-from commands.registry import Arg, command, int_arg
+from commands.registry import Arg, Scope, command, int_arg
 from commands.reply import Attachment, esc, link
+from commands.scope import Visibility
 from commands.timeparse import format_duration, format_recurrence
 from storage.meetings import Meeting, Meetings
 
@@ -25,6 +26,7 @@ _ALL = {"alle", "all"}
     "termine",
     aliases=("events",),
     group="termine",
+    scope=Scope.ROOM,
     summary="meetings.list_summary",
     usage="[alle]",
     usage_en="[all]",
@@ -37,14 +39,20 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
     everywhere = bool(scope) or ctx.is_direct
     repo = Meetings(ctx.db)
     now = ctx.services.now()
-    meetings = await repo.active(None if everywhere else ctx.room_id)
+    # network-wide means: the network's meetings and those of the asker's own rooms
+    meetings = await (Visibility.of(ctx).meetings() if everywhere else repo.active(ctx.room_id))
     items: list[tuple[Occurrence, Meeting]] = [
         (occurrence, m) for m in meetings for occurrence in upcoming(m, now, 1)
     ]
     items.sort(key=lambda item: item[0].start)
     lines = Lines()
     if not items:
-        lines.add(ctx.t("meetings.list_empty_all" if everywhere else "meetings.list_empty_room"))
+        if everywhere:
+            lines.add(ctx.t("meetings.list_empty_all"))
+        else:  # suggest "!termin neu" only to whom it works here
+            lines.add(ctx.t("meetings.list_empty_room"))
+            if not ctx.is_direct and await ctx.is_moderator():
+                lines.add(ctx.t("meetings.list_empty_new"))
         await ctx.reply(lines.reply())
         return
     lines.bold(ctx.t("meetings.list_title_all" if everywhere else "meetings.list_title_room"))
@@ -61,14 +69,14 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
 def _changes(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> None:
     skipped = [c for c in meeting.changes if c.cancelled and c.original_utc > now]
     if skipped:
-        dates = ", ".join(day(c.original_utc.astimezone(meeting.tz)) for c in skipped)
+        dates = ", ".join(day(c.original_utc.astimezone(meeting.tz), ctx.lang) for c in skipped)
         lines.add(ctx.t("meetings.details_skipped", dates=dates))
     for change in meeting.changes:
         if change.new_start_utc is not None and change.new_start_utc > now:
             lines.add(
                 ctx.t(
                     "meetings.details_moved",
-                    old=day(change.original_utc.astimezone(meeting.tz)),
+                    old=day(change.original_utc.astimezone(meeting.tz), ctx.lang),
                     new=when(change.new_start_utc.astimezone(meeting.tz), ctx.lang),
                 )
             )
@@ -79,7 +87,8 @@ def _changes(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> Non
     aliases=("event",),
     group="termine",
     summary="meetings.show_summary",
-    usage="<id>",
+    usage="<termin-nr>",
+    usage_en="<event-no>",
     examples=("!termin 12",),
     args=(Arg("meeting_id", int_arg),),
 )
@@ -149,7 +158,7 @@ async def next_meeting_texts(ctx: Context) -> dict[str, str]:
     """Per room, its next meeting as "<date> – <title>" (for !themen)."""
     now = ctx.services.now()
     best: dict[str, tuple[datetime, str]] = {}
-    for meeting in await Meetings(ctx.db).active():
+    for meeting in await Visibility.of(ctx).meetings():
         found = upcoming(meeting, now, 1)
         if not found:
             continue

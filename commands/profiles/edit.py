@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from commands.context import Context, Services
 from commands.errors import UsageError, UserError
 from commands.matching import InstitutionKind, kind_label
-from commands.registry import Arg, command, on_event
+from commands.registry import Arg, Scope, command, on_event
 from commands.reply import Reply, esc
 from content.normalize import normalize
 from storage.profiles import ProfileRow, Profiles
@@ -45,6 +45,8 @@ async def save_profile(services: Services, row: ProfileRow) -> ProfileRow:
 def field_value(ctx: Context, row: ProfileRow, field: FieldName) -> str:
     """One field as shown to its owner ("–" when empty)."""
     if field is FieldName.KIND:
+        return row.institution or "–"
+    if field is FieldName.ART:
         if not row.kind:
             return "–"
         try:
@@ -88,7 +90,7 @@ async def show_profile(ctx: Context, row: ProfileRow) -> None:
 
 
 def question(ctx: Context, step: str) -> str:
-    extra = {"kinds": kind_names()} if step == FieldName.KIND.value else {}
+    extra = {"kinds": kind_names()} if step == FieldName.ART.value else {}
     number = DIALOG_STEPS.index(step) + 1
     head = ctx.t("profiles.dialog_progress", number=number, total=len(DIALOG_STEPS))
     return f"{head} {ctx.t(f'profiles.ask_{step}', **extra)}\n{ctx.t('profiles.dialog_controls')}"
@@ -98,12 +100,14 @@ def question(ctx: Context, step: str) -> str:
     "profil",
     aliases=("profile",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.profile_summary",
     usage="[<feld> <wert>]",
     usage_en="[<field> <value>]",
     examples=(
         "!profil",
-        "!profil einrichtung Musikschule",
+        "!profil einrichtung Musikschule Am Rhein",
+        "!profil art Verein",
         "!profil interessen Singen, Inklusion, Ganztag",
         "!profile needs rooms, instruments",
     ),
@@ -131,6 +135,12 @@ async def profile_command(ctx: Context, field: str | None, value: str | None) ->
     stored = await save_profile(ctx.services, set_field(row, name, value))
     shown = field_value(ctx, stored, name)
     text = ctx.t("profiles.saved", field=ctx.t(f"profiles.field_{name.value}"), value=shown)
+    if name is FieldName.KIND and stored.institution:
+        if stored.kind:
+            kind = field_value(ctx, stored, FieldName.ART)
+            text += "\n" + ctx.t("profiles.kind_derived", kind=kind)
+        else:
+            text += "\n" + ctx.t("profiles.kind_ask", name=stored.institution, kinds=kind_names())
     if not stored.visible:
         text += "\n" + ctx.t("profiles.saved_hidden_hint")
     await ctx.reply(text)
@@ -140,6 +150,7 @@ async def profile_command(ctx: Context, field: str | None, value: str | None) ->
     "profil sichtbar",
     aliases=("profile visible",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.visible_summary",
     usage="ja|nein",
     usage_en="yes|no",

@@ -25,7 +25,8 @@ _FUZZY_CUTOFF = 80.0
 class FieldName(StrEnum):
     """Settable fields; the value is the German name members type."""
 
-    KIND = "einrichtung"
+    KIND = "einrichtung"  # the institution as written; its kind is derived from it
+    ART = "art"  # the kind alone (Musikschule, Grundschule, …), when it cannot be derived
     PLACE = "ort"
     REGION = "region"
     INTERESTS = "interessen"
@@ -45,11 +46,12 @@ LIST_FIELDS = {
 
 _ALIASES: dict[str, FieldName] = {
     "einrichtung": F.KIND,
-    "einrichtungsart": F.KIND,
-    "art": F.KIND,
     "institution": F.KIND,
-    "kind": F.KIND,
-    "type": F.KIND,
+    "schule": F.KIND,
+    "einrichtungsart": F.ART,
+    "art": F.ART,
+    "kind": F.ART,
+    "type": F.ART,
     "ort": F.PLACE,
     "stadt": F.PLACE,
     "kommune": F.PLACE,
@@ -147,6 +149,13 @@ def set_field(row: ProfileRow, field: FieldName, value: str) -> ProfileRow:
     clear = normalize(value) in CLEAR_WORDS or value.strip() == "-"
     if field is F.KIND:
         if clear:
+            return replace(row, institution="", kind=None)
+        name = _single_line(value)
+        derived = parse_kind(name)
+        # the kind follows the name; a name that names none leaves it to be asked
+        return replace(row, institution=name, kind=derived.value if derived else None)
+    if field is F.ART:
+        if clear:
             return replace(row, kind=None)
         kind = parse_kind(value)
         if kind is None:
@@ -221,7 +230,10 @@ def dialog_answer(row: ProfileRow, step: str, text: str) -> DialogStep:
     if key in CANCEL_WORDS:
         return DialogStep(row, None, cancelled=True)
     if key in SKIP_WORDS or text.strip() == "-":
-        return DialogStep(row, next_step_after(step))
+        following = next_step_after(step)
+        if step == F.KIND.value and row.kind:  # a kind is known already
+            following = next_step_after(F.ART.value)
+        return DialogStep(row, following)
     if step == "sichtbar":
         choice = parse_yes_no(text)
         if choice is None:
@@ -231,4 +243,7 @@ def dialog_answer(row: ProfileRow, step: str, text: str) -> DialogStep:
         updated = set_field(row, FieldName(step), text)
     except UserError as exc:
         return DialogStep(row, step, exc)
-    return DialogStep(updated, next_step_after(step))
+    following = next_step_after(step)
+    if step == F.KIND.value and updated.kind:  # the kind came with the name
+        following = next_step_after(F.ART.value)
+    return DialogStep(updated, following)

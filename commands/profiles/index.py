@@ -11,7 +11,6 @@ yet their owners may still search. A forgotten member is removed.
 from __future__ import annotations
 
 import asyncio
-import weakref
 
 from commands.context import Services
 from commands.matching import MatchIndex
@@ -47,19 +46,6 @@ class ProfileIndex:
                 self._index.remove(user_id)
 
 
-_CACHE: dict[int, tuple[weakref.ref[Services], ProfileIndex]] = {}
-
-
 def profile_index(services: Services) -> ProfileIndex:
     """The index holder of this bot (created on first use)."""
-    key = id(services)
-    entry = _CACHE.get(key)
-    if entry is not None and entry[0]() is services:
-        return entry[1]
-    holder = ProfileIndex()
-
-    def drop(_ref: weakref.ref[Services]) -> None:
-        _CACHE.pop(key, None)
-
-    _CACHE[key] = (weakref.ref(services, drop), holder)
-    return holder
+    return services.shared(ProfileIndex)

@@ -29,8 +29,9 @@ from commands.matching import (
     top_partners,
     top_peers,
 )
-from commands.registry import Arg, Permission, command, job_handler, on_event
+from commands.registry import Arg, Permission, Scope, command, job_handler, on_event
 from commands.reply import Reply, esc
+from commands.timeparse import format_date
 from storage.core import UserSettings
 from storage.jobs import Job, Jobs
 from storage.profiles import Introductions, IntroGroup, Profiles
@@ -185,13 +186,14 @@ async def checkin_job(jctx: JobContext, job: Job) -> None:
 
 
 def _when(ctx: Context, at: datetime) -> str:
-    return at.astimezone(ctx.services.network.tz).strftime("%d.%m.%Y")
+    return format_date(at, ctx.lang, tz=ctx.services.network.tz)
 
 
 @command(
     "vernetzen",
     aliases=("intros",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.intros_summary",
     usage="[ja|nein]",
     usage_en="[yes|no]",
@@ -219,6 +221,7 @@ async def intros_command(ctx: Context, choice: str | None) -> None:
     "vernetzen runde",
     aliases=("intros round",),
     group="profil",
+    scope=Scope.NETWORK,
     summary="profiles.round_summary",
     examples=("!vernetzen runde",),
     permission=Permission.COORDINATOR,
@@ -243,6 +246,7 @@ async def round_command(ctx: Context) -> None:
     "vernetzen getroffen",
     aliases=("intros met",),
     group="profil",
+    scope=Scope.ROOM,
     summary="profiles.met_summary",
     usage="ja|nein",
     usage_en="yes|no",

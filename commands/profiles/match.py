@@ -21,7 +21,7 @@ from commands.matching import (
     top_peers,
     visibility_hint,
 )
-from commands.registry import command
+from commands.registry import Scope, command
 from commands.reply import Reply, esc, link
 from storage.profiles import Profiles
 
@@ -36,16 +36,23 @@ def user_link(user_id: str) -> str:
 
 
 async def _describe(ctx: Context, user_id: str) -> str:
-    """Kind of institution and place of a suggested (visible) member."""
+    """Institution (its name, and its kind unless the name says it) and place of a
+    suggested (visible) member."""
     row = await Profiles(ctx.db).get(user_id)
     if row is None:
         return ""
     parts = []
+    label = ""
     if row.kind:
         try:
-            parts.append(kind_label(InstitutionKind(row.kind), ctx.services.catalog, ctx.lang))
+            label = kind_label(InstitutionKind(row.kind), ctx.services.catalog, ctx.lang)
         except ValueError:
-            parts.append(row.kind)
+            label = row.kind
+    if row.institution:
+        named = label and label.casefold() not in row.institution.casefold()
+        parts.append(f"{row.institution} ({label})" if named else row.institution)
+    elif label:
+        parts.append(label)
     if row.place:
         parts.append(row.place)
     return ", ".join(parts)
@@ -102,6 +109,7 @@ async def _suggest(
     "partner",
     aliases=("match",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.partner_summary",
     examples=("!partner",),
 )
@@ -113,6 +121,7 @@ async def partner_command(ctx: Context) -> None:
     "austausch",
     aliases=("peers",),
     group="profil",
+    scope=Scope.PERSONAL,
     summary="profiles.peers_summary",
     examples=("!austausch",),
 )

@@ -18,8 +18,8 @@ The texts live in ``commands/locales/dates.yaml``.
 from ._datetimes import parse_datetime
 from ._durations import MAX_DURATION, parse_duration, parse_offset
 from ._errors import DateError
-from ._format import format_datetime, format_duration, format_recurrence
-from ._recurrence import occurrences, parse_recurrence
+from ._format import format_date, format_datetime, format_duration, format_recurrence
+from ._recurrence import calendar_dates, calendar_months, occurrences, parse_recurrence
 from ._spec import (
     DEFAULT_DURATION,
     DEFAULT_REVIEW_TIME,
@@ -36,6 +36,9 @@ __all__ = [
     "DateError",
     "EventSpec",
     "Schedule",
+    "calendar_dates",
+    "calendar_months",
+    "format_date",
     "format_datetime",
     "format_duration",
     "format_recurrence",

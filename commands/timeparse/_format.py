@@ -1,24 +1,21 @@
 """Dates, durations and repetitions written back for people, in German or English.
 
-Names of weekdays and months are locale data kept here rather than in the message
-catalog: they never change per network and the OS locale must not matter.
+Dates and times are formatted by Babel from CLDR data (``commands.i18n``), so the OS
+locale never matters; the words of repetitions are kept here.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
+
+from commands import i18n
 
 from ._text import RRULE_DAYS
 
-_WEEKDAYS = {
-    "de": ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
 _WEEKDAY_NAMES = {
     "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _lang(lang: str) -> str:
@@ -26,18 +23,21 @@ def _lang(lang: str) -> str:
 
 
 def format_datetime(dt: datetime, lang: str = "de", *, tz: tzinfo | None = None) -> str:
-    """ "Do., 03.12.2026, 16:00 Uhr" or "Thu 03 Dec 2026, 16:00".
+    """ "Do., 03.12.2026, 16:00 Uhr" or "Thu, 3 Dec 2026, 16:00" (Babel, CLDR data).
 
-    Shown in ``dt``'s own zone, or converted to ``tz`` first. The German form parses
-    back with ``parse_datetime``.
+    Shown in ``dt``'s own zone, or converted to ``tz`` first. Both forms parse back
+    with ``parse_datetime``.
     """
     if tz is not None:
         dt = dt.astimezone(tz)
-    lang = _lang(lang)
-    weekday = _WEEKDAYS[lang][dt.weekday()]
-    if lang == "en":
-        return f"{weekday} {dt.day:02d} {_MONTHS_EN[dt.month - 1]} {dt.year}, {dt:%H:%M}"
-    return f"{weekday}, {dt:%d.%m.%Y}, {dt:%H:%M} Uhr"
+    return i18n.format_datetime(dt, _lang(lang))
+
+
+def format_date(day: date | datetime, lang: str = "de", *, tz: tzinfo | None = None) -> str:
+    """ "Mo., 15.02.2027" or "Mon, 15 Feb 2027": one format per language."""
+    if tz is not None and isinstance(day, datetime):
+        day = day.astimezone(tz)
+    return i18n.format_date(day, _lang(lang))
 
 
 def format_duration(td: timedelta, lang: str = "de") -> str:

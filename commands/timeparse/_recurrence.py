@@ -8,9 +8,10 @@ clocks change; only its UTC instant moves.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
 from ._datetimes import localize
@@ -185,6 +186,39 @@ def occurrences(
         if len(found) >= limit:
             break
     return found
+
+
+def calendar_months(rrule: str | None) -> int | None:
+    """Months per step of a plain monthly or yearly rule ("alle 3 Monate": 3), else None.
+
+    RFC 5545 skips the months that lack the start's day (a monthly series from 31 Jan
+    has no February); an interval of months as people mean it ends on the last day of a
+    shorter month instead. ``calendar_dates`` gives those dates.
+    """
+    if rrule is None:
+        return None
+    try:
+        parts = dict(part.split("=", 1) for part in rrule.upper().split(";"))
+    except ValueError:
+        return None
+    freq, interval = parts.pop("FREQ", ""), parts.pop("INTERVAL", "1")
+    if parts or freq not in ("MONTHLY", "YEARLY") or not interval.isdigit():
+        return None
+    return int(interval) * (12 if freq == "YEARLY" else 1)
+
+
+def calendar_dates(start_local: datetime, months: int, after: datetime) -> Iterator[datetime]:
+    """``start_local`` plus 0, 1, 2 … times ``months`` (clamped to the month's last day,
+    same wall time), from the first one after ``after`` minus a step on."""
+    tz = start_local.tzinfo
+    if tz is None or months <= 0:
+        raise ValueError("start_local must be aware and months positive")
+    naive = start_local.replace(tzinfo=None)
+    behind = (after.astimezone(tz).year - naive.year) * 12 + after.astimezone(tz).month
+    step = max(0, (behind - naive.month) // months - 1)
+    while True:
+        yield localize(naive + relativedelta(months=step * months), tz)
+        step += 1
 
 
 def first_occurrence(start_local: datetime, rrule: str) -> datetime | None:

@@ -8,12 +8,13 @@ from datetime import datetime, time, timedelta, tzinfo
 from itertools import islice
 from urllib.parse import urlsplit
 
+from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
 from ._datetimes import localize, parse_datetime
 from ._durations import parse_duration
 from ._errors import DateError
-from ._recurrence import first_occurrence, match_recurrence
+from ._recurrence import calendar_months, first_occurrence, match_recurrence
 
 DEFAULT_DURATION = timedelta(minutes=90)
 DEFAULT_REVIEW_TIME = time(10, 0)
@@ -148,6 +149,9 @@ def parse_interval_or_date(text: str, now: datetime, tz: tzinfo) -> Schedule:
         local = now.astimezone(tz).replace(second=0, microsecond=0, tzinfo=None)
         if "FREQ=MINUTELY" not in rrule and "FREQ=HOURLY" not in rrule:
             local = datetime.combine(local.date(), DEFAULT_REVIEW_TIME)
+        months = calendar_months(rrule)
+        if months is not None:  # "alle 3 Monate" from 29 Nov: 28 Feb, not 29 May
+            return Schedule(first=localize(local + relativedelta(months=months), tz), rrule=rrule)
         # The start itself is the series' first date when it fits the rule ("monatlich");
         # the review is due one interval later. A BYDAY rule starts on its next match.
         head = list(islice(rrulestr(rrule, dtstart=local), 2))

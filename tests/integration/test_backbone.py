@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -32,16 +33,17 @@ async def test_help_in_room_is_a_notice_reply_with_html(
 
     assert reply.sender == bot.user_id
     assert reply.msgtype == "m.notice"
-    assert "!hilfe" in reply.body and "!status" in reply.body
+    assert "!hilfe alles" in reply.body and "!status" not in reply.body  # not a coordinator
     assert reply.content["format"] == "org.matrix.custom.html"
-    assert "<code>!hilfe [befehl]</code>" in reply.content["formatted_body"]
+    assert "<code>!frage &lt;text&gt;</code>" in reply.content["formatted_body"]
     assert "m.mentions" in reply.content
 
-    slash = await ask(alice, room_id, "/hilfe")
-    assert slash.msgtype == "m.notice" and "!status" in slash.body
+    slash = await ask(alice, room_id, "/hilfe alles")
+    assert slash.msgtype == "m.notice" and "!phasen" in slash.body
+    assert "<code>!hilfe [befehl]</code>" in slash.content["formatted_body"]
 
     english = await ask(alice, room_id, "!help")
-    assert "what I can do" in english.body
+    assert "what you can do here" in english.body
 
 
 async def test_help_in_direct_chat_and_unknown_command_hint(
@@ -171,7 +173,7 @@ async def test_help_for_one_command_shows_usage_and_examples(
     reply = await ask(alice, room_id, "!hilfe termin")
     assert "!termin neu <datum> <uhrzeit>" in reply.body
     assert "Beispiele" in reply.body
-    assert "!termin absagen <id>" in reply.body and "!termin verschieben" in reply.body
+    assert "!termin absagen <termin-nr>" in reply.body and "!termin verschieben" in reply.body
     bad = await ask(alice, room_id, "!checkliste")
     assert "!checkliste <phase>" in bad.body and "Beispiele" in bad.body
 
@@ -232,10 +234,18 @@ async def test_metrics_count_commands_and_latency(client_factory: Any, bot_facto
     room_id = await room_with_bot(alice, bot)
     await ask(alice, room_id, "!hilfe")
     await ask(alice, room_id, "!checkliste")  # usage error
-    async with aiohttp.ClientSession() as session, session.get(f"{bot.web_url}/metrics") as r:
-        text = await r.text()
+    # the bot counts a command right after its reply is sent: give it that moment
+    text = ""
+    for _ in range(50):
+        async with aiohttp.ClientSession() as session, session.get(f"{bot.web_url}/metrics") as r:
+            text = await r.text()
+        if "koopbot_reply_latency_seconds_count 2.0" in text:
+            break
+        await asyncio.sleep(0.1)
     assert 'koopbot_commands_total{command="hilfe",outcome="ok"} 1.0' in text
-    assert 'koopbot_commands_total{command="checkliste",outcome="usage"} 1.0' in text
+    assert 'koopbot_commands_total{command="checkliste",outcome="usage"} 1.0' in text, [
+        line for line in text.splitlines() if "checkliste" in line
+    ]
     assert "koopbot_reply_latency_seconds_count 2.0" in text
     for name in (
         "koopbot_reminders_total",

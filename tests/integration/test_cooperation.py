@@ -55,7 +55,7 @@ async def test_cooperation_lifecycle(client_factory: Any, bot_factory: Any) -> N
     saved = await ask(alice, room_id, "!kooperation feld ansprechpartnr Frau Beispiel")
     assert "gespeichert" in saved.body
     term = await ask(alice, room_id, "!coop set term 01.08.2026–31.07.2027")
-    assert "31.07.2027" in term.body
+    assert "Sat, 31 Jul 2027" in term.body and "31.07.2027" not in term.body
     unknown = await ask(alice, room_id, "!kooperation feld farbe blau")
     assert "farbe" in unknown.body and "laufzeit" in unknown.body
 
@@ -82,7 +82,14 @@ async def test_cooperation_lifecycle(client_factory: Any, bot_factory: Any) -> N
     elsewhere = await ask(alice, other, "!kooperation")
     assert "noch keine Kooperation" in elsewhere.body and "Musikschule Bonn" not in elsewhere.body
 
-    listing = await ask(coordinator, await room_with_bot(coordinator, bot), "!kooperation alle")
+    # the coordinators' overview shows the cooperations of rooms they are in, no others
+    coordinator_dm = await room_with_bot(coordinator, bot, direct=True)
+    listing = await ask(coordinator, coordinator_dm, "!kooperation alle")
+    assert "Musikschule Bonn" not in listing.body
+    await alice.invite(room_id, coordinator.user_id)
+    await coordinator.join(room_id)
+    await alice.wait_for_member(room_id, coordinator.user_id, timeout=15)
+    listing = await ask(coordinator, coordinator_dm, "!kooperation alle")
     assert "Musikschule Bonn und GS Am Park" in listing.body and "Phase 3" in listing.body
 
 

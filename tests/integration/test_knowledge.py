@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.integration.test_backbone import ask, room_with_bot
@@ -60,6 +61,11 @@ async def test_off_topic_question_abstains_and_reaches_coordinators(
 
     listing = await ask(coordinator, forwarded.room_id, "!offene-fragen")
     assert "Fußball-WM" in listing.body
+    # the asker by display name (Synapse's default: the localpart), the day in words
+    assert member.user_id not in listing.body
+    assert member.user_id.split(":")[0].lstrip("@") in listing.body
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", listing.body)
+    assert re.search(r"(Mo|Di|Mi|Do|Fr|Sa|So)\., \d{2}\.\d{2}\.\d{4} – ", listing.body)
 
 
 async def test_mention_in_group_room_is_a_question_plain_text_is_not(

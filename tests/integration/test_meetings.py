@@ -87,8 +87,16 @@ async def test_meeting_rsvp_reminder_cancel_move_calendar(
     later = (now + timedelta(days=2)).replace(hour=17, minute=0, second=0, microsecond=0)
     moved = await ask(alice, room_id, f"!termin verschieben {mid} {later:%d.%m.%Y %H:%M}")
     assert "Verschoben" in moved.body and f"{later:%d.%m.%Y}" in moved.body
+    # a private room's meeting: not on the network's feed, on the members' own feeds
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{bot.web_url}/calendar.ics") as response:
+            assert response.status == 200
+            assert "Testtreffen" not in await response.text()
+    alice_dm = await room_with_bot(alice, bot, direct=True)
+    feed = re.search(r"http://\S+\.ics", (await ask(alice, alice_dm, "!kalender")).body)
+    assert feed is not None
+    async with aiohttp.ClientSession() as session:
+        async with session.get(feed.group(0)) as response:
             assert response.status == 200
             ics = await response.text()
     assert (
@@ -99,7 +107,7 @@ async def test_meeting_rsvp_reminder_cancel_move_calendar(
 
     assert len(reminders(alice, room_id, bot)) == 1  # exactly once
     async with aiohttp.ClientSession() as session:
-        async with session.get(f"{bot.web_url}/calendar.ics") as response:
+        async with session.get(feed.group(0)) as response:
             assert "STATUS:CANCELLED" in await response.text()
 
 

@@ -27,12 +27,13 @@ async def test_dialog_partner_export_and_forget(client_factory: Any, bot_factory
 
     # the guided dialog: one question at a time, plain answers fill the fields
     first = await ask(anna, anna_dm, "!profil")
-    assert "noch leer" in first.body and "(1/9)" in first.body
-    answers = ["Musikschule", "Bochum", "weiter", "Singen, Inklusion", "Instrumente", "Räume"]
-    answers += ["Grundschulkinder", "erfahren"]
-    for number, answer in enumerate(answers, start=2):
+    assert "noch leer" in first.body and "(1/10)" in first.body
+    # the kind comes with the name ("Musikschule …"), so question 2 (the kind) is skipped
+    answers = ["Musikschule Am Ruhrufer", "Bochum", "weiter", "Singen, Inklusion"]
+    answers += ["Instrumente", "Räume", "Grundschulkinder", "erfahren"]
+    for number, answer in enumerate(answers, start=3):
         step = await ask(anna, anna_dm, answer)
-        assert f"({number}/9)" in step.body, step.body
+        assert f"({number}/10)" in step.body, step.body
     mark = anna.mark()
     await anna.send_text(anna_dm, "nein")
     summary = await anna.wait_for(
@@ -40,7 +41,7 @@ async def test_dialog_partner_export_and_forget(client_factory: Any, bot_factory
         15,
         since_index=mark,
     )
-    assert "Musikschule" in summary.body and "Räume" in summary.body
+    assert "Musikschule Am Ruhrufer" in summary.body and "Räume" in summary.body
 
     await _profile(
         ben, ben_dm, "!profil einrichtung Grundschule", "!profil ort Bochum",

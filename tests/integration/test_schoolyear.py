@@ -32,10 +32,15 @@ async def test_weekly_series_without_holidays_skips_the_summer(
     client_factory: Any, bot_factory: Any
 ) -> None:
     alice = await client_factory("alice")
-    bot: BotHarness = await bot_factory(coordinators=[alice.user_id], network={"state": "NW"})
-    room_id = await room_with_bot(alice, bot)
+    lobby = {"key": "lobby", "name": "Netzwerk", "kind": "lobby", "public": True}
+    bot: BotHarness = await bot_factory(
+        coordinators=[alice.user_id], network={"state": "NW"}, rooms=[lobby]
+    )
     assert bot.app is not None and bot.app.services is not None
     services = bot.app.services
+    # a network room's series, so that /calendar.ics (network meetings only) lists it
+    room_id = services.network.room_ids["lobby"]
+    await alice.join(room_id)
     clock = {"now": datetime(2027, 7, 1, 9, 0, tzinfo=BERLIN)}
     services.clock = lambda: clock["now"]  # the injected clock the reminder planning uses
 

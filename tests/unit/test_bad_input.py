@@ -208,10 +208,10 @@ def test_language_choice_applies_to_the_next_command(world) -> None:  # type: ig
     _loop, services, _dispatcher = world
     sender = "@polyglot:localhost"
     run(world, "!hilfe", sender=sender)
-    assert "was ich kann" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
+    assert "was du hier tun kannst" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
     run(world, "!sprache en", sender=sender)
     run(world, "!hilfe", sender=sender)
-    assert "what I can do" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
+    assert "what you can do here" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
     run(world, "!language de", sender=sender)
     run(world, "!hilfe", sender=sender)
-    assert "was ich kann" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]
+    assert "was du hier tun kannst" in services.chat.sent[-1].reply.text  # type: ignore[attr-defined]

@@ -72,7 +72,9 @@ class FakeChat:
         return 0
 
     async def members(self, room_id: str) -> list[str]:
-        return [ALICE, BOB, self.user_id]
+        if room_id == "!elsewhere:localhost":  # a private room only the coordinator is in
+            return [COORD, "@zoe:localhost", self.user_id]
+        return [ALICE, BOB, COORD, self.user_id]
 
     def joined_rooms(self) -> list[str]:
         return [ROOM, OTHER, LOBBY]
@@ -304,11 +306,12 @@ async def test_stale_term_job_posts_nothing(env: Env) -> None:
 async def test_review_series_reminds_with_phase_7_and_arms_the_next_once(env: Env) -> None:
     await env.say("!kooperation neu Singpause")
     reply = await env.say("!kooperation prüfung alle 3 Monate")
-    assert "alle 3 Monate" in reply and "20.02.2027" in reply
+    assert "alle 3 Monate" in reply and "Mo., 22.02.2027" in reply
+    assert "Der Sa., 20.02.2027 ist kein Arbeitstag" in reply  # three months, then Monday
     [job] = await env.jobs("coop.review")
     assert job.due_at == datetime(2027, 2, 19, 10, 0, tzinfo=BERLIN)
     overview = await env.say("!kooperation")
-    assert "Nächste Qualitätsprüfung: Sa., 20.02.2027, 10:00 Uhr (alle 3 Monate)" in overview
+    assert "Nächste Qualitätsprüfung: Mo., 22.02.2027, 10:00 Uhr (alle 3 Monate)" in overview
 
     env.now = job.due_at
     await env.run_job(job)
@@ -321,7 +324,7 @@ async def test_review_series_reminds_with_phase_7_and_arms_the_next_once(env: En
     assert "@koopbot:localhost" not in reminders[0].reply.mentions
     pending = await env.jobs("coop.review")
     assert [j.payload["at"] for j in pending] == [
-        "2027-02-20T09:00:00+00:00",
+        "2027-02-22T09:00:00+00:00",
         "2027-05-20T08:00:00+00:00",
     ]  # the current one stays pending until the scheduler finishes it
 
@@ -377,7 +380,7 @@ async def test_draft_is_a_message_and_a_markdown_file(env: Env) -> None:
     await env.say("!kooperation neu Musikschule Bonn und GS Am Park")
     await env.say("!kooperation feld laufzeit 01.08.2026–31.07.2027")
     reply = await env.say("!vereinbarung entwurf")
-    assert "⚠ noch offen: Rahmenbedingungen" in reply and "Stand: 20.11.2026" in reply
+    assert "⚠ noch offen: Rahmenbedingungen" in reply and "Stand: Fr., 20.11.2026" in reply
     [(room, attachment)] = env.chat.uploads
     assert room == ROOM
     assert attachment.filename == "kooperationsvereinbarung-musikschule-bonn-und-gs-am-park.md"
@@ -395,6 +398,9 @@ async def test_network_overview_only_for_coordinators(env: Env) -> None:
     listing = await env.say("!kooperation alle", sender=COORD, room=LOBBY)
     assert listing.index("Bandklasse") < listing.index("Singpause")
     assert "Phase 2 Kontaktaufnahme" in listing and "Singpause-Team" in listing
+    # from a room whose other members are not in the cooperations' rooms: none shown
+    elsewhere = await env.say("!kooperation alle", sender=COORD, room="!elsewhere:localhost")
+    assert "Singpause" not in elsewhere and "Bandklasse" not in elsewhere
     env.now = NOW + timedelta(days=40)
     stale = await env.say("!kooperation alle", sender=COORD, room=LOBBY)
     assert "⚠" in stale

@@ -189,17 +189,17 @@ def test_term_end(text: str, end: date | None) -> None:
 # --- review planning ---------------------------------------------------------------------------
 
 
-def test_review_series_reminds_a_day_before_each_meeting() -> None:
+def test_review_series_reminds_the_working_day_before_each_meeting() -> None:
     now = datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN)
-    first = datetime(2027, 2, 20, 10, 0, tzinfo=BERLIN)
+    first = datetime(2027, 2, 18, 10, 0, tzinfo=BERLIN)  # a Thursday
     review = Review(first, "FREQ=MONTHLY;INTERVAL=3", "Europe/Berlin", "$s")
     job = plan_review(7, review, now, now)
     assert job is not None
-    assert job.ref == "7:2027-02-20T09:00:00+00:00"
+    assert job.ref == "7:2027-02-18T09:00:00+00:00"
     assert job.due == first - REVIEW_LEAD
-    assert job.payload == {"cooperation": 7, "at": "2027-02-20T09:00:00+00:00", "stamp": "$s"}
+    assert job.payload == {"cooperation": 7, "at": "2027-02-18T09:00:00+00:00", "stamp": "$s"}
     following = next_review(review, first)
-    assert following == datetime(2027, 5, 20, 10, 0, tzinfo=BERLIN)
+    assert following == datetime(2027, 5, 18, 10, 0, tzinfo=BERLIN)
 
 
 def test_short_series_and_close_dates_remind_at_the_meeting() -> None:

@@ -587,7 +587,7 @@ def test_parse_interval_or_date_errors(text: str, key: str) -> None:
 def test_format_datetime() -> None:
     when = local(2026, 12, 3, 16)
     assert format_datetime(when, "de") == "Do., 03.12.2026, 16:00 Uhr"
-    assert format_datetime(when, "en") == "Thu 03 Dec 2026, 16:00"
+    assert format_datetime(when, "en") == "Thu, 3 Dec 2026, 16:00"
     assert format_datetime(utc(2026, 12, 3, 15), "de", tz=BERLIN) == "Do., 03.12.2026, 16:00 Uhr"
 
 

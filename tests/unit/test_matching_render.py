@@ -50,17 +50,17 @@ def test_every_reason_kind_resource_and_kind_has_texts_in_both_languages(
     [
         (
             Reason(ReasonKind.OFFERS_WHAT_YOU_NEED, ("raeume",), ("raeume",)),
-            "bietet Räume, die ihr sucht",
+            "bietet Räume, die du suchst",
             "offers rooms you are looking for",
         ),
         (
             Reason(ReasonKind.NEEDS_WHAT_YOU_OFFER, ("Instrumente",), ("instrumente",)),
-            "sucht Instrumente, die ihr anbietet",
+            "sucht Instrumente, die du anbietest",
             "is looking for instruments you offer",
         ),
         (
             Reason(ReasonKind.NEEDS_WHAT_YOU_OFFER, ("Bühne",), ("buehne",)),
-            "sucht, was ihr anbietet: Bühne",
+            "sucht, was du anbietest: Bühne",
             "is looking for Bühne you offer",
         ),
         (
@@ -80,7 +80,7 @@ def test_every_reason_kind_resource_and_kind_has_texts_in_both_languages(
         ),
         (
             Reason(ReasonKind.OFFERS_WHAT_YOU_NEED, ("Räume", "Zeiten"), ("raeume", "zeiten")),
-            "bietet Räume und Zeiten, die ihr sucht",
+            "bietet Räume und Zeiten, die du suchst",
             "offers rooms and time slots you are looking for",
         ),
         (
@@ -105,7 +105,7 @@ def test_render_reasons_of_a_real_match(catalog: Catalog) -> None:
         ]
     )
     match = Match("@ogs", 20, (Reason(ReasonKind.NEEDS_WHAT_YOU_OFFER, ("x",), ("instrumente",)),))
-    assert render_reasons(match, catalog, "de") == ["sucht Instrumente, die ihr anbietet"]
+    assert render_reasons(match, catalog, "de") == ["sucht Instrumente, die du anbietest"]
     assert visibility_hint(index, "@ms", catalog, "de") is None
 
 

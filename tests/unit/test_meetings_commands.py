@@ -55,6 +55,12 @@ class FakeChat:
     uploads: list[Attachment] = field(default_factory=list)
     levels: dict[tuple[str, str], int] = field(default_factory=dict)
     rooms: list[str] = field(default_factory=lambda: [ROOM, OTHER])
+    joined: dict[str, list[str]] = field(
+        default_factory=lambda: {
+            ROOM: [MOD, MEMBER, COORD, "@b:localhost"],
+            OTHER: [COORD, "@othermod:localhost", "@c:localhost"],
+        }
+    )
 
     async def send(self, room_id: str, reply: Reply, *, key: str | None = None, **_: Any) -> str:
         for item in self.sent:
@@ -72,7 +78,7 @@ class FakeChat:
         return self.levels.get((room_id, user_id), 0)
 
     async def members(self, room_id: str) -> list[str]:
-        return []
+        return list(self.joined.get(room_id, []))
 
     def joined_rooms(self) -> list[str]:
         return list(self.rooms)
@@ -134,6 +140,11 @@ class Env:
 
     async def text(self, sender: str, body: str, room: str = ROOM) -> str:
         return "\n".join(s.reply.text for s in await self.say(sender, body, room))
+
+    def network_rooms(self, **rooms: str) -> None:
+        """Make rooms network rooms: ``lobby=ROOM`` (key = kind here)."""
+        self.services.network.room_ids = {key: room for key, room in rooms.items()}
+        self.services.network.room_kinds = {key: key for key in rooms}
 
     async def snapshot(self) -> list[Any]:
         tables = ["meetings", "meeting_exceptions", "meeting_rsvps", "meeting_notes", "jobs"]
@@ -216,6 +227,7 @@ async def test_bad_input_is_refused_and_changes_nothing(
 
 
 async def test_only_moderators_of_the_meetings_room_may_change_it(env: Env) -> None:
+    env.network_rooms(lobby=ROOM)
     await env.say(MOD, "!termin neu 03.12.2026 16:00 Austausch")
     env.chat.levels[(OTHER, "@othermod:localhost")] = 50
     before = await env.snapshot()
@@ -223,7 +235,7 @@ async def test_only_moderators_of_the_meetings_room_may_change_it(env: Env) -> N
     assert "anderen Raum" in refused
     assert "Moderation" in await env.text(MEMBER, "!termin absagen 1")
     assert await env.snapshot() == before
-    # coordinators may, from anywhere; the meeting's room hears about it
+    # coordinators may, from anywhere, for a network meeting; its room hears about it
     sent = await env.say(COORD, "!termin absagen 1", room=OTHER)
     assert [s.room_id for s in sent] == [ROOM, OTHER]
     assert "Abgesagt" in sent[0].reply.text
@@ -267,6 +279,7 @@ async def test_rsvp_by_command_reaction_and_redaction(env: Env) -> None:
 
 
 async def test_series_cancel_one_date_move_one_date_and_calendar(env: Env) -> None:
+    env.network_rooms(lobby=ROOM)
     await env.say(MOD, "!termin neu 03.12.2026 16:00 Austausch wöchentlich")
     assert await env.refs() == [
         "1:2026-12-03T15:00:00+00:00:604800",
@@ -297,7 +310,7 @@ async def test_series_cancel_one_date_move_one_date_and_calendar(env: Env) -> No
     assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Europe/Berlin"
 
     details = await env.say(MEMBER, "!termin 1")
-    assert "Fällt aus: 10.12.2026" in details[0].reply.text
+    assert "Fällt aus: Do., 10.12.2026" in details[0].reply.text
     assert env.chat.uploads and env.chat.uploads[0].filename.endswith(".ics")
     assert Calendar.from_ical(env.chat.uploads[0].data).walk("VEVENT")
 
@@ -347,10 +360,10 @@ async def test_reminder_mentions_attendees_and_carries_last_notes(env: Env) -> N
 async def test_help_shows_every_termin_command(env: Env) -> None:
     text = await env.text(MEMBER, "!hilfe termin")
     for usage in (
-        "!termin <id>",
+        "!termin <termin-nr>",
         "!termin neu <datum>",
-        "!termin absagen <id> [datum]",
-        "!termin verschieben <id>",
+        "!termin absagen <termin-nr> [datum]",
+        "!termin verschieben <termin-nr>",
         "serie",
     ):
         assert usage in text
@@ -371,6 +384,9 @@ async def test_events_lists_room_and_network(env: Env) -> None:
     await env.say(COORD, "!termin neu 01.12.2026 10:00 Fachtag", room=OTHER)
     here = await env.text(MEMBER, "!termine")
     assert "Austausch" in here and "Fachtag" not in here
+    # OTHER is a private room MEMBER is not in: its meeting stays out of the list
+    assert "Fachtag" not in await env.text(MEMBER, "!termine alle")
+    env.network_rooms(topic=OTHER)
     everywhere = await env.text(MEMBER, "!termine alle")
     assert everywhere.index("Fachtag") < everywhere.index("Austausch")
     assert "nur „alle“" in await env.text(MEMBER, "!termine morgen")

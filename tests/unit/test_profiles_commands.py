@@ -74,21 +74,24 @@ async def setup_profile(world: tuple[Services, Dispatcher], user: str, **fields:
 
 async def test_dialog_in_direct_chat_fills_the_profile(world: tuple[Services, Dispatcher]) -> None:
     first = await say(world, ANNA, "!profil")
-    assert "noch leer" in first[0] and "(1/9)" in first[0] and "Musikschule" in first[0]
+    assert "noch leer" in first[0] and "(1/10)" in first[0] and "Musikschule" in first[0]
+    assert "dir" in first[0] and "euch" not in first[0]  # one person: "du"
+    assert "(2/10)" in (await say(world, ANNA, "Raumstation"))[0]  # no kind in it: asked
     assert "Raumstation" in (await say(world, ANNA, "Raumstation"))[0]  # repeated question
-    assert "(2/9)" in (await say(world, ANNA, "Musikschule"))[0]
-    assert "(3/9)" in (await say(world, ANNA, "Bochum"))[0]
-    assert "(4/9)" in (await say(world, ANNA, "weiter"))[0]
+    assert "(3/10)" in (await say(world, ANNA, "Musikschule"))[0]
+    assert "(4/10)" in (await say(world, ANNA, "weiter"))[0]
+    assert "(5/10)" in (await say(world, ANNA, "weiter"))[0]
     await say(world, ANNA, "Singen, Inklusion")
     await say(world, ANNA, "Instrumente")
     await say(world, ANNA, "Räume")
     await say(world, ANNA, "Grundschulkinder")
     last = await say(world, ANNA, "neu")
-    assert "(9/9)" in last[0]
+    assert "(10/10)" in last[0]
     done = await say(world, ANNA, "ja")
-    assert "fertig" in done[0] and "Bochum" in done[1]
+    assert "fertig" in done[0] and "Raumstation" in done[1]
     row = await Profiles(world[0].db).get(ANNA)
     assert row is not None and row.visible and row.needs == ("Räume",) and row.region == ""
+    assert row.institution == "Raumstation" and row.kind == "Musikschule" and row.place == ""
     # the dialog is over: plain text is a free question again (answered with a source)
     after = await say(world, ANNA, "Was gehört in eine Kooperationsvereinbarung?")
     assert "(" not in after[0][:4] and "Quelle" in after[0]
@@ -114,7 +117,8 @@ async def test_set_show_and_errors(world: tuple[Services, Dispatcher]) -> None:
     assert "Direktchat" in in_group[0] and "Singen" not in in_group[0]
     chat = world[0].chat
     assert isinstance(chat, FakeChat)
-    assert "Singen" in (chat.replies()[-2].text)  # the profile itself went to the DM
+    assert "Singen" in (chat.replies()[-1].text)  # the profile itself went to the DM
+    assert chat.sent[-1].room_id == f"!dm-{ANNA}"
     unknown_kind = await say(world, ANNA, "!profil einrichtung Raumstation")
     assert "Grundschule" in unknown_kind[0] and "OGS-Träger" in unknown_kind[0]
     unknown_field = await say(world, ANNA, "!profil lieblingsfarbe blau")
@@ -240,3 +244,36 @@ async def test_forget_removes_everything_and_the_index_entry(
     index = await profile_index(services).get(services)
     assert ANNA not in index and BEN in index
     assert "noch leer" in (await say(world, ANNA, "!profil"))[0]
+
+
+async def test_institution_keeps_what_the_member_wrote(world: tuple[Services, Dispatcher]) -> None:
+    saved = await say(world, ANNA, "!profil einrichtung Musikschule Am Rhein")
+    assert "Gespeichert – Einrichtung: Musikschule Am Rhein" in saved[0]
+    assert "Art der Einrichtung: Musikschule" in saved[0]
+    row = await Profiles(world[0].db).get(ANNA)
+    assert row is not None and row.institution == "Musikschule Am Rhein"
+    assert row.kind == "Musikschule"
+    shown = await say(world, ANNA, "!profil")
+    assert "Einrichtung: Musikschule Am Rhein" in shown[0]
+    assert "Art der Einrichtung: Musikschule" in shown[0]
+
+    asked = await say(world, BEN, "!profil einrichtung Haus der Jugend Herne")
+    assert "Welche Art von Einrichtung ist „Haus der Jugend Herne“?" in asked[0]
+    assert "!profil art" in asked[0]
+    kind = await say(world, BEN, "!profil art Verein")
+    assert "Gespeichert – Art der Einrichtung: Verein" in kind[0]
+    row = await Profiles(world[0].db).get(BEN)
+    assert row is not None and row.institution == "Haus der Jugend Herne" and row.kind == "Verein"
+
+
+async def test_suggestions_name_the_institution(world: tuple[Services, Dispatcher]) -> None:
+    await setup_profile(
+        world, ANNA, einrichtung="Musikschule Am Rhein", ort="Bonn", angebote="Instrumente"
+    )
+    await setup_profile(
+        world, BEN, einrichtung="GS Am Park", art="Grundschule", bedarfe="Instrumente"
+    )
+    await say(world, ANNA, "!profil sichtbar ja")
+    await say(world, BEN, "!profil sichtbar ja")
+    found = "\n".join(await say(world, BEN, "!partner"))
+    assert "Musikschule Am Rhein, Bonn" in found, found

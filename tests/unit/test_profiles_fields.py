@@ -85,9 +85,22 @@ def test_set_fields() -> None:
     assert profile.kind is InstitutionKind.OGS_TRAEGER and profile.place == "Herne"
 
 
+def test_the_institution_keeps_its_name_and_derives_its_kind() -> None:
+    row = set_field(ProfileRow(ME), FieldName.KIND, "Musikschule Am Rhein")
+    assert row.institution == "Musikschule Am Rhein" and row.kind == "Musikschule"
+    assert to_profile(row).kind is InstitutionKind.MUSIKSCHULE  # matching uses the kind
+    other = set_field(row, FieldName.KIND, "Haus der Jugend Herne")
+    assert other.institution == "Haus der Jugend Herne" and other.kind is None  # to be asked
+    kind = set_field(other, FieldName.ART, "Verein")
+    assert kind.institution == "Haus der Jugend Herne" and kind.kind == "Verein"
+    assert parse_field("art") is FieldName.ART and parse_field("Einrichtung") is FieldName.KIND
+    cleared = set_field(kind, FieldName.KIND, "-")
+    assert cleared.institution == "" and cleared.kind is None
+
+
 def test_unknown_kind_lists_the_kinds() -> None:
     with pytest.raises(UserError) as caught:
-        set_field(ProfileRow(ME), FieldName.KIND, "Raumstation")
+        set_field(ProfileRow(ME), FieldName.ART, "Raumstation")
     assert caught.value.key == "profiles.unknown_kind"
     assert "Musikschule" in str(caught.value.params["kinds"])
 
@@ -104,7 +117,8 @@ def test_bad_experience_and_empty_and_long_values() -> None:
 def test_dialog_walks_every_step_and_skips() -> None:
     row = ProfileRow(ME)
     answers = {
-        "einrichtung": "Musikschule",
+        "einrichtung": "Musikschule Bochum",
+        "art": "Verein",
         "ort": "Bochum",
         "region": "weiter",
         "interessen": "Singen, Inklusion",
@@ -121,16 +135,19 @@ def test_dialog_walks_every_step_and_skips() -> None:
         outcome = dialog_answer(row, step, answers[step])
         assert outcome.error is None and not outcome.cancelled
         row, step = outcome.row, outcome.next_step
-    assert seen == list(DIALOG_STEPS)
-    assert row.kind == "Musikschule" and row.place == "Bochum" and row.region == ""
+    assert seen == [s for s in DIALOG_STEPS if s != "art"]  # the kind came with the name
+    assert row.kind == "Musikschule" and row.institution == "Musikschule Bochum"
+    assert row.place == "Bochum" and row.region == ""
     assert row.interests == ("Singen", "Inklusion") and row.visible
     assert row.experience == 0
 
 
 def test_dialog_bad_answer_repeats_the_step_and_cancel_ends() -> None:
     row = ProfileRow(ME)
-    bad = dialog_answer(row, "einrichtung", "Raumstation")
-    assert bad.error is not None and bad.next_step == "einrichtung" and bad.row == row
+    named = dialog_answer(row, "einrichtung", "Raumstation")
+    assert named.error is None and named.next_step == "art"  # no kind in the name: ask it
+    bad = dialog_answer(named.row, "art", "Raumstation")
+    assert bad.error is not None and bad.next_step == "art" and bad.row == named.row
     unclear = dialog_answer(row, "sichtbar", "vielleicht")
     assert unclear.error is not None and unclear.next_step == "sichtbar"
     for word in ("abbrechen", "Stop", "cancel"):

@@ -68,3 +68,37 @@ async def test_outage_keeps_the_job_pending(tmp_path: Path) -> None:
 )
 async def test_missed_job_late_or_skipped(tmp_path: Path, not_after: timedelta, state: str) -> None:
     assert await run_job(tmp_path, None, not_after=not_after) == state
+
+
+async def test_jobs_commit_and_arm_with_the_change_that_wants_them(tmp_path: Path) -> None:
+    """One job path: rows join the command's transaction, timers come after the commit,
+    and a command that fails leaves neither a row nor a timer."""
+    services = await make_services(tmp_path, with_content=False)
+    clock = {"now": datetime(2027, 3, 1, 9, 0, tzinfo=UTC)}
+    services.clock = lambda: clock["now"]  # the injected clock, not the wall clock
+    jobs = Jobs(services.db)
+    scheduler = Scheduler(jobs, Metrics())
+    scheduler.bind(services, Registry())
+    await scheduler.start()
+    due = clock["now"] + timedelta(days=3)
+    try:
+        with pytest.raises(RuntimeError):
+            async with services.db.transaction():
+                await services.db.execute("CREATE TABLE change (v INTEGER)")
+                await scheduler.schedule("test.kind", "lost", due)
+                raise RuntimeError("the command fails after scheduling")
+        assert await jobs.pending() == [] and scheduler.scheduled() == 0
+
+        async with services.db.transaction():
+            await scheduler.schedule("test.kind", "kept", due)
+            assert scheduler.scheduled() == 0  # not before the commit
+        assert [j.ref for j in await jobs.pending()] == ["kept"]
+        assert scheduler.scheduled() == 1
+
+        async with services.db.transaction():
+            await scheduler.cancel("test.kind", "kept")
+            assert scheduler.scheduled() == 1
+        assert scheduler.scheduled() == 0 and await jobs.pending() == []
+    finally:
+        scheduler.shutdown()
+        await services.db.close()

@@ -19,7 +19,7 @@ from commands.meetings.planning import parse_ref, reminder_ref
 from commands.meetings.reminders import send_reminder
 from storage.jobs import Job
 from storage.meetings import Meetings
-from tests.unit.test_meetings_commands import BERLIN, MEMBER, MOD, Env, env  # noqa: F401
+from tests.unit.test_meetings_commands import BERLIN, MEMBER, MOD, ROOM, Env, env  # noqa: F401
 
 SUMMER_2027 = (date(2027, 7, 19), date(2027, 8, 31))  # NW, as published
 
@@ -58,6 +58,7 @@ def test_holiday_words_are_taken_out_of_the_spec() -> None:
 async def test_series_without_holidays_skips_summer_everywhere(env: Env) -> None:
     env.services.network.state = "NW"
     env.now = datetime(2027, 7, 1, 9, 0, tzinfo=BERLIN)
+    env.network_rooms(lobby=ROOM)  # a network room's series: /calendar.ics lists it
     sent = await env.say(MOD, "!termin neu 05.07.2027 16:00 Steuerung wöchentlich ohne Ferien")
     text = sent[0].reply.text
     assert "Neuer Termin #1: Steuerung" in text

@@ -17,6 +17,7 @@ async def test_topics_show_room_and_next_meeting(tmp_path: Path) -> None:
     assert isinstance(chat, FakeChat)
     try:
         services.network.room_ids = {"ogs": "!ogs:localhost"}
+        services.network.room_kinds = {"ogs": "topic"}  # a network room: its meetings show
         services.network.topic_rooms = {"schnittstelle-ogs": "ogs"}
         chat.names["!ogs:localhost"] = "Schnittstelle OGS"
         start = (services.now() + timedelta(days=3)).replace(
@@ -44,7 +45,7 @@ async def test_topics_show_room_and_next_meeting(tmp_path: Path) -> None:
         )
         await topics_command(ctx)
         text = chat.replies()[-1].text
-        assert "Schnittstelle OGS" in text and "Raum: Schnittstelle OGS" in text
+        assert "Schnittstelle OGS" in text and "Raum „Schnittstelle OGS“." in text
         assert "Nächstes Treffen" in text and "Austausch OGS" in text
         assert "Läuft!" in text and "000_a10b21769f189de1.txt" in text
     finally:
