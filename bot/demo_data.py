@@ -45,7 +45,7 @@ MEMBERS: tuple[SampleMember, ...] = (
         "anna",
         "Anna Becker (Musikschule Am Rhein)",
         (
-            "!profil einrichtung Musikschule",
+            "!profil einrichtung Musikschule Am Rhein",
             "!profil ort Bonn",
             "!profil region Rhein-Sieg",
             "!profil interessen Singen, Ganztag, Inklusion",
@@ -61,7 +61,7 @@ MEMBERS: tuple[SampleMember, ...] = (
         "ben",
         "Ben Schulz (GS Lindenweg)",
         (
-            "!profil einrichtung Grundschule",
+            "!profil einrichtung Grundschule Lindenweg",
             "!profil ort Köln",
             "!profil region Köln",
             "!profil interessen Singen, Ganztag, Digitalisierung",
@@ -77,7 +77,7 @@ MEMBERS: tuple[SampleMember, ...] = (
         "carla",
         "Carla Yilmaz (OGS Sonnenschein)",
         (
-            "!profil einrichtung OGS-Träger",
+            "!profil einrichtung OGS Sonnenschein",
             "!profil ort Siegburg",
             "!profil region Rhein-Sieg",
             "!profil interessen Ganztag, Inklusion, Digitalisierung",
@@ -93,7 +93,7 @@ MEMBERS: tuple[SampleMember, ...] = (
         "david",
         "David Krämer (Musikschule Troisdorf)",
         (
-            "!profil einrichtung Musikschule",
+            "!profil einrichtung Musikschule Troisdorf",
             "!profil ort Troisdorf",
             "!profil region Rhein-Sieg",
             "!profil interessen Ganztag, Bandarbeit",
@@ -107,7 +107,7 @@ MEMBERS: tuple[SampleMember, ...] = (
 )
 
 DEMO_PROFILE = (
-    "!profil einrichtung Musikschule",
+    "!profil einrichtung Städtische Musikschule Bonn",
     "!profil ort Bonn",
     "!profil region Rhein-Sieg",
     "!profil interessen Ganztag, Singen",
