@@ -105,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             setup_logging(args.log_level)
             return asyncio.run(_run(args.config, reset_cross_signing=args.reset_cross_signing))
         if args.command == "demo":
-            from bot.demo import run_demo  # logs to a file in the demo folder
+            from bot.demo import exit_at_once, run_demo  # logs to a file in the demo folder
 
-            return asyncio.run(run_demo(args.dir, args.log_level))
+            exit_at_once(asyncio.run(run_demo(args.dir, args.log_level)))
         if args.command == "content":
             return _content_check(args.dirs)
         if args.command == "ask":
