@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 
 _COMMANDISH = re.compile(r"^\s*[!/]{1,2}[^\s!/]")
 _FREE_QUESTION = "frage"
+# The dead-letter rule: a failing event is tried this often (counted across restarts),
+# with these pauses between the tries, then parked.
+MAX_ATTEMPTS = 3
+RETRY_DELAYS = (2.0, 10.0)
 
 
 def new_ref() -> str:
@@ -117,6 +121,9 @@ class Dispatcher:
         metrics: Metrics,
         flood: FloodGuard,
         upgrader: RoomUpgrader | None = None,
+        *,
+        max_attempts: int = MAX_ATTEMPTS,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
     ) -> None:
         self.services = services
         self.upgrader = upgrader
@@ -129,6 +136,9 @@ class Dispatcher:
         self._users = UserSettings(services.db)
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: set[str] = set()  # event ids being handled or waiting for a retry
+        self.max_attempts = max_attempts
+        self.retry_delays = retry_delays
 
     # --- intake ------------------------------------------------------------------
 
@@ -149,14 +159,28 @@ class Dispatcher:
                 self._spawn(event)
 
     async def replay_open(self) -> int:
-        """Handle what a crash left unfinished in the inbox."""
+        """Handle what a crash left unfinished in the inbox (parked events stay put)."""
         items = await self._inbox.open_items()
-        for _event_id, _room_id, kind, payload in items:
-            self._spawn(decode_inbound(kind, payload))
+        for event_id, room_id, kind, payload in items:
+            try:
+                event = decode_inbound(kind, payload)
+            except Exception as exc:  # stored by another version, or damaged
+                ref = new_ref()
+                log.error("event %s cannot be read back, parked [ref %s]: %r", event_id, ref, exc)
+                await self._inbox.park(event_id, ref, f"unreadable: {exc!r}")
+                await self._record_error(ref, room_id, None, kind, f"unreadable: {exc!r}")
+                self.metrics.inbox_parked.inc()
+                continue
+            self._spawn(event)
+        self.metrics.inbox_parked_now.set(await self._inbox.parked_count())
         return len(items)
 
-    def _spawn(self, event: Inbound) -> None:
-        task = asyncio.create_task(self._process(event))
+    def _spawn(self, event: Inbound, delay: float = 0.0, *, retry: bool = False) -> None:
+        # the replay at start and the first live sync may both bring an open event
+        if event.event_id in self._pending and not retry:
+            return
+        self._pending.add(event.event_id)
+        task = asyncio.create_task(self._process(event, delay))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -164,34 +188,88 @@ class Dispatcher:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
-    async def _process(self, event: Inbound) -> None:
-        if isinstance(event, Undecryptable):
-            # outside the room's lock: a late key must not hold up the others' commands
-            try:
-                resolved = await self.matrix.resolve_undecryptable(event)
-            except MatrixError:
-                return  # stopping: left open in the inbox, decided at the next start
-            if resolved is None:
-                await self._inbox.done(event.event_id)
-                return
-            event = resolved
+    async def _process(self, event: Inbound, delay: float = 0.0) -> None:
+        retrying = False
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            if isinstance(event, Undecryptable):
+                # outside the room's lock: a late key must not hold up the others' commands
+                try:
+                    resolved = await self.matrix.resolve_undecryptable(event)
+                except MatrixError:
+                    return  # stopping: left open in the inbox, decided at the next start
+                if resolved is None:
+                    await self._inbox.done(event.event_id)
+                    return
+                event = resolved
+            retrying = await self._try(event)
+        finally:
+            if not retrying:
+                self._pending.discard(event.event_id)
+
+    async def _try(self, event: Inbound) -> bool:
+        """One try of an event under its room's lock; the dead-letter rule decides what
+        a failure means: try again later (bounded, counted across restarts) or park.
+        Returns whether another try was scheduled."""
         lock = self._room_locks.setdefault(event.room_id, asyncio.Lock())
         async with lock:
+            attempt = await self._inbox.begin_attempt(event.event_id)
+            if attempt > self.max_attempts:
+                # every allowed try began and none ended: they took the process down
+                await self._park(event, attempt - 1, "no try finished (the bot stopped)")
+                return False
             try:
                 await self._handle(event)
             except MatrixError as exc:
                 log.error("could not answer %s in %s: %s", event.event_id, event.room_id, exc)
                 if exc.transient:
-                    return  # left open in the inbox: retried at the next start
-                # refused by the homeserver (e.g. no permission to post): retrying at
-                # every start would not help, so the event is closed
-            except Exception:
-                ref = new_ref()
-                log.exception("event %s failed [ref %s]", event.event_id, ref)
-                await self._record_error(
-                    ref, event.room_id, getattr(event, "sender", None), event.kind
+                    # an outage is not the event's fault: left open, tried at the next
+                    # start, and this try does not count
+                    await self._inbox.forgive_attempt(event.event_id)
+                    return False
+                # refused by the homeserver (e.g. no permission to post): retrying
+                # would not help, so the event is closed
+            except Exception as exc:
+                if attempt >= self.max_attempts:
+                    await self._park(event, attempt, repr(exc), exc)
+                    return False
+                delay = self.retry_delays[min(attempt, len(self.retry_delays)) - 1]
+                log.warning(
+                    "event %s failed (try %d of %d), again in %.0fs: %r",
+                    event.event_id,
+                    attempt,
+                    self.max_attempts,
+                    delay,
+                    exc,
                 )
+                self.metrics.inbox_retries.inc()
+                self._spawn(event, delay, retry=True)
+                return True
             await self._inbox.done(event.event_id)
+            return False
+
+    async def _park(
+        self, event: Inbound, attempts: int, error: str, exc: BaseException | None = None
+    ) -> None:
+        """The dead letter: one log line with a reference id, kept in the inbox (and the
+        error log for !status), counted in /metrics, never replayed again."""
+        ref = new_ref()
+        log.error(
+            "event %s in %s parked after %d tries [ref %s]: %s",
+            event.event_id,
+            event.room_id,
+            attempts,
+            ref,
+            error,
+            exc_info=exc,
+        )
+        await self._inbox.park(event.event_id, ref, error)
+        await self._record_error(
+            ref, event.room_id, getattr(event, "sender", None), event.kind, error
+        )
+        self.metrics.inbox_parked.inc()
+        self.metrics.inbox_parked_now.inc()
 
     async def _handle(self, event: Inbound) -> None:
         if isinstance(event, Message):
@@ -285,7 +363,8 @@ class Dispatcher:
         # "koopbot: …" or "@koopbot:server …" in front of the question is the mention
         localpart = re.escape(self.services.chat.user_id.split(":", 1)[0].lstrip("@"))
         text = re.sub(rf"^\s*@?{localpart}\S*:?\s*", "", message.body, flags=re.IGNORECASE)
-        text = re.sub(r"@[^\s:]+:[^\s]+", "", text).strip()
+        # (no "@" inside the localpart: linear even for a body of 60,000 "@")
+        text = re.sub(r"@[^\s:@]+:\S+", "", text).strip()
         return ParsedCommand(spec, spec.name, text, False) if text else None
 
     async def handle_message(self, message: Message) -> None:

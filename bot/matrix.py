@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -42,7 +43,19 @@ from nio.api import RoomPreset, RoomVisibility
 
 from bot.config import MatrixSettings
 from bot.crosssign import CrossSigning
-from commands.reply import Attachment, Reply
+from bot.eventfields import (
+    annotation,
+    as_dict,
+    get_dict,
+    get_id,
+    get_int,
+    get_str,
+    is_edit,
+    mentioned_user_ids,
+    redacted_id,
+    thread_root_of,
+)
+from commands.reply import Attachment, Reply, html_from_text
 from storage.core import DirectRooms
 from storage.jobs import SentLog
 
@@ -51,6 +64,7 @@ log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 RETRY_CAP_SECONDS = 4.0
 SEND_GIVE_UP_SECONDS = 180.0
+MAX_EVENT_BYTES = 60_000  # Matrix allows 65,536 bytes for the whole event
 MAX_RATE_LIMIT_WAIT = 30.0
 # Room versions in which the power-levels event alone decides. From version 12 on
 # (MSC4289) the creators (the create event's sender and ``additional_creators``) have
@@ -259,6 +273,26 @@ def strip_reply_fallback(body: str) -> str:
     if index and index < len(lines) and not lines[index].strip():
         index += 1
     return "\n".join(lines[index:]) if index else body
+
+
+def _text_attr(event: Any, name: str) -> str | None:
+    """A string attribute nio set on a parsed event (e.g. of a decrypted one), or None."""
+    value = getattr(event, name, None)
+    return value if isinstance(value, str) and value else None
+
+
+_ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def defuse(text: str) -> str:
+    """Outgoing text that cannot notify a whole room or reorder itself.
+
+    "@room" (from member text the bot echoes) gets an invisible word joiner after the
+    "@", so no client or push rule reads it as a room mention; bidi overrides and
+    isolates are dropped. The bot's own texts contain neither.
+    """
+    return _BIDI_CONTROLS.sub("", _ROOM_MENTION.sub("@\u2060\\1", text))
 
 
 def relates_to(reply_to: str | None, thread_root: str | None) -> dict[str, Any]:
@@ -491,6 +525,13 @@ class MatrixConnection:
                     self._mark_failure(f"{type(exc).__name__}: {exc}")
                     await self._sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**failures))
                     continue
+                except Exception as exc:  # nio could not process the response itself
+                    failures += 1
+                    if self.health.failing_since is None:
+                        log.exception("sync response not processed [ref %s]", secrets.token_hex(4))
+                    self._mark_failure(f"{type(exc).__name__}: {exc}")
+                    await self._sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**failures))
+                    continue
                 if not isinstance(response, SyncResponse):
                     failures += 1
                     self._mark_failure(getattr(response, "message", str(response)))
@@ -674,9 +715,9 @@ class MatrixConnection:
         await self._wait_for_room(room_id)
         return True
 
-    async def _handle_invites(self, response: SyncResponse) -> int:
-        """Join when the inviter matches allowed_inviters; otherwise reject and log."""
-        joined = 0
+    def _invites(self, response: SyncResponse) -> list[tuple[str, str, bool]]:
+        """(room id, inviter, is direct) of each invite of the bot in a sync."""
+        found = []
         for room_id, info in response.rooms.invite.items():
             inviter = None
             is_direct = False
@@ -686,11 +727,17 @@ class MatrixConnection:
                     getattr(event, "state_key", None) == self.user_id
                     and getattr(event, "membership", None) == "invite"
                 ):
-                    inviter = getattr(event, "sender", None)
-                    content = getattr(event, "content", {}) or {}
-                    is_direct = bool(content.get("is_direct"))
-            if inviter is None:
-                continue
+                    sender = getattr(event, "sender", None)
+                    inviter = sender if isinstance(sender, str) and sender else None
+                    is_direct = as_dict(getattr(event, "content", None)).get("is_direct") is True
+            if inviter is not None:
+                found.append((room_id, inviter, is_direct))
+        return found
+
+    async def _handle_invites(self, response: SyncResponse) -> int:
+        """Join when the inviter matches allowed_inviters; otherwise reject and log."""
+        joined = 0
+        for room_id, inviter, is_direct in self._invites(response):
             if not any(fnmatch.fnmatchcase(inviter, p) for p in self.settings.inviter_patterns()):
                 log.warning(
                     "rejected invite to %s from %s (not in allowed_inviters)", room_id, inviter
@@ -716,46 +763,72 @@ class MatrixConnection:
 
     def _inbound(self, response: SyncResponse, not_before: int = 0) -> list[Inbound]:
         """Plain events of a sync; nothing older than ``not_before`` (ms) or than the
-        bot's join of the room."""
+        bot's join of the room. An event that cannot be converted is skipped with one
+        log line (reference id): no content a member sends can end the sync loop."""
         events: list[Inbound] = []
         for room_id, info in response.rooms.join.items():
             cutoff = max(self._joined_at.get(room_id, 0), not_before)
             for event in info.timeline.events:
-                converted = self._convert(room_id, event, cutoff)
+                converted = self._safe_convert(room_id, event, cutoff)
                 if converted is not None:
                     events.append(converted)
         for room_id, info in response.rooms.leave.items():
             for event in info.timeline.events:
-                source = getattr(event, "source", {}) or {}
+                source = as_dict(getattr(event, "source", None))
                 if (
-                    source.get("type") == "m.room.member"
-                    and source.get("state_key") == self.user_id
-                    and int(source.get("origin_server_ts") or 0) >= not_before
+                    get_str(source, "type") == "m.room.member"
+                    and get_str(source, "state_key") == self.user_id
+                    and (get_int(source, "origin_server_ts") or 0) >= not_before
                 ):
-                    self._left.add(room_id)
-                    events.append(self._member(room_id, source))
+                    member = self._member(room_id, source)
+                    if member is not None:
+                        self._left.add(room_id)
+                        events.append(member)
         return events
 
-    def _member(self, room_id: str, source: dict[str, Any]) -> MemberChange:
-        previous = (source.get("unsigned") or {}).get("prev_content", {}) or {}
-        user_id = source.get("state_key", "")
+    def _safe_convert(self, room_id: str, event: Any, joined_at: int) -> Inbound | None:
+        try:
+            return self._convert(room_id, event, joined_at)
+        except Exception as exc:  # a bug here must cost one event, not the bot
+            source = as_dict(getattr(event, "source", None))
+            log.error(
+                "skipped event %s in %s: %s: %s [ref %s]",
+                get_id(source, "event_id"),
+                room_id,
+                type(exc).__name__,
+                exc,
+                secrets.token_hex(4),
+            )
+            return None
+
+    def _member(self, room_id: str, source: dict[str, Any]) -> MemberChange | None:
+        user_id = get_id(source, "state_key")
+        event_id = get_id(source, "event_id")
+        membership = get_str(get_dict(source, "content"), "membership", max_length=32)
+        if user_id is None or event_id is None or not membership:
+            return None
+        previous = get_dict(get_dict(source, "unsigned"), "prev_content")
         return MemberChange(
             room_id=room_id,
-            event_id=source.get("event_id", ""),
+            event_id=event_id,
             user_id=user_id,
-            membership=source.get("content", {}).get("membership", ""),
-            previous=previous.get("membership"),
-            sender=source.get("sender", ""),
+            membership=membership,
+            previous=get_str(previous, "membership", max_length=32),
+            sender=get_id(source, "sender") or "",
             is_bot=user_id == self.user_id,
         )
 
     def _convert(self, room_id: str, event: Any, joined_at: int) -> Inbound | None:
-        source: dict[str, Any] = getattr(event, "source", {}) or {}
-        sender = str(source.get("sender") or getattr(event, "sender", "") or "")
-        event_id = str(source.get("event_id") or getattr(event, "event_id", "") or "")
-        timestamp = int(source.get("origin_server_ts") or 0)
-        event_type = source.get("type")
-        content = source.get("content") or {}
+        """One nio event as plain data. Every field is type-checked (bot.eventfields):
+        a malformed one counts as absent, or the event is ignored."""
+        source = as_dict(getattr(event, "source", None))
+        sender = get_id(source, "sender") or _text_attr(event, "sender")
+        event_id = get_id(source, "event_id") or _text_attr(event, "event_id")
+        if sender is None or event_id is None:
+            return None
+        timestamp = get_int(source, "origin_server_ts") or 0
+        event_type = get_str(source, "type")
+        content = get_dict(source, "content")
         too_old = bool(joined_at and timestamp and timestamp < joined_at)
         if event_type == "m.room.member":
             return None if too_old else self._member(room_id, source)
@@ -773,43 +846,40 @@ class MatrixConnection:
                 source=source,
             )
         if event_type == "m.reaction":
-            relates = content.get("m.relates_to") or {}
-            if relates.get("rel_type") == "m.annotation" and relates.get("event_id"):
-                return Reaction(
-                    room_id, event_id, sender, relates["event_id"], str(relates.get("key", ""))
-                )
-            return None
+            found = annotation(content)
+            if found is None:
+                return None
+            target, key = found
+            return Reaction(room_id, event_id, sender, target, key)
         if event_type == "m.room.redaction":
-            redacts = source.get("redacts") or content.get("redacts")
-            return Redaction(room_id, event_id, sender, str(redacts)) if redacts else None
+            redacts = redacted_id(source, content)
+            return Redaction(room_id, event_id, sender, redacts) if redacts else None
         if event_type in POLL_RESPONSE_TYPES:
             return poll_response(room_id, event_id, sender, timestamp, event_type, content)
         if event_type != "m.room.message":
             return None
-        if content.get("msgtype") not in ("m.text", "m.emote") or not isinstance(
-            content.get("body"), str
-        ):
+        body = get_str(content, "body")
+        if get_str(content, "msgtype") not in ("m.text", "m.emote") or body is None:
             return None  # notices (other bots), files, images
-        relates = content.get("m.relates_to") or {}
-        if relates.get("rel_type") == "m.replace":
+        if is_edit(content):
             return None  # edits are not commands
-        thread_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
-        body = strip_reply_fallback(content["body"])
-        mentions = (content.get("m.mentions") or {}).get("user_ids") or []
-        formatted = content.get("formatted_body") or ""
-        mentions_bot = self.user_id in mentions or f"matrix.to/#/{self.user_id}" in formatted
+        formatted = get_str(content, "formatted_body") or ""
+        mentions_bot = (
+            self.user_id in mentioned_user_ids(content)
+            or f"matrix.to/#/{self.user_id}" in formatted
+        )
         room = self.client.rooms.get(room_id)
         is_direct = room is not None and room.member_count <= 2
         return Message(
             room_id=room_id,
             event_id=event_id,
             sender=sender,
-            body=body,
+            body=strip_reply_fallback(body),
             timestamp_ms=timestamp,
-            thread_root=thread_root,
+            thread_root=thread_root_of(content),
             is_direct=is_direct,
             mentions_bot=mentions_bot,
-            encrypted=bool(getattr(event, "decrypted", False)),
+            encrypted=getattr(event, "decrypted", False) is True,
         )
 
     # --- sending -----------------------------------------------------------------
@@ -828,9 +898,9 @@ class MatrixConnection:
         """Event content: m.notice (or m.text), plain + HTML, m.mentions, reply/thread."""
         content: dict[str, Any] = {
             "msgtype": "m.text" if reply.notify else "m.notice",
-            "body": reply.text,
+            "body": defuse(reply.text),
             "format": "org.matrix.custom.html",
-            "formatted_body": reply.formatted,
+            "formatted_body": defuse(reply.formatted),
             "m.mentions": {"user_ids": list(dict.fromkeys(reply.mentions))}
             if reply.mentions
             else {},
@@ -854,7 +924,22 @@ class MatrixConnection:
             existing = await self._sent_log.event_for(key)
             if existing:
                 return existing
+        if reply.mentions:
+            # only people in the room are mentioned, whatever a member asked for
+            room = self.client.rooms.get(room_id)
+            present = set(room.users) | set(room.invited_users) if room is not None else set()
+            reply = replace(reply, mentions=[m for m in reply.mentions if m in present])
         content = self.message_content(reply, reply_to=reply_to, thread_root=thread_root)
+        limit = len(reply.text)
+        while (
+            len(json.dumps(content, ensure_ascii=False).encode()) > MAX_EVENT_BYTES and limit > 100
+        ):
+            # a reply that echoes much member text would be refused (M_TOO_LARGE) and
+            # the member would get nothing: cut it down to fit, as plain text
+            limit //= 2
+            text = reply.text[:limit] + " …"
+            short = replace(reply, text=text, html=html_from_text(text))
+            content = self.message_content(short, reply_to=reply_to, thread_root=thread_root)
         event_id = await self.send_event(room_id, "m.room.message", content, key=key)
         return event_id
 
@@ -1119,7 +1204,7 @@ class MatrixConnection:
         response = await self.client.room_get_state_event(room_id, event_type, state_key)
         if isinstance(response, ErrorResponse):
             return None
-        return dict(getattr(response, "content", {}) or {})
+        return dict(as_dict(getattr(response, "content", None)))
 
 
 # what a person sees in a room: messages and (MSC3381) polls

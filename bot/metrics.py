@@ -57,5 +57,21 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.inbox_retries = Counter(
+            "koopbot_inbox_retries_total",
+            "Failed tries of an inbox event that were scheduled again",
+            registry=self.registry,
+        )
+        self.inbox_parked = Counter(
+            "koopbot_inbox_parked_total",
+            "Inbox events given up on (dead letters) since the start",
+            registry=self.registry,
+        )
+        self.inbox_parked_now = Gauge(
+            "koopbot_inbox_parked_events",
+            "Parked inbox events kept for inspection",
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -403,6 +404,9 @@ class RoomProvisioner:
             plan = await self.plan()
         except MatrixError as exc:
             log.error("room provisioning skipped: %s", exc)
+            return Plan()
+        except Exception:  # state set by someone else's client must not stop the start
+            log.exception("room provisioning skipped [ref %s]", secrets.token_hex(4))
             return Plan()
         for note in plan.notes:
             log.info("rooms: %s", note)

@@ -23,6 +23,7 @@ from commands.matching import (
 from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc, html_from_text
 from commands.rooms import notify_coordinators
+from commands.textclean import single_line
 from content.normalize import normalize
 from storage.clusters import ClusterInterests, Clusters, StoredInterest
 from storage.core import UserSettings
@@ -86,7 +87,7 @@ async def newly_ready(services: Services) -> list[FormingCluster]:
     args=(Arg("topic", rest=True),),
 )
 async def interest_command(ctx: Context, topic: str) -> None:
-    topic = " ".join(topic.split())
+    topic = single_line(topic)
     if not normalize(topic):
         raise UserError("clusters.empty_topic")
     if len(topic) > MAX_TOPIC:

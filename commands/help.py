@@ -49,17 +49,20 @@ SHORT_HELP: tuple[tuple[str, Rule], ...] = (
     ("vereinbarung entwurf", lambda h: h.cooperation),
     ("kooperation neu", lambda h: h.own_room and not h.cooperation),
     ("termin neu", lambda h: not h.direct and h.moderator),
+    ("terminfindung", lambda h: not h.direct and h.moderator),
     ("ankündigung", lambda h: h.coordinator),
     ("offene-fragen", lambda h: h.coordinator),
     ("status", lambda h: h.coordinator),
     ("frage", ANYWHERE),
     ("checkliste", ANYWHERE),
     ("termine", ANYWHERE),
+    ("ferien", lambda h: h.network_room or h.direct),
     ("themen", lambda h: h.network_room or h.direct),
     ("profil", ANYWHERE),
     ("partner", ANYWHERE),
     ("cluster interesse", lambda h: h.network_room or h.direct),
     ("meine-daten", lambda h: h.direct),
+    ("kalender", lambda h: h.direct),
 )
 
 

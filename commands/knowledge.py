@@ -6,6 +6,7 @@ suggests the closest topics, stores the question and forwards it to the coordina
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,9 @@ from storage.privacy import ForwardedMessages
 from storage.questions import UnansweredQuestions
 
 log = logging.getLogger(__name__)
+
+# A question is stored and forwarded to the coordinators: a few sentences, not a file.
+MAX_QUESTION = 1000
 
 
 def _content(ctx: Context) -> Any:
@@ -65,10 +69,13 @@ async def answer_question(ctx: Context, question: str) -> None:
     index = ctx.services.answers
     if index is None:
         raise UserError("knowledge.no_content")
+    if len(question) > MAX_QUESTION:
+        raise UserError("knowledge.question_too_long", limit=MAX_QUESTION)
     from content import detect_lang
 
     lang = detect_lang(question, default=ctx.lang)
-    result = index.answer(question, lang)
+    # the search is CPU work: off the event loop, so that nobody else waits for it
+    result = await asyncio.to_thread(index.answer, question, lang)
     coordinators = ctx.services.network.coordinators_room
     forwarded = result.abstained and coordinators is not None and coordinators != ctx.room_id
     await ctx.reply(render_answer(result, ctx.services.catalog, lang, forwarded=forwarded))

@@ -268,10 +268,6 @@ class Registry:
                 result.append(spec)
         return result
 
-    @staticmethod
-    def has_prefix(body: str) -> bool:
-        return body.lstrip().startswith(PREFIXES)
-
     def parse(self, body: str) -> ParsedCommand | None:
         """Find the command a message invokes, or None if it names no known command."""
         text = body.strip()

@@ -23,6 +23,7 @@ from commands.context import Context, Services
 from commands.errors import UserError
 from commands.registry import Arg, Permission, Scope, command, on_event
 from commands.reply import Reply, esc, html_from_text
+from commands.textclean import single_line
 from storage.core import UserSettings
 from storage.rooms import (
     SPACE_KEY,
@@ -231,7 +232,7 @@ async def on_bot_removed(services: Services, *, room_id: str, sender: str, membe
 )
 async def new_room(ctx: Context, name: str) -> None:
     """A further topic room in the network space, kept like the config rooms."""
-    name = " ".join(name.split())
+    name = single_line(name)
     if len(name) > MAX_NAME_LENGTH:
         raise UserError("rooms.name_too_long", limit=MAX_NAME_LENGTH)
     rooms = NetworkRooms(ctx.db)

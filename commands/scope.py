@@ -56,9 +56,6 @@ class Visibility:
     def of(cls, ctx: Context) -> Visibility:
         return cls(ctx.services, ctx.sender, ctx.room_id)
 
-    def is_network(self, room_id: str) -> bool:
-        return room_id in self._network
-
     async def _members(self, room_id: str) -> set[str]:
         return set(await self.services.chat.members(room_id)) - {self.services.chat.user_id}
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from commands.context import Context
 from commands.registry import Permission, Scope, command
 from commands.reply import Reply, esc
-from storage.core import ErrorLog
+from storage.core import ErrorLog, Inbox
 
 
 def _duration(seconds: float) -> str:
@@ -37,10 +37,14 @@ async def status_command(ctx: Context) -> None:
         ctx.t("core.status_title"),
         ctx.t("core.status_uptime", uptime=uptime, sync_age=sync_age),
         ctx.t("core.status_jobs", jobs=runtime.scheduled_jobs()),
+        ctx.t("core.status_parked", count=await Inbox(ctx.db).parked_count()),
         ctx.t("core.status_rooms", count=len(rooms)),
     ]
-    html = [f"<p><strong>{esc(text[0])}</strong><br>{esc(text[1])}<br>{esc(text[2])}</p>"]
-    html.append(f"<p>{esc(text[3])}</p><ul>")
+    html = [
+        f"<p><strong>{esc(text[0])}</strong><br>{esc(text[1])}<br>{esc(text[2])}"
+        f"<br>{esc(text[3])}</p>"
+    ]
+    html.append(f"<p>{esc(text[4])}</p><ul>")
     for room in rooms:
         label = f"{room.name} ({room.members})" + (f" [{room.key}]" if room.key else "")
         text.append(f"• {label}")

@@ -18,6 +18,21 @@ _LINKS = ("", "s", "es", "n", "en")  # German linking elements (Fugen)
 _FUZZY_TAIL = 85.0  # rapidfuzz ratio for a misspelt last part of a compound
 _FUZZY_WHOLE = 90.0  # rapidfuzz ratio for a misspelt long word as a whole
 _FUZZY_WHOLE_LEN = 12  # only long words: a short one is as likely a different word
+# Bounded cost for any input: compound splitting is quadratic in a token's length, so
+# what a member sends is cut down before analysis. The longest word of the content has
+# 26 letters; a longer "word" is no word.
+MAX_TOKEN_CHARS = 40
+MAX_TOKENS = 200
+MAX_QUERY_CHARS = 4000
+
+
+def bound_query(text: str) -> str:
+    """``text`` cut to what analysis looks at: at most ``MAX_TOKENS`` words of at most
+    ``MAX_TOKEN_CHARS`` characters from the first ``MAX_QUERY_CHARS`` characters."""
+    if len(text) <= MAX_TOKEN_CHARS:
+        return text
+    words = text[:MAX_QUERY_CHARS].split()[:MAX_TOKENS]
+    return " ".join(word[:MAX_TOKEN_CHARS] for word in words)
 
 
 class Analyzer:
@@ -146,7 +161,9 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Canonical terms of ``text`` in order, stop words dropped, compounds split."""
-        raw = [t for t in normalize(text).split() if t not in STOPWORDS]
+        # (the number of tokens is bounded by the callers: content is long, questions
+        # pass through ``bound_query``)
+        raw = [t[:MAX_TOKEN_CHARS] for t in normalize(text).split() if t not in STOPWORDS]
         stems: list[str] = []
         for tok in raw:
             whole = stem(tok)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from content.analyze import Analyzer
+from content.analyze import Analyzer, bound_query
 from content.contentset import ContentSet
 from content.models import FaqEntry
 from content.normalize import STOPWORDS_DE, STOPWORDS_EN, fold, normalize, stem
@@ -266,6 +266,7 @@ class ContentIndex:
         n = len(self.entries)
         if n == 0:
             return np.zeros(0)
+        question = bound_query(question)
         matched, total = self._match_terms(self.analyzer.terms(question), *_cased_words(question))
         if not matched or total <= 0:
             return np.zeros(n)
@@ -295,6 +296,7 @@ class ContentIndex:
         """Best curated answer, or an abstention listing the closest topics."""
         # An English question is answered in English; otherwise the user's language.
         lang = lang if lang in ("de", "en") else "de"
+        question = bound_query(question)
         if detect_lang(question, default=lang) == "en":
             lang = "en"
         scores = self.scores(question)

@@ -66,9 +66,6 @@ class ClusterInterests:
             for r in rows
         ]
 
-    async def of_user(self, user_id: str) -> list[StoredInterest]:
-        return [i for i in await self.all() if i.user_id == user_id]
-
     async def mark_announced(self, ids: Iterable[int], announced: bool = True) -> None:
         async with self._db.transaction() as tx:
             for interest_id in ids:

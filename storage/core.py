@@ -30,6 +30,19 @@ class KeyValue:
         )
 
 
+@dataclass(frozen=True)
+class ParkedEvent:
+    """An inbox event the bot gave up on (see ``Inbox.park``)."""
+
+    event_id: str
+    room_id: str
+    kind: str
+    attempts: int
+    parked_at: str
+    ref: str | None
+    error: str | None
+
+
 class Inbox:
     """Events to act on, stored with the sync token in one transaction.
 
@@ -64,11 +77,52 @@ class Inbox:
         return fresh
 
     async def open_items(self) -> list[tuple[str, str, str, str]]:
+        """Events neither done nor parked, oldest first."""
         rows = await self._db.fetchall(
-            "SELECT event_id, room_id, kind, payload FROM inbox WHERE done_at IS NULL"
-            " ORDER BY received_at, rowid"
+            "SELECT event_id, room_id, kind, payload FROM inbox"
+            " WHERE done_at IS NULL AND parked_at IS NULL ORDER BY received_at, rowid"
         )
         return [(r["event_id"], r["room_id"], r["kind"], r["payload"]) for r in rows]
+
+    async def begin_attempt(self, event_id: str) -> int:
+        """Count one more try of an event (before it runs) and return the count.
+
+        Why before: a try that takes the whole process down must count as well, or the
+        event would be replayed at every start.
+        """
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE inbox SET attempts = attempts + 1 WHERE event_id = ?", (event_id,)
+            )
+            value = await tx.scalar("SELECT attempts FROM inbox WHERE event_id = ?", (event_id,))
+        return int(value or 0)
+
+    async def forgive_attempt(self, event_id: str) -> None:
+        """Take back the count of a try that failed through no fault of the event."""
+        await self._db.execute(
+            "UPDATE inbox SET attempts = MAX(attempts - 1, 0) WHERE event_id = ?", (event_id,)
+        )
+
+    async def park(self, event_id: str, ref: str, error: str) -> None:
+        """Give up on an event: kept for inspection, never replayed again."""
+        await self._db.execute(
+            "UPDATE inbox SET parked_at = ?, parked_ref = ?, error = ? WHERE event_id = ?",
+            (now_iso(), ref, error[:500], event_id),
+        )
+
+    async def parked_count(self) -> int:
+        return int(
+            await self._db.scalar("SELECT COUNT(*) FROM inbox WHERE parked_at IS NOT NULL") or 0
+        )
+
+    async def parked(self, limit: int = 5) -> list[ParkedEvent]:
+        """The latest parked events (newest first)."""
+        rows = await self._db.fetchall(
+            "SELECT event_id, room_id, kind, attempts, parked_at, parked_ref, error FROM inbox"
+            " WHERE parked_at IS NOT NULL ORDER BY parked_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [ParkedEvent(*tuple(row)) for row in rows]
 
     async def done(self, event_id: str) -> None:
         await self._db.execute(
@@ -152,6 +206,3 @@ class DirectRooms:
             " ON CONFLICT(user_id) DO UPDATE SET room_id = excluded.room_id",
             (user_id, room_id),
         )
-
-    async def forget_room(self, room_id: str) -> None:
-        await self._db.execute("DELETE FROM direct_rooms WHERE room_id = ?", (room_id,))

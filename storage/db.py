@@ -195,11 +195,6 @@ class Database:
             task = None
         return tx if owner is task else None
 
-    @property
-    def in_transaction(self) -> bool:
-        """Whether the calling task has a transaction open."""
-        return self._joined() is not None
-
     async def after_commit(self, callback: Callable[[], Any]) -> None:
         """Run ``callback`` once the calling task's open transaction has committed, or
         now when none is open (see ``Tx.after_commit``)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,12 +101,6 @@ class Note:
     url: str | None
     author: str
     created_at: datetime
-
-
-@dataclass
-class _Loaded:
-    rows: list[sqlite3.Row]
-    changes: dict[int, list[OccurrenceChange]] = field(default_factory=dict)
 
 
 def _change(row: Any) -> OccurrenceChange:

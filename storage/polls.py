@@ -60,12 +60,6 @@ class DatePoll:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
 
-    def start_of(self, answer_id: str) -> datetime | None:
-        for option in self.options:
-            if option.answer_id == answer_id:
-                return option.start_utc.astimezone(self.tz)
-        return None
-
 
 @dataclass(frozen=True)
 class NewPoll:

@@ -183,13 +183,6 @@ class NetworkMembers:
             (user_id, room_id, _now()),
         )
 
-    async def forget(self, user_id: str) -> int:
-        """Delete everything stored about a person here (for !vergiss-mich)."""
-        async with self._db.transaction() as tx:
-            count = await tx.execute("DELETE FROM network_members WHERE user_id = ?", (user_id,))
-            count += await tx.execute("DELETE FROM member_welcomes WHERE user_id = ?", (user_id,))
-        return count
-
 
 async def is_direct_room(db: Database, room_id: str) -> bool:
     """Whether the bot uses this room as someone's direct chat (core table, read only)."""

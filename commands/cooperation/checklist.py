@@ -30,6 +30,8 @@ def parse_item_ids(text: str, content: Any) -> list[str]:
         # "1.1,1.2" is a list; "3,4" alone is the German way of writing 3.4
         parts = token.split(",") if "." in token else [token.rstrip(",")]
         joined += [part for part in parts if part]
+    if len(joined) > MAX_ITEMS:
+        raise UserError("cooperation.too_many_items", limit=MAX_ITEMS)
     found: list[str] = []
     unknown: list[str] = []
     for token in joined:
@@ -44,7 +46,10 @@ def parse_item_ids(text: str, content: Any) -> list[str]:
             elif item.id not in found:
                 found.append(item.id)
     if unknown:
-        raise UserError("cooperation.unknown_items", items=", ".join(unknown))
+        # echoed back: a few, each short (a reply must stay far below the event limit)
+        shown = [u if len(u) <= 12 else u[:11] + "…" for u in unknown[:10]]
+        more = ", …" if len(unknown) > len(shown) else ""
+        raise UserError("cooperation.unknown_items", items=", ".join(shown) + more)
     if len(found) > MAX_ITEMS:
         raise UserError("cooperation.too_many_items", limit=MAX_ITEMS)
     return found

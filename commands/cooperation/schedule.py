@@ -19,7 +19,13 @@ from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from commands.timeparse import DEFAULT_REVIEW_TIME, calendar_dates, calendar_months, occurrences
+from commands.timeparse import (
+    DEFAULT_REVIEW_TIME,
+    calendar_dates,
+    calendar_months,
+    occurrences,
+    too_frequent,
+)
 from storage.cooperations import Review
 
 KIND_REVIEW = "coop.review"
@@ -103,7 +109,13 @@ def reminder_due(meeting: datetime, rrule: str | None, now: datetime) -> datetim
 
 
 def plan_review(coop_id: int, review: Review, after: datetime, now: datetime) -> PlannedJob | None:
-    """The reminder job of the next feedback meeting after ``after``."""
+    """The reminder job of the next feedback meeting after ``after``.
+
+    A series more often than weekly (accepted before that was refused) is not armed:
+    it would mention the room's members every time.
+    """
+    if too_frequent(review.rrule):
+        return None
     meeting = next_review(review, after)
     if meeting is None:
         return None

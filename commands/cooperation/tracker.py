@@ -27,11 +27,16 @@ from commands.errors import UsageError, UserError
 from commands.registry import Arg, Permission, Scope, command
 from commands.reply import Reply, esc
 from commands.scope import Visibility
+from commands.textclean import multi_line, single_line
 from commands.timeparse import format_date, format_datetime, format_recurrence
 from storage.cooperations import AlreadyExists, Cooperation, Cooperations
 
 STALE_AFTER = timedelta(days=30)
 CLEAR_WORDS = {"-", "–", "löschen", "loeschen", "leer", "clear", "delete"}
+
+
+# Agreement fields that are one line (a name, a period); the contents may have several.
+SINGLE_LINE_FIELDS = frozenset({"titel", "partner", "ansprechpartner", "laufzeit"})
 
 
 def _date(value: Any, lang: str) -> str:
@@ -57,7 +62,7 @@ def field_names(lang: str) -> str:
     args=(Arg("title", rest=True),),
 )
 async def new_cooperation(ctx: Context, title: str) -> None:
-    title = " ".join(title.split()).strip("\"'„“”")
+    title = single_line(title).strip("\"'„“”")
     if not title:
         raise UsageError("cooperation.title_missing")
     if len(title) > MAX_TITLE:
@@ -171,7 +176,8 @@ def render_overview(
     for element in elements:
         value = fields.get(element.key)
         if value is not None:
-            shown = value.value if len(value.value) <= 80 else value.value[:77] + "…"
+            one_line = " / ".join(value.value.splitlines())
+            shown = one_line if len(one_line) <= 80 else one_line[:77] + "…"
             text.append(f"✓ {element.title(lang)} ({element.key}): {shown}")
             html.append(f"<li>✓ {esc(element.title(lang))}: {esc(shown)}</li>")
         else:
@@ -223,11 +229,16 @@ async def set_field(ctx: Context, spec: str) -> None:
     name, value = split_assignment(spec)
     key = resolve_field(name)
     if key is None:
-        raise UserError("cooperation.unknown_field", name=name, names=field_names(ctx.lang))
-    if not value:
-        raise UsageError("cooperation.value_missing", name=key)
+        raise UserError(
+            "cooperation.unknown_field", name=single_line(name)[:40], names=field_names(ctx.lang)
+        )
     if len(value) > MAX_VALUE:
         raise UserError("cooperation.value_too_long", limit=MAX_VALUE)
+    # one-line fields stay one line: a line break would read as a line of the bot's own
+    # message; the longer contents may have several lines
+    value = single_line(value) if key in SINGLE_LINE_FIELDS else multi_line(value)
+    if not value:
+        raise UsageError("cooperation.value_missing", name=key)
     if key == "titel" and len(value) > MAX_TITLE:
         raise UserError("cooperation.title_too_long", limit=MAX_TITLE)
     clear = value.casefold() in CLEAR_WORDS

@@ -190,9 +190,6 @@ class MatchIndex:
     def visible_mask(self) -> np.ndarray:
         return self._visible.view() & self._active.view()
 
-    def active_mask(self) -> np.ndarray:
-        return self._active.view()
-
     def terms(self, field: Field, row: int) -> tuple[int, ...]:
         return self._terms[field].get(row)
 

@@ -22,6 +22,7 @@ from commands.meetings.planning import KIND
 from commands.meetings.reminders import sync_meeting
 from commands.meetings.render import Lines, announcement, when
 from commands.registry import Arg, Permission, Scope, command, int_arg
+from commands.textclean import strip_controls
 from commands.timeparse import (
     DateError,
     format_recurrence,
@@ -55,7 +56,7 @@ _TO = {"auf", "to", "nach"}
 async def new_meeting(ctx: Context, spec: str) -> None:
     network = ctx.services.network
     now = ctx.services.now()
-    spec, skip_holidays = split_holiday_words(spec)
+    spec, skip_holidays = split_holiday_words(strip_controls(spec))
     parsed = parse_event_spec(spec, now, network.tz)
     holiday_state = schoolyear.series_state(ctx, skip_holidays, parsed.rrule is not None)
     repo = Meetings(ctx.db)

@@ -23,6 +23,7 @@ from commands.meetings.occurrences import (
 from commands.meetings.render import when
 from commands.registry import Arg, command, int_arg
 from commands.reply import Reply, esc, link
+from commands.textclean import multi_line, strip_controls
 from storage.meetings import Meeting, Meetings
 
 MAX_NOTE = 4000
@@ -65,6 +66,9 @@ def _target(meeting: Meeting, text: str, now: datetime) -> tuple[Occurrence, str
 async def notes_command(ctx: Context, meeting_id: int, text: str) -> None:
     meeting = await load(ctx, meeting_id)
     occurrence, body = _target(meeting, text, ctx.services.now())
+    if len(body) > MAX_NOTE:
+        raise UserError("meetings.text_too_long", limit=MAX_NOTE)
+    body = multi_line(body)
     if not body:
         raise UserError("meetings.text_missing")
     if len(body) > MAX_NOTE:
@@ -103,7 +107,7 @@ async def material_command(ctx: Context, meeting_id: int, text: str) -> None:
     occurrence, rest = _target(meeting, text, ctx.services.now())
     words = rest.split()
     url = _check_url(words[0])
-    title = " ".join(words[1:]).strip()
+    title = " ".join(strip_controls(" ".join(words[1:])).split())
     if len(title) > MAX_TITLE:
         raise UserError("meetings.text_too_long", limit=MAX_TITLE)
     await Meetings(ctx.db).add_note(

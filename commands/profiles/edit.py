@@ -12,10 +12,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from commands.context import Context, Services
-from commands.errors import UsageError, UserError
+from commands.errors import UsageError
 from commands.matching import InstitutionKind, kind_label
 from commands.registry import Arg, Scope, command, on_event
 from commands.reply import Reply, esc
+from commands.textclean import single_line
 from content.normalize import normalize
 from storage.profiles import ProfileRow, Profiles
 
@@ -129,7 +130,7 @@ async def profile_command(ctx: Context, field: str | None, value: str | None) ->
     name = parse_field(field)
     if name is None:
         fields = ", ".join(f.value for f in FieldName)
-        raise UsageError("profiles.unknown_field", field=field[:40], fields=fields)
+        raise UsageError("profiles.unknown_field", field=single_line(field)[:40], fields=fields)
     if value is None:
         raise UsageError("profiles.missing_value", field=name.value)
     stored = await save_profile(ctx.services, set_field(row, name, value))
@@ -216,9 +217,3 @@ async def profile_dialog(services: Services, *, ctx: Context) -> bool:
 async def forget_profile(services: Services, *, user_id: str) -> None:
     """``!vergiss-mich`` deleted the rows; the in-memory index must forget too."""
     await profile_index(services).remove(user_id)
-
-
-def ensure_profile_fields(row: ProfileRow) -> None:
-    """Refuse matching without anything to match on."""
-    if row.is_empty():
-        raise UserError("profiles.no_profile")

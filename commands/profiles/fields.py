@@ -7,6 +7,7 @@ checked here and stored as plain ``ProfileRow`` values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -14,12 +15,15 @@ from rapidfuzz import fuzz, process
 
 from commands.errors import UserError
 from commands.matching import Experience, InstitutionKind, Profile, parse_experience, parse_kind
+from commands.textclean import single_line, strip_controls
 from content.normalize import normalize
 from storage.profiles import ProfileRow
 
 MAX_TEXT = 80
 MAX_ITEMS = 15
+MAX_LIST_TEXT = 2000  # a whole list as typed: 15 items of up to 80 characters and more
 _FUZZY_CUTOFF = 80.0
+_LIST_SPLIT = re.compile(r"[,;\r\n\v\f\x85\u2028\u2029]")
 
 
 class FieldName(StrEnum):
@@ -121,18 +125,22 @@ def parse_yes_no(text: str) -> bool | None:
 
 def parse_list(text: str) -> tuple[str, ...]:
     """Comma-, semicolon- or line-separated items; case-insensitive duplicates dropped."""
+    if len(text) > MAX_LIST_TEXT:
+        raise UserError("profiles.too_long", limit=MAX_LIST_TEXT)
     items: dict[str, str] = {}
-    for part in text.replace(";", ",").replace("\n", ",").split(","):
-        item = " ".join(part.split()).strip(" .")
+    for part in _LIST_SPLIT.split(text):
+        item = " ".join(strip_controls(part).split()).strip(" .")
         if item and normalize(item):
             items.setdefault(normalize(item), item[:MAX_TEXT])
-    if len(items) > MAX_ITEMS:
-        raise UserError("profiles.too_many_items", limit=MAX_ITEMS)
+            if len(items) > MAX_ITEMS:  # stop at once: 9,000 items cost nothing more
+                raise UserError("profiles.too_many_items", limit=MAX_ITEMS)
     return tuple(items.values())
 
 
 def _single_line(text: str) -> str:
-    value = " ".join(text.split())
+    if len(text) > 4 * MAX_TEXT:  # far too long even with extra spaces: not read at all
+        raise UserError("profiles.too_long", limit=MAX_TEXT)
+    value = single_line(text)
     if len(value) > MAX_TEXT:
         raise UserError("profiles.too_long", limit=MAX_TEXT)
     if not normalize(value):
@@ -160,7 +168,7 @@ def set_field(row: ProfileRow, field: FieldName, value: str) -> ProfileRow:
         kind = parse_kind(value)
         if kind is None:
             raise UserError(
-                "profiles.unknown_kind", value=value.strip()[:MAX_TEXT], kinds=kind_names()
+                "profiles.unknown_kind", value=single_line(value)[:MAX_TEXT], kinds=kind_names()
             )
         return replace(row, kind=kind.value)
     if field is F.EXPERIENCE:
@@ -168,7 +176,7 @@ def set_field(row: ProfileRow, field: FieldName, value: str) -> ProfileRow:
             return replace(row, experience=None)
         level = parse_experience(value)
         if level is None:
-            raise UserError("profiles.unknown_experience", value=value.strip()[:MAX_TEXT])
+            raise UserError("profiles.unknown_experience", value=single_line(value)[:MAX_TEXT])
         return replace(row, experience=int(level))
     if field is F.PLACE:
         return replace(row, place="" if clear else _single_line(value))

@@ -10,7 +10,8 @@ Errors, all one type::
         dates.in_past, dates.weekday_mismatch, dates.nonexistent_time,
         dates.duration_invalid, dates.duration_out_of_range, dates.offset_invalid,
         dates.recurrence_invalid, dates.recurrence_mismatch, dates.interval_invalid,
-        dates.link_invalid, dates.title_missing, dates.title_too_long
+        dates.link_invalid, dates.title_missing, dates.title_too_long,
+        dates.series_too_frequent
 
 The texts live in ``commands/locales/dates.yaml``.
 """
@@ -19,7 +20,13 @@ from ._datetimes import parse_datetime
 from ._durations import MAX_DURATION, parse_duration, parse_offset
 from ._errors import DateError
 from ._format import format_date, format_datetime, format_duration, format_recurrence
-from ._recurrence import calendar_dates, calendar_months, occurrences, parse_recurrence
+from ._recurrence import (
+    calendar_dates,
+    calendar_months,
+    occurrences,
+    parse_recurrence,
+    too_frequent,
+)
 from ._spec import (
     DEFAULT_DURATION,
     DEFAULT_REVIEW_TIME,
@@ -49,4 +56,5 @@ __all__ = [
     "parse_interval_or_date",
     "parse_offset",
     "parse_recurrence",
+    "too_frequent",
 ]

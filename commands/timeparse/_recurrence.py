@@ -116,6 +116,33 @@ _COMPILED = [(re.compile(rf"^(?:{p})$"), b) for p, b in _PATTERNS]
 _COMPILED_SHORT = [(re.compile(rf"^(?:{p})$"), b) for p, b in _SHORT_PATTERNS]
 
 
+MIN_SERIES_DAYS = 7
+
+
+def too_frequent(rrule: str | None) -> bool:
+    """Whether a series repeats more often than once a week.
+
+    Why: every date of a series mentions the room's members; a member must not be able
+    to make the bot ping a room every minute. Shorter series are refused everywhere;
+    tests move time with the injected clock instead.
+    """
+    if rrule is None:
+        return False
+    parts = dict(p.split("=", 1) for p in rrule.upper().split(";") if "=" in p)
+    freq = parts.get("FREQ", "")
+    try:
+        interval = int(parts.get("INTERVAL", "1"))
+    except ValueError:
+        return True
+    if freq in ("SECONDLY", "MINUTELY", "HOURLY"):
+        return True
+    if freq == "DAILY":
+        return interval < MIN_SERIES_DAYS
+    if freq == "WEEKLY":
+        return len(parts.get("BYDAY", "").split(",")) > 1
+    return freq not in ("MONTHLY", "YEARLY")
+
+
 def match_recurrence(text: str, *, short_intervals: bool = False) -> tuple[bool, str | None]:
     """(recognised, rrule) for ``text``; rrule is None for "einmalig" and friends."""
     cleaned = normalize(text).rstrip(".").strip()

@@ -14,7 +14,7 @@ from dateutil.rrule import rrulestr
 from ._datetimes import localize, parse_datetime
 from ._durations import parse_duration
 from ._errors import DateError
-from ._recurrence import calendar_months, first_occurrence, match_recurrence
+from ._recurrence import calendar_months, first_occurrence, match_recurrence, too_frequent
 
 DEFAULT_DURATION = timedelta(minutes=90)
 DEFAULT_REVIEW_TIME = time(10, 0)
@@ -93,6 +93,8 @@ def _check_series(start: datetime, rrule: str | None, text: str) -> None:
     """A series must begin on one of its own dates (RFC 5545 leaves the rest undefined)."""
     if rrule is None:
         return
+    if too_frequent(rrule):
+        raise DateError("series_too_frequent", text=text)
     first = first_occurrence(start, rrule)
     if first is None or first != start:
         raise DateError("recurrence_mismatch", text=text, first=first or start)
@@ -145,6 +147,8 @@ def parse_interval_or_date(text: str, now: datetime, tz: tzinfo) -> Schedule:
             text that is wrong keeps its own key (``dates.invalid_date``, ``dates.in_past``…).
     """
     recognised, rrule = match_recurrence(text, short_intervals=True)
+    if recognised and too_frequent(rrule):
+        raise DateError("series_too_frequent", text=text.strip())
     if recognised and rrule is not None:
         local = now.astimezone(tz).replace(second=0, microsecond=0, tzinfo=None)
         if "FREQ=MINUTELY" not in rrule and "FREQ=HOURLY" not in rrule:

@@ -2,8 +2,8 @@
 
 Numbers are assigned per feature so that features can be developed side by side:
 1 core, 2 content, 3 meetings, 4 cooperations, 5 profiles/matching/clusters, 6 rooms,
-8 privacy (forwarded messages, calendar feeds), 9 room upgrades, 11 school year (holiday
-series, date polls), 12 the institution's name in profiles.
+7 inbox dead letters, 8 privacy (forwarded messages, calendar feeds), 9 room upgrades,
+11 school year (holiday series, date polls), 12 the institution's name in profiles.
 A step is never edited once released; a change is a new step.
 """
 
@@ -29,6 +29,7 @@ def _collect() -> list[Migration]:
         "m0004_cooperation",
         "m0005_profiles",
         "m0006_rooms",
+        "m0007_inbox_dead_letter",
         "m0008_privacy",
         "m0009_room_upgrades",
         "m0011_schoolyear",

@@ -33,6 +33,7 @@ from commands.timeparse import (
     parse_interval_or_date,
     parse_offset,
     parse_recurrence,
+    too_frequent,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -328,6 +329,33 @@ def test_parse_recurrence_errors(text: str) -> None:
     assert caught.value.key == "dates.recurrence_invalid"
 
 
+@pytest.mark.parametrize("repeat", ["täglich", "alle 3 Tage", "every day"])
+def test_meetings_more_often_than_weekly_are_refused(repeat: str) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_event_spec(f"03.12.2026 16:00 Treffen {repeat}", NOW, BERLIN)
+    assert caught.value.key == "dates.series_too_frequent"
+
+
+@pytest.mark.parametrize(
+    ("rrule", "expected"),
+    [
+        (None, False),
+        ("FREQ=MINUTELY", True),
+        ("FREQ=HOURLY;INTERVAL=200", True),
+        ("FREQ=DAILY", True),
+        ("FREQ=DAILY;INTERVAL=6", True),
+        ("FREQ=DAILY;INTERVAL=10", False),
+        ("FREQ=WEEKLY", False),
+        ("FREQ=WEEKLY;BYDAY=MO,TH", True),
+        ("FREQ=WEEKLY;BYDAY=TU", False),
+        ("FREQ=MONTHLY;BYDAY=1TU", False),
+        ("FREQ=YEARLY", False),
+    ],
+)
+def test_too_frequent(rrule: str | None, expected: bool) -> None:
+    assert too_frequent(rrule) is expected
+
+
 def test_short_intervals_only_on_request() -> None:
     assert parse_recurrence("alle 5 Minuten", short_intervals=True) == "FREQ=MINUTELY;INTERVAL=5"
     assert parse_recurrence("stündlich", short_intervals=True) == "FREQ=HOURLY"
@@ -554,7 +582,6 @@ def test_recurrence_mismatch_suggests_the_first_matching_day() -> None:
         ("monatlich", Schedule(local(2026, 4, 20, 10), "FREQ=MONTHLY")),
         ("alle 2 Wochen", Schedule(local(2026, 4, 3, 10), "FREQ=WEEKLY;INTERVAL=2")),
         ("every 3 months", Schedule(local(2026, 6, 20, 10), "FREQ=MONTHLY;INTERVAL=3")),
-        ("alle 5 Minuten", Schedule(local(2026, 3, 20, 10, 5), "FREQ=MINUTELY;INTERVAL=5")),
         ("jeden 1. Dienstag", Schedule(local(2026, 4, 7, 10), "FREQ=MONTHLY;BYDAY=1TU")),
         ("freitags", Schedule(local(2026, 3, 27, 10), "FREQ=WEEKLY;BYDAY=FR")),
         ("montags", Schedule(local(2026, 3, 23, 10), "FREQ=WEEKLY;BYDAY=MO")),
@@ -573,6 +600,12 @@ def test_parse_interval_or_date(text: str, expected: Schedule) -> None:
         ("31.02.2027", "dates.invalid_date"),
         ("01.01.2026", "dates.in_past"),
         ("alle 0 Monate", "dates.recurrence_invalid"),
+        # a series more often than weekly would ping the room's members: refused
+        ("jede Minute", "dates.series_too_frequent"),
+        ("alle 5 Minuten", "dates.series_too_frequent"),
+        ("stündlich", "dates.series_too_frequent"),
+        ("täglich", "dates.series_too_frequent"),
+        ("alle 6 Tage", "dates.series_too_frequent"),
     ],
 )
 def test_parse_interval_or_date_errors(text: str, key: str) -> None:
@@ -638,6 +671,7 @@ def _some_errors() -> list[DateError]:
         (parse_event_spec, "03.12.2026 16:00 " + "x" * 300),
         (parse_event_spec, "03.12.2026 16:00"),
         (parse_interval_or_date, "bald"),
+        (parse_interval_or_date, "jede Minute"),
     ]
     for parse, text in attempts:
         try:
