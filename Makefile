@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 
 $(BIN)/koopbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --quiet --upgrade pip
+	@# -qq: errors only; setuptools' notices about editable installs are not ours to act on
+	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --quiet -e '.[dev]'
 	touch $(BIN)/koopbot
 
 install: $(BIN)/koopbot

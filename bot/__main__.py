@@ -38,10 +38,12 @@ def _parser() -> argparse.ArgumentParser:
         "one (or a new one); only after the bot refused a mismatch in its log",
     )
     demo = sub.add_parser(
-        "demo", help="local Synapse + bot + terminal chat as a demo user (data in ./.koopbot-demo)"
+        "demo",
+        help="local Synapse + bot + sample members + terminal chat as a demo user "
+        "(data in ./.koopbot-demo)",
     )
     demo.add_argument("--dir", type=Path, default=Path(".koopbot-demo"))
-    demo.add_argument("--log-level", default="WARNING")
+    demo.add_argument("--log-level", default="INFO", help="level of the log file (koopbot.log)")
     content = sub.add_parser("content", help="curated content tools")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     check = content_sub.add_parser("check", help="validate content; counts and errors")
@@ -103,10 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             setup_logging(args.log_level)
             return asyncio.run(_run(args.config, reset_cross_signing=args.reset_cross_signing))
         if args.command == "demo":
-            setup_logging(args.log_level)
-            from bot.demo import run_demo
+            from bot.demo import exit_at_once, run_demo  # logs to a file in the demo folder
 
-            return asyncio.run(run_demo(args.dir))
+            exit_at_once(asyncio.run(run_demo(args.dir, args.log_level)))
         if args.command == "content":
             return _content_check(args.dirs)
         if args.command == "ask":

@@ -340,6 +340,9 @@ class LocalSynapse:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 preexec_fn=_parent_death_signal(),
+                # Ctrl-C in a terminal reaches the whole process group: Synapse must not
+                # go down before the bot that still talks to it; ``stop`` ends it
+                start_new_session=True,
             )
 
     async def _wait_ready(self, timeout: float, log_offset: int) -> None:  # noqa: ASYNC109

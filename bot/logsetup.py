@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 _SECRET = re.compile(
     r"((?:access_token|password|pickle_key|refresh_token)[\"']?\s*[:=]\s*[\"']?|Bearer\s+)"
@@ -25,8 +26,14 @@ class SecretFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler()
+def setup_logging(level: str = "INFO", path: Path | None = None) -> None:
+    """One handler on the root logger: stderr, or the file ``path`` (the demo's log)."""
+    handler: logging.Handler
+    if path is None:
+        handler = logging.StreamHandler()
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(
         logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
     )

@@ -930,6 +930,10 @@ class MatrixConnection:
                 room = self.client.rooms[known]
                 if user_id in room.users or user_id in room.invited_users:
                     return known
+                # a room made moments ago may not show its invite in our sync yet
+                state = await self.get_state(known, "m.room.member", user_id)
+                if state is not None and state.get("membership") in ("invite", "join"):
+                    return known
             room_id = await self.create_room(
                 "",
                 invite=[user_id],
@@ -1012,6 +1016,25 @@ class MatrixConnection:
         return dict(as_dict(getattr(response, "content", None)))
 
 
+# what a person sees in a room: messages and (MSC3381) polls
+PEER_SHOWN_TYPES = (
+    "m.room.message",
+    "org.matrix.msc3381.poll.start",
+    "org.matrix.msc3381.poll.end",
+)
+
+
+@dataclass(frozen=True)
+class PeerRoom:
+    """A room as a plain user sees it (the demo's room list)."""
+
+    room_id: str
+    name: str
+    display_name: str
+    members: int
+    is_space: bool
+
+
 class PeerClient:
     """A plain user account (the demo's terminal chat; benchmarks' second client).
 
@@ -1048,11 +1071,59 @@ class PeerClient:
         first = await self._client.sync(timeout=0)
         self._since = first.next_batch if isinstance(first, SyncResponse) else None
 
+    async def recent(self, room_id: str, limit: int = 10) -> list[tuple[str, str, dict[str, Any]]]:
+        """The last ``limit`` messages of a room as ``(sender, event_id, content)``, oldest first."""
+        response = await self._client.room_messages(room_id, limit=limit)
+        chunk = getattr(response, "chunk", None)
+        if chunk is None:
+            raise MatrixError(f"history failed: {getattr(response, 'message', response)}")
+        sources = [getattr(event, "source", {}) or {} for event in reversed(chunk)]
+        return [
+            (source.get("sender", ""), source.get("event_id", ""), source["content"])
+            for source in sources
+            if source.get("type") in PEER_SHOWN_TYPES and source.get("content")
+        ]
+
+    def rooms(self) -> list[PeerRoom]:
+        """The rooms this client has joined, as its last sync saw them."""
+        return [
+            PeerRoom(
+                room_id,
+                str(room.name or ""),
+                str(room.display_name or room_id),
+                room.member_count,
+                room.room_type == "m.space",
+            )
+            for room_id, room in self._client.rooms.items()
+        ]
+
+    async def set_display_name(self, name: str) -> None:
+        await self._client.set_displayname(name)
+
+    async def download(self, mxc: str) -> bytes:
+        """The bytes of an uploaded (unencrypted) file."""
+        response = await self._client.download(mxc=mxc)
+        body = getattr(response, "body", None)
+        if not isinstance(body, bytes):
+            raise MatrixError(f"download failed: {getattr(response, 'message', response)}")
+        return body
+
     async def listen(
-        self, on_message: Callable[[str, str, str, dict[str, Any]], Awaitable[None]]
+        self,
+        on_message: Callable[[str, str, str, dict[str, Any]], Awaitable[None]],
+        *,
+        join_invites: bool = False,
     ) -> None:
-        """Sync and call ``on_message(room_id, sender, event_id, content)`` for new messages."""
+        """Sync and call ``on_message(room_id, sender, event_id, content)`` for new messages.
+
+        With ``join_invites`` every invite is accepted (the demo user and its sample
+        members take the direct chats and rooms they are invited to).
+        """
         since = getattr(self, "_since", None)
+        if join_invites:  # invites that were already pending at ``prime``
+            for invited in list(self._client.invited_rooms):
+                with contextlib.suppress(ClientConnectionError, TimeoutError):
+                    await self._client.join(invited)
         while not self._stop.is_set():
             try:
                 response = await self._client.sync(timeout=10_000, since=since)
@@ -1063,10 +1134,14 @@ class PeerClient:
                 await asyncio.sleep(1)
                 continue
             since = response.next_batch
+            if join_invites:
+                for invited in response.rooms.invite:
+                    with contextlib.suppress(ClientConnectionError, TimeoutError):
+                        await self._client.join(invited)
             for room_id, info in response.rooms.join.items():
                 for event in info.timeline.events:
                     source = getattr(event, "source", {}) or {}
-                    if source.get("type") == "m.room.message":
+                    if source.get("type") in PEER_SHOWN_TYPES:
                         try:
                             await on_message(
                                 room_id,
