@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# test workers (pytest-xdist), each with its own Synapse: the suite mostly waits on the network
+WORKERS ?= 3
 
 .PHONY: install js demo test unit integration lint bench clean
 
@@ -33,13 +35,13 @@ demo: install
 
 ## installs everything, then the whole suite (unit + integration against a real Synapse)
 test: install js
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS)
 
 unit: install
-	$(BIN)/pytest -q -m "not integration"
+	$(BIN)/pytest -q -n $(WORKERS) -m "not integration"
 
 integration: install js
-	$(BIN)/pytest -q -m integration
+	$(BIN)/pytest -q -n $(WORKERS) -m integration
 
 lint: install
 	$(BIN)/ruff check .
