@@ -13,8 +13,10 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -39,6 +41,20 @@ def toml_value(value: Any) -> str:
 
 class BotHarness:
     """One bot account with its data dir; can be started, stopped and killed."""
+
+    def reminder_soon(self, due_in: float, lead: float = 70) -> datetime:
+        """A start time for a meeting (whole minutes, at least ``lead`` s ahead) whose one
+        reminder falls due ``due_in`` seconds from now: sets a seconds-level reminder
+        offset on the running bot (the config only knows d/h/m)."""
+        assert self.app is not None and self.app.services is not None
+        now = datetime.now(ZoneInfo("Europe/Berlin"))
+        start = (now + timedelta(seconds=lead)).replace(second=0, microsecond=0)
+        start += timedelta(minutes=1)
+        due = now + timedelta(seconds=due_in)
+        self.app.services.network.reminder_offsets = (
+            timedelta(seconds=int((start - due).total_seconds())),
+        )
+        return start
 
     def __init__(
         self,

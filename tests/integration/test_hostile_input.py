@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -219,13 +218,7 @@ async def test_reminders_mention_only_people_in_the_room(
     await alice.wait_for_member(room_id, bob.user_id, timeout=15)
 
     # as in test_meetings: a seconds-level reminder offset set on the running bot
-    now = datetime.now(BERLIN)
-    start = (now + timedelta(seconds=70)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    due = now + timedelta(seconds=12)
-    assert bot.app is not None and bot.app.services is not None
-    bot.app.services.network.reminder_offsets = (
-        timedelta(seconds=int((start - due).total_seconds())),
-    )
+    start = bot.reminder_soon(12)
     announcement = await ask(alice, room_id, f"!termin neu {start:%d.%m.%Y %H:%M} Treffen")
     mid = int(re.search(r"#(\d+)", announcement.body).group(1))  # type: ignore[union-attr]
     await ask(alice, room_id, f"!dabei {mid}")

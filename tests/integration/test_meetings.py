@@ -45,13 +45,7 @@ async def test_meeting_rsvp_reminder_cancel_move_calendar(
 
     # Meetings start on whole minutes; a seconds-level offset (set on the running bot,
     # config only knows d/h/m) makes the reminder due ~12 s from now.
-    now = datetime.now(BERLIN)
-    start = (now + timedelta(seconds=70)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    due = now + timedelta(seconds=12)
-    assert bot.app is not None and bot.app.services is not None
-    bot.app.services.network.reminder_offsets = (
-        timedelta(seconds=int((start - due).total_seconds())),
-    )
+    start = bot.reminder_soon(12)
 
     announcement = await ask(
         alice,
@@ -84,7 +78,7 @@ async def test_meeting_rsvp_reminder_cancel_move_calendar(
     details = await ask(alice, room_id, f"!termin {mid}")
     assert "Dabei (1)" in details.body
 
-    later = (now + timedelta(days=2)).replace(hour=17, minute=0, second=0, microsecond=0)
+    later = (start + timedelta(days=2)).replace(hour=17, minute=0)
     moved = await ask(alice, room_id, f"!termin verschieben {mid} {later:%d.%m.%Y %H:%M}")
     assert "Verschoben" in moved.body and f"{later:%d.%m.%Y}" in moved.body
     # a private room's meeting: not on the network's feed, on the members' own feeds

@@ -166,12 +166,7 @@ async def test_reminder_mentions_only_those_in_the_room_now(
 ) -> None:
     c = await cast(client_factory, bot_factory)
     assert c.bot.app is not None and c.bot.app.services is not None
-    now = datetime.now(BERLIN)
-    start = (now + timedelta(seconds=70)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    due = now + timedelta(seconds=10)
-    c.bot.app.services.network.reminder_offsets = (
-        timedelta(seconds=int((start - due).total_seconds())),
-    )
+    start = c.bot.reminder_soon(10)
     reply = await ask(c.alice, c.private, f"!termin neu {start:%d.%m.%Y %H:%M} Kurzfristig")
     mid = meeting_id(reply.body)
     await ask(c.alice, c.private, f"!dabei {mid}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -27,13 +26,7 @@ async def test_upgraded_room_keeps_cooperation_meetings_and_reminders(
     assert "Partner: Musikschule Bonn, GS Am Park" in created.body
     # a meeting whose reminder is due ~25 s from now (a seconds-level offset, set on the
     # running bot as test_meetings does): it fires after the upgrade
-    now = datetime.now(BERLIN)
-    start = (now + timedelta(seconds=90)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    due = now + timedelta(seconds=25)
-    assert bot.app is not None and bot.app.services is not None
-    bot.app.services.network.reminder_offsets = (
-        timedelta(seconds=int((start - due).total_seconds())),
-    )
+    start = bot.reminder_soon(25, lead=90)
     announced = await ask(alice, old_room, f"!termin neu {start:%d.%m.%Y %H:%M} Upgradetreffen")
     assert "Upgradetreffen" in announced.body
     mid = meeting_id(announced.body)
