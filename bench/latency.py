@@ -104,7 +104,10 @@ class BotUnderTest:
         )
 
     def start(self) -> None:
-        cmd = [sys.executable, "-m", "bot", "run", "--config", str(self.config)]
+        # KOOPBOT_PROFILE=FILE: this tree's bot runs under cProfile (written at its stop)
+        target = os.environ.get("KOOPBOT_PROFILE")
+        profile = ["-m", "cProfile", "-o", target] if target and self.root == ROOT else []
+        cmd = [sys.executable, *profile, "-m", "bot", "run", "--config", str(self.config)]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [*cmd, "--log-level", "WARNING"],

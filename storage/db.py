@@ -68,13 +68,12 @@ class Tx:
         await self._conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-            return row  # type: ignore[return-value]
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())  # type: ignore[arg-type]
+        # one trip to the database thread (execute, fetch, close there), not three
+        return list(await self._conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
     async def scalar(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

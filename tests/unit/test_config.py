@@ -83,3 +83,25 @@ def test_example_config_is_valid() -> None:
         pytest.skip("example config not written yet")
     settings = load_settings(example)
     assert settings.network.rooms, "the example ships the network's rooms"
+
+
+def test_environment_sections_lists_and_unknown_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, MINIMAL + '[web]\nlisten = "127.0.0.1:8080"\n')
+    monkeypatch.setenv("KOOPBOT_LOG_LEVEL", "DEBUG")  # not configuration: ignored
+    monkeypatch.setenv("koopbot_web", '{"enabled": false}')  # names are case-insensitive
+    monkeypatch.setenv("KOOPBOT_NETWORK__COORDINATORS", '["@anna:localhost"]')
+    monkeypatch.setenv("KOOPBOT_NETWORK__FLOOD_USER_LIMIT", "0")
+    settings = load_settings(path)
+    assert settings.web.enabled is False
+    assert settings.web.listen == "127.0.0.1:8080"  # the file's other keys stay
+    assert settings.network.coordinators == ["@anna:localhost"]
+    assert settings.network.flood_user_limit == 0
+    monkeypatch.setenv("KOOPBOT_NETWORK__COLOUR", "blue")
+    with pytest.raises(ConfigError, match=r"network\.colour: unknown key"):
+        load_settings(path)
+    monkeypatch.delenv("KOOPBOT_NETWORK__COLOUR")
+    monkeypatch.setenv("KOOPBOT_NETWORK__REMINDER_OFFSETS", "7d")
+    with pytest.raises(ConfigError, match="KOOPBOT_NETWORK__REMINDER_OFFSETS: expected JSON"):
+        load_settings(path)
