@@ -65,8 +65,17 @@ class Responder:
         self.label, self.user_id = label, user_id
         self.rooms: list[str] = []
         self.proc: subprocess.Popen[bytes] | None = None
-        self.time = self.cpu = 0.0
+        self.times: list[float] = []
+        self.cpus: list[float] = []
         self.answered = self.doubled = self.missing = 0
+
+    @property
+    def time(self) -> float:
+        return sum(self.times) / len(self.times)
+
+    @property
+    def cpu(self) -> float:
+        return sum(self.cpus) / len(self.cpus)
 
 
 async def main(total: int, baseline: Path | None) -> None:
@@ -97,8 +106,6 @@ async def main(total: int, baseline: Path | None) -> None:
     )
     peers = [PeerClient(hs.base_url, u.user_id, u.device_id, u.access_token) for u in users]
     responders = [echo, *(r for r, _, _ in bots)]
-    if os.environ.get("ECHO_LAST"):
-        responders = [*responders[1:], echo]
     plain_rooms: list[str] = []
     for target in (None, *responders):
         rooms = []
@@ -205,7 +212,9 @@ async def main(total: int, baseline: Path | None) -> None:
         await asyncio.sleep(0.01)
     floor = max(plain_seen) - start
 
-    for responder in responders:
+    # the echo client before and after the bots: its mean is the floor, its spread
+    # shows how much the machine's load drifted during the run
+    for responder in [*responders, echo]:
         assert responder.proc is not None
         if os.environ.get("KOOPBOT_PYSPY") and responder is not echo:
             subprocess.Popen(
@@ -239,11 +248,11 @@ async def main(total: int, baseline: Path | None) -> None:
         ):
             await asyncio.sleep(0.05)
         await asyncio.sleep(1)  # late duplicates would show up here
-        responder.time = last_reply[responder.user_id] - start
-        responder.cpu = cpu_seconds(responder.proc.pid) - cpu_before
-        responder.answered = sum(1 for e in commands if seen[e] == 1)
-        responder.doubled = sum(1 for e in commands if seen[e] > 1)
-        responder.missing = sum(1 for e in commands if seen[e] == 0)
+        responder.times.append(last_reply[responder.user_id] - start)
+        responder.cpus.append(cpu_seconds(responder.proc.pid) - cpu_before)
+        responder.answered += sum(1 for e in commands if seen[e] == 1)
+        responder.doubled += sum(1 for e in commands if seen[e] > 1)
+        responder.missing += sum(1 for e in commands if seen[e] == 0)
 
     listener.cancel()
     for responder in responders:
@@ -257,9 +266,12 @@ async def main(total: int, baseline: Path | None) -> None:
     print(f"machine: {os.cpu_count()} cores; {USERS} users, {ROOMS} rooms, {n} commands")
     print(f"floor (Synapse delivers {n} plain messages): {floor:.2f} s")
     print(
-        f"echo client (answers each of the {n} messages once): {echo.time:.2f} s, "
+        f"echo client (answers each of the {n} messages once): {echo.time:.2f} s "
+        f"(before the bots {echo.times[0]:.2f} s, after {echo.times[-1]:.2f} s), "
         f"CPU {echo.cpu / n * 1000:.2f} ms per message"
     )
+    if echo.missing or echo.doubled:
+        print(f"echo client: {echo.missing} unanswered, {echo.doubled} doubled")
     for responder, _, _ in bots:
         print(f"-- {responder.label}")
         print(
