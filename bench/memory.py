@@ -99,6 +99,7 @@ def child(report: str) -> int:
     def dump(signum: int, frame: Any) -> None:
         import gc
 
+        gc.unfreeze()  # the bot froze its long-lived objects; they are counted here
         by_type: collections.Counter[str] = collections.Counter()
         counts: collections.Counter[str] = collections.Counter()
         for obj in gc.get_objects():
