@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/load.py [N] [--baseline DIR]   (default N=1000)
 
 Prints the time until the last reply beside two floors: the time Synapse needs to deliver
 the same number of plain messages to a listener, and the honest one, an echo client
-(bench/echo_client.py, a plain nio client in its own process) that answers each of the
+(``echo_client`` below: a plain nio client in its own process) that answers each of the
 N messages with one message, the same 2N sends. Checks that every command got exactly
 one reply, and prints each responder's CPU time per command (utime+stime of its process)
 and the bot's as a ratio to the echo client's.
@@ -50,6 +50,40 @@ COMMANDS = [
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def echo_client(homeserver: str, user_id: str, device_id: str, token: str) -> None:
+    """The burst's honest floor: a plain client that answers every message once.
+
+    Run as its own process (``load.py --echo-client …``) so that its CPU time can be read
+    like the bot's. It syncs with the same client library as the bot (nio, through
+    ``PeerClient``) and answers each ``!`` message from another user with one
+    ``m.notice`` reply, one room at a time in order and the rooms in parallel, as the bot
+    does; no parsing, no storage: everything the bot adds over this is the bot's cost.
+    """
+    peer = PeerClient(homeserver, user_id, device_id, token)
+    locks: dict[str, asyncio.Lock] = {}
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def answer(room: str, event_id: str) -> None:
+        async with locks.setdefault(room, asyncio.Lock()):
+            content = {
+                "msgtype": "m.notice",
+                "body": "echo",
+                "m.mentions": {},
+                "m.relates_to": {"m.in_reply_to": {"event_id": event_id}},
+            }
+            await peer._client.room_send(room, "m.room.message", content)
+
+    async def on_message(room: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
+        if sender != user_id and str(content.get("body", "")).startswith("!"):
+            task = asyncio.create_task(answer(room, event_id))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    await peer.prime()
+    print("ready", flush=True)
+    await peer.listen(on_message)
 
 
 def profile_args(root: Path) -> list[str]:
@@ -142,7 +176,8 @@ async def main(total: int, baseline: Path | None) -> None:
     echo.proc = subprocess.Popen(
         [
             sys.executable,
-            str(ROOT / "bench/echo_client.py"),
+            str(Path(__file__).resolve()),
+            "--echo-client",
             hs.base_url,
             echo_user.user_id,
             echo_user.device_id,
@@ -289,6 +324,9 @@ async def main(total: int, baseline: Path | None) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--echo-client"]:
+        asyncio.run(echo_client(*sys.argv[2:6]))
+        sys.exit(0)
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=1000)
     parser.add_argument("--baseline", type=Path, help="another checkout, measured alongside")
