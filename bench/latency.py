@@ -1,6 +1,10 @@
 """Reply latency of koopbot beside the floor, cold start and idle memory.
 
-Run: .venv/bin/python bench/latency.py [N]   (default N=100)
+Run: .venv/bin/python bench/latency.py [N] [--baseline DIR]   (default N=100)
+
+With ``--baseline DIR`` a second bot, run from another checkout (e.g. ``git worktree add
+/tmp/base main``), is measured in the same run, interleaved with the first: before/after
+figures side by side on the same homeserver and the same machine load.
 
 Floor: client A sends a plain message, client B answers it (two hops), A measures.
 Bot: client A sends `!hilfe`, koopbot (a real subprocess) answers, A measures.
@@ -10,6 +14,7 @@ Idle RSS: VmRSS of the bot process after it has been idle for a few seconds.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import secrets
@@ -62,38 +67,83 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def smaps_mb(pid: int) -> dict[str, float]:
+    """Rss, anonymous (heap) and file-backed (shared libraries) MB of a process."""
+    values: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        parts = line.split()
+        if parts[0] in ("Rss:", "Anonymous:"):
+            values[parts[0].rstrip(":")] = int(parts[1]) / 1024
+    values["File"] = values.get("Rss", 0.0) - values.get("Anonymous", 0.0)
+    return values
 
 
-async def main(n: int) -> None:
+class BotUnderTest:
+    """One bot account, its config and its process, run from a checkout (``root``)."""
+
+    def __init__(self, label: str, root: Path, localpart: str, tmp: Path) -> None:
+        self.label, self.root, self.localpart = label, root, localpart
+        self.user_id = f"@{localpart}:localhost"
+        self.password = secrets.token_hex(8)
+        self.config = tmp / f"{localpart}.toml"
+        self.data = tmp / f"data-{localpart}"
+        self.log = tmp / f"{localpart}.log"
+        self.room = ""
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.cold = 0.0
+        self.latencies: list[float] = []
+
+    def write_config(self, hs: LocalSynapse) -> None:
+        self.config.write_text(
+            f'[matrix]\nhomeserver = "{hs.base_url}"\nuser_id = "{self.user_id}"\n'
+            f'password = "{self.password}"\nencryption = false\n'
+            f'[storage]\ndir = "{self.data}"\n'
+            f"[network]\nflood_user_limit = 0\nflood_room_limit = 0\n"
+            f'[web]\nlisten = "127.0.0.1:{free_port()}"\n',
+            encoding="utf-8",
+        )
+
+    def start(self) -> None:
+        # KOOPBOT_PROFILE=FILE: this tree's bot runs under cProfile (written at its stop)
+        target = os.environ.get("KOOPBOT_PROFILE")
+        profile = ["-m", "cProfile", "-o", target] if target and self.root == ROOT else []
+        cmd = [sys.executable, *profile, "-m", "bot", "run", "--config", str(self.config)]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [*cmd, "--log-level", "WARNING"],
+            cwd=self.root,
+            env=env,
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(20)
+
+
+async def main(n: int, baseline: Path | None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="koopbot-bench-"))
     hs = LocalSynapse(tmp / "hs")
     await hs.start()
-    bot_pw = secrets.token_hex(8)
-    await hs.register_user("koopbot", bot_pw)
+    bots = [BotUnderTest("this tree", ROOT, "koopbot", tmp)]
+    if baseline is not None:
+        bots.append(BotUnderTest(f"baseline {baseline}", baseline, "koopbase", tmp))
+    for bot in bots:
+        await hs.register_user(bot.localpart, bot.password)
+        bot.write_config(hs)
     a = await hs.register_user("alice", "pw-alice")
     b = await hs.register_user("bob", "pw-bob")
     for user in (a, b):
         await hs.override_ratelimit(user.user_id)
-    config = tmp / "koopbot.toml"
-    config.write_text(
-        f'[matrix]\nhomeserver = "{hs.base_url}"\nuser_id = "@koopbot:localhost"\n'
-        f'password = "{bot_pw}"\nencryption = false\n'
-        f'[storage]\ndir = "{tmp / "data"}"\n'
-        f"[network]\nflood_user_limit = 0\nflood_room_limit = 0\n"
-        f'[web]\nlisten = "127.0.0.1:{free_port()}"\n',
-        encoding="utf-8",
-    )
     alice = PeerClient(hs.base_url, a.user_id, a.device_id, a.access_token)
     bob = PeerClient(hs.base_url, b.user_id, b.device_id, b.access_token)
     alice_waiter = Waiter()
     floor_room = await alice.create_room(invite=[b.user_id])
     await bob.join(floor_room)
-    bot_room = await alice.create_room(invite=["@koopbot:localhost"])
+    for bot in bots:
+        bot.room = await alice.create_room(invite=[bot.user_id])
 
     async def bob_echo(room: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
         if room == floor_room and sender == a.user_id:
@@ -114,57 +164,66 @@ async def main(n: int) -> None:
         asyncio.create_task(bob.listen(bob_echo)),
     ]
 
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    log = open(tmp / "bot.log", "ab")
-    cmd = [sys.executable, "-m", "bot", "run", "--config", str(config), "--log-level", "WARNING"]
     # first start: login, join the room; then stop, so the measured start is a resume
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(200):
-        await asyncio.sleep(0.1)
-        probe = await alice.send_text(bot_room, "!hilfe")
-        try:
-            await alice_waiter.wait(probe, 2)
-            break
-        except TimeoutError:
-            continue
-    proc.terminate()
-    proc.wait(20)
+    for bot in bots:
+        bot.start()
+        for _ in range(200):
+            await asyncio.sleep(0.1)
+            probe = await alice.send_text(bot.room, "!hilfe")
+            try:
+                await alice_waiter.wait(probe, 2)
+                break
+            except TimeoutError:
+                continue
+        bot.stop()
 
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    first = await alice.send_text(bot_room, "!hilfe")
-    cold = await alice_waiter.wait(first, 60) - t0
+    for bot in bots:
+        t0 = time.perf_counter()
+        bot.start()
+        first = await alice.send_text(bot.room, "!hilfe")
+        bot.cold = await alice_waiter.wait(first, 60) - t0
 
     floor: list[float] = []
-    botlat: list[float] = []
     for i in range(n):
         start = time.perf_counter()
         event_id = await alice.send_text(floor_room, f"ping {i}")
         floor.append(await alice_waiter.wait(event_id) - start)
-        start = time.perf_counter()
-        event_id = await alice.send_text(bot_room, "!hilfe")
-        botlat.append(await alice_waiter.wait(event_id) - start)
+        for bot in bots if i % 2 == 0 else bots[::-1]:
+            start = time.perf_counter()
+            event_id = await alice.send_text(bot.room, "!hilfe")
+            bot.latencies.append(await alice_waiter.wait(event_id) - start)
 
     await asyncio.sleep(5)
-    rss = rss_mb(proc.pid)
-    rollup = Path(f"/proc/{proc.pid}/smaps_rollup").read_text().splitlines()
-    anon = next((int(x.split()[1]) for x in rollup if x.startswith("Anonymous:")), 0) / 1024
-    proc.terminate()
-    proc.wait(20)
+    memory = {}
+    for bot in bots:
+        assert bot.proc is not None
+        memory[bot.label] = smaps_mb(bot.proc.pid)
+        bot.stop()
     for task in tasks:
         task.cancel()
     await alice.close()
     await bob.close()
     await hs.stop()
 
-    fp50, bp50 = statistics.median(floor) * 1000, statistics.median(botlat) * 1000
-    print(f"commands: {n} (interleaved floor/bot), machine: {os.cpu_count()} cores")
+    fp50 = statistics.median(floor) * 1000
+    print(f"commands: {n} per bot (interleaved floor/bots), machine: {os.cpu_count()} cores")
     print(f"floor  p50 {fp50:6.1f} ms  p95 {pct(floor, 95) * 1000:6.1f} ms")
-    print(f"!hilfe p50 {bp50:6.1f} ms  p95 {pct(botlat, 95) * 1000:6.1f} ms")
-    print(f"ratio  p50 {bp50 / fp50:.2f} x floor (target <= 1.3)")
-    print(f"cold start (process start -> first answered command): {cold:.2f} s (target <= 3 s)")
-    print(f"idle RSS: {rss:.1f} MB, of which anonymous (heap) {anon:.1f} MB (target <= 80 MB)")
+    for bot in bots:
+        mem = memory[bot.label]
+        bp50 = statistics.median(bot.latencies) * 1000
+        print(f"-- {bot.label}")
+        print(f"!hilfe p50 {bp50:6.1f} ms  p95 {pct(bot.latencies, 95) * 1000:6.1f} ms")
+        print(f"ratio  p50 {bp50 / fp50:.2f} x floor (target <= 1.1)")
+        print(f"cold start (process start -> first answered command): {bot.cold:.2f} s")
+        print(
+            f"idle RSS: {mem['Rss']:.1f} MB = anonymous (heap) {mem['Anonymous']:.1f} MB"
+            f" + file-backed (libraries) {mem['File']:.1f} MB (target <= 60 MB)"
+        )
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 100))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=100)
+    parser.add_argument("--baseline", type=Path, help="another checkout, measured alongside")
+    args = parser.parse_args()
+    asyncio.run(main(args.n, args.baseline.resolve() if args.baseline else None))

@@ -46,6 +46,10 @@ _FREE_QUESTION = "frage"
 # with these pauses between the tries, then parked.
 MAX_ATTEMPTS = 3
 RETRY_DELAYS = (2.0, 10.0)
+# A batch without events to act on moves the stored sync token at most this often: a
+# restart then re-reads at most this much of nothing (the bot's own echoes, typing …)
+# instead of every such batch costing a transaction.
+TOKEN_ONLY_SAVE_SECONDS = 60.0
 
 
 def new_ref() -> str:
@@ -138,6 +142,7 @@ class Dispatcher:
         self._pending: set[str] = set()  # event ids being handled or waiting for a retry
         self.max_attempts = max_attempts
         self.retry_delays = retry_delays
+        self._token_saved_at = -TOKEN_ONLY_SAVE_SECONDS
 
     # --- intake ------------------------------------------------------------------
 
@@ -151,7 +156,11 @@ class Dispatcher:
         """BatchSink for the sync loop: persist, then handle in the background."""
         wanted = [e for e in events if self._worth_storing(e) and e.event_id]
         rows = [(e.event_id, e.room_id, e.kind, encode_inbound(e)) for e in wanted]
+        now = time.monotonic()
+        if not rows and now - self._token_saved_at < TOKEN_ONLY_SAVE_SECONDS:
+            return
         fresh = set(await self._inbox.accept(rows, next_batch))
+        self._token_saved_at = now
         for event in wanted:
             if event.event_id in fresh:
                 self.metrics.events.labels(event.kind).inc()

@@ -23,7 +23,6 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from zoneinfo import ZoneInfo
 
-import holidays as holiday_data
 from dateutil.rrule import rrulestr
 
 from commands.timeparse._format import _WEEKDAY_NAMES
@@ -88,6 +87,8 @@ def data_version() -> str:
 
 @lru_cache(maxsize=256)
 def _school_year(state: str, year: int, lang: str) -> dict[date, str]:
+    import holidays as holiday_data  # only with a state configured: ≈ 3 MB less otherwise
+
     found = holiday_data.country_holidays(
         "DE",
         subdiv=state,
@@ -100,6 +101,8 @@ def _school_year(state: str, year: int, lang: str) -> dict[date, str]:
 
 @lru_cache(maxsize=256)
 def _public_year(state: str, year: int, lang: str) -> dict[date, str]:
+    import holidays as holiday_data
+
     found = holiday_data.country_holidays(
         "DE", subdiv=state, years=year, language=_LANGS[_lang(lang)]
     )
