@@ -18,7 +18,8 @@ from content.normalize import normalize
 
 # "person_now": who holds an office *now* – the content is a snapshot of its documents
 # and never holds that (no rule finds it, no entry may declare it)
-HARD_KINDS = ("cost", "next", "date", "person", "person_now", "frequency", "number")
+# "end": until when something runs or must be done ("bis wann", "läuft … aus")
+HARD_KINDS = ("cost", "next", "end", "date", "person", "person_now", "frequency", "number")
 KINDS = (*HARD_KINDS, "rule", "howto", "definition")
 
 # Question patterns over ``normalize``d text (lower case, umlauts spelt out, no
@@ -47,9 +48,17 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "end",
+        re.compile(
+            r"\bbis wann\b|\bwann\s+(?:\w+\s+){0,5}(?:aus|ab)\b|\bwann\s+(?:\w+\s+){0,5}endet\b"
+            r"|\bauslaufen\b|\bdeadline\b|\banmeldeschluss\b|\buntil when\b"
+            r"|\bwhen does\s+(?:\w+\s+){0,5}end\b"
+        ),
+    ),
+    (
         "date",
         re.compile(
-            r"\bseit wann\b|\bbis wann\b|\bin welchem jahr\b|\ban welchem tag\b|\bdatum\b"
+            r"\bseit wann\b|\bin welchem jahr\b|\ban welchem tag\b|\bdatum\b"
             r"|\bwann\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|gegruendet|gestartet|angefangen"
             r"|begonnen|war|waren|gab)\b|\bwelches datum\b|\bwhen (?:was|did|were|is|does)\b"
             r"|\bwhat date\b|\bwhich year\b|\bsince when\b|\bwann genau\b"
@@ -116,6 +125,11 @@ _E_COST = re.compile(
 _E_DATE = re.compile(
     rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}\s+\d{{1,2}}\s+(?:19|20)?\d\d\b"
 )
+# an end or a deadline: "bis 2025", "bis zum 30. Juni", "endet", "läuft … aus", "Frist"
+_E_END = re.compile(
+    rf"\bbis\s+(?:zum\s+|ende\s+|mitte\s+)?(?:\d|(?:{_MONTHS})\b)|\bendet\w*|\blaeuft\s+(?:\w+\s+){{0,5}}aus\b"
+    r"|\bbefristet\w*|\bfrist\w*|\bspaetestens\b|\buntil\b|\bdeadline\b|\banmeldeschluss\b"
+)
 _E_PERSON = re.compile(r"@|\bprof\b|\bdr\b|\bfachreferent\w*")
 # references such as "Checkliste 1.6" or "6.12–6.15" and list numbers "1." hold no count
 _E_REFERENCE = re.compile(
@@ -139,12 +153,73 @@ _ADVICE = re.compile(
 
 
 _NOW = re.compile(
-    r"\b(?:aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
+    r"\b(?:wer ist gerade|aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
     r"|current\w*|now|nowadays|today|these days)\b"
 )
 
 
 _COUNTED = re.compile(r"\b(?:wie\s*viele|wieviele|how many|anzahl (?:der|an|von))\s+(\w+)")
+
+
+# Specific things a question may name that no general entry answers by chance: a question
+# naming one (left) is answered only by an entry whose text names it too (right). "Sind die
+# Kinder versichert?" must not get the entry about the OGS offer, "Telefonnummer von …" not
+# the entry with the e-mail address.
+_DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(q), re.compile(e))
+    for q, e in (
+        (
+            r"versich\w*|haftung\w*|haftpflicht\w*|\binsur\w*|\bliabil\w*",
+            r"versich|haft|insur|liabil",
+        ),
+        (
+            r"telefon\w*|\bhandynummer|\bphone\b|\bphone number|\banrufen\b|\bcall\b",
+            r"telefon|phone|\d{3,}\s?\d{3,}",
+        ),
+        (
+            r"(?<!mail )\b(?:post)?(?:adresse|anschrift)\b|(?<!mail )\baddress\b",
+            r"(?<!mail )adresse|anschrift|strasse|address",
+        ),
+        (r"budget\w*|\betat\b", r"budget|\betat\b"),
+        (
+            r"\bgehalt\w*|\bgehaelter\b|\bloehne?\b|\bverguetung\w*|\bhonorar\w*|\bsalar\w*|\bwages?\b",
+            r"gehalt|gehaelt|lohn|loehne|verguet|honorar|salar|wage|finanzier|bezahl|kosten",
+        ),
+        (r"\bmitglied\w*|\bmitgliedschaft\w*|\bmembers?\b|\bmembership\b", r"mitglied|member"),
+        (r"\bvorsitz\w*|\bpraesident\w*|\bchair\w*", r"vorsitz|praesident|chair"),
+        (
+            r"\bsteuer\b|\bsteuerlich\w*|\bumsatzsteuer\w*|\bmwst\b|\btax\w*",
+            r"steuer\b|steuerlich|umsatzsteuer|mwst|\btax",
+        ),
+        (
+            r"datenschutz\w*|\bdsgvo\b|\bdata protection\b|\bgdpr\b",
+            r"datenschutz|dsgvo|data protection|gdpr",
+        ),
+        (
+            r"\bzertifikat\w*|\bbescheinigung\w*|\bcertificat\w*",
+            r"zertifikat|bescheinig|certificat",
+        ),
+        (r"\bparkpl\w*|\bparken\b|\bparking\b", r"park"),
+        (r"\buebernachtung\w*|\bhotel\w*|\baccommodation\b", r"uebernacht|hotel|accommodation"),
+        (
+            r"\bbarrierefrei\w*|\brollstuhl\w*|\baccessib\w*|\bwheelchair\b",
+            r"barriere|rollstuhl|accessib|wheelchair",
+        ),
+    )
+)
+
+
+def missing_details(question: str, entry_text: str) -> bool:
+    """True when the question names a specific thing (an insurance, a phone number, a
+    budget …) that ``entry_text`` doesn't mention: that entry cannot answer it."""
+    norm = normalize(question)
+    hay = None
+    for asked, held in _DETAILS:
+        if asked.search(norm):
+            hay = hay if hay is not None else normalize(entry_text)
+            if not held.search(hay):
+                return True
+    return False
 
 
 def counted_word(question: str) -> str | None:
@@ -160,7 +235,12 @@ def question_kind(question: str) -> str | None:
         if pattern.search(norm):
             if kind == "person" and _NOW.search(norm):
                 return "person_now"
-            if kind == "number" and _ADVICE_DURATION.search(norm) and _ADVICE.search(norm):
+            if (
+                kind == "number"
+                and _ADVICE_DURATION.search(norm)
+                and _ADVICE.search(norm)
+                and not _E_NUMBER.search(norm)  # "… 1 Jahr oder 3?" asks for a number
+            ):
                 return None
             return kind
     return None
@@ -182,6 +262,8 @@ def entry_kinds(
             kinds.add("cost")
         if _E_DATE.search(norm):
             kinds.add("date")
+        if _E_END.search(norm):
+            kinds.add("end")
         if _E_PERSON.search(raw) or _E_PERSON.search(norm):
             kinds.add("person")
         if _E_NUMBER.search(normalize(_E_REFERENCE.sub(" ", text.casefold()))):

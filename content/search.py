@@ -33,6 +33,7 @@ from content.answerability import (
     KIND_WORDS,
     counted_word,
     entry_kinds,
+    missing_details,
     question_kind,
     small_talk,
 )
@@ -556,6 +557,9 @@ class ContentIndex:
         years = set(_YEAR.findall(question))
         if years:  # a question about a given year: only an entry that names that year
             above = [i for i in above if years <= set(_YEAR.findall(self._texts[i]))]
+        # a question naming a specific thing (an insurance, a phone number, a budget …)
+        # only from an entry that names it too
+        above = [i for i in above if not missing_details(question, self._texts[i])]
         if kind not in HARD_KINDS:
             return above[0] if above else None
         subject = self.subject_coverage(question)
