@@ -31,8 +31,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:was|wieviel|wie viel)\s+(?:\w+\s+){0,2}kost\w*|\bkostet\b|\bkosten\b"
             r"|\bgekostet\b|\bkostete\w*|\bwie ?viel geld\b|\bhow much money\b"
             r"|\bwie hoch\s+(?:\w+\s+){0,3}(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
-            r"|honorar\w*|gehalt\w*|verguetung\w*|kosten|gebuehr\w*)"
-            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt\w*"
+            r"|honorar\w*|gehalt(?:s\w*|\b)|verguetung\w*|kosten|gebuehr\w*)"
+            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt(?:s\w*|\b)"
             r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*|\bfoerdergeld\w*|\bfoerdermittel\w*"
             r"|\bfinanzielle\w* (?:unterstuetzung|foerderung)|\bgrants?\b|\bfunding\b"
             r"|\bkostenlos\w*|\bkostenfrei\w*|\bgebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
@@ -182,7 +182,7 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (r"budget\w*|\betat\b", r"budget|\betat\b"),
         (
-            r"\bgehalt\w*|\bgehaelter\b|\bloehne?\b|\bverguetung\w*|\bhonorar\w*|\bsalar\w*|\bwages?\b",
+            r"\bgehalt(?:s\w*|\b)|\bgehaelter\b|\bloehne?\b|\bverguetung\w*|\bhonorar\w*|\bsalar\w*|\bwages?\b",
             r"gehalt|gehaelt|lohn|loehne|verguet|honorar|salar|wage|finanzier|bezahl|kosten",
         ),
         (r"\bmitglied\w*|\bmitgliedschaft\w*|\bmembers?\b|\bmembership\b", r"mitglied|member"),

@@ -40,6 +40,8 @@ def index() -> ContentIndex:
         ("Wann läuft das Programm aus?", "end"),
         ("Wie lange sollte eine Vereinbarung laufen, 1 Jahr oder 2?", "number"),
         ("Wer ist gerade Vorsitzender des Verbands?", "person_now"),
+        ("Wer hat auf dem Fachforum den Vortrag gehalten?", None),  # not a salary
+        ("Wie hoch ist das Gehalt einer Lehrkraft?", "cost"),
     ],
 )
 def test_question_kind(question: str, kind: str | None) -> None:
