@@ -130,6 +130,7 @@ _E_END = re.compile(
     rf"\bbis\s+(?:zum\s+|ende\s+|mitte\s+)?(?:\d|(?:{_MONTHS})\b)|\bendet\w*|\blaeuft\s+(?:\w+\s+){{0,5}}aus\b"
     r"|\bbefristet\w*|\bfrist\w*|\bspaetestens\b|\buntil\b|\bdeadline\b|\banmeldeschluss\b"
 )
+_CODE = re.compile(r"`[^`]*`")
 _E_PERSON = re.compile(r"@|\bprof\b|\bdr\b|\bfachreferent\w*")
 # references such as "Checkliste 1.6" or "6.12–6.15" and list numbers "1." hold no count
 _E_REFERENCE = re.compile(
@@ -256,6 +257,8 @@ def entry_kinds(
     """
     kinds = set(declared) | {"rule", "howto", "definition"}
     for text in answer_texts:
+        # a command example ("`!kooperation feld laufzeit 1 Schuljahr`") states no fact
+        text = _CODE.sub(" ", text)
         raw = text.casefold()
         norm = normalize(text)
         if _E_COST.search(norm) or "€" in raw:

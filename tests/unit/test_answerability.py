@@ -55,6 +55,8 @@ def test_entry_kinds_by_rule_and_declared() -> None:
     assert "next" in entry_kinds(["!termine zeigt die kommenden Treffen."], ["next"])
     assert "end" in entry_kinds(["Das Programm läuft bis 2025."])
     assert "end" not in entry_kinds(["Das Programm gibt es seit 2014."])
+    # a command example is no fact
+    assert "number" not in entry_kinds(["Tragt sie ein: `!kooperation feld laufzeit 1 Jahr`."])
 
 
 @pytest.mark.parametrize(
