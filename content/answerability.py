@@ -202,6 +202,10 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (r"\bparkpl\w*|\bparken\b|\bparking\b", r"park"),
         (r"\buebernachtung\w*|\bhotel\w*|\baccommodation\b", r"uebernacht|hotel|accommodation"),
+        (  # a total count ("wie viele … insgesamt") is not a share ("mehr als die Hälfte")
+            r"\b(?:wie\s*viele|wieviele|how many)\b.*\b(?:insgesamt|gesamtzahl|in total|overall)\b",
+            r"insgesamt|gesamt|total|overall",
+        ),
         (
             r"\bbarrierefrei\w*|\brollstuhl\w*|\baccessib\w*|\bwheelchair\b",
             r"barriere|rollstuhl|accessib|wheelchair",
