@@ -392,7 +392,16 @@ class ContentIndex:
         parts = [p.strip() for p in _SENTENCE.split(question.strip()) if p.strip()]
         if len(parts) < 2:
             return None
-        asked = [p for p in parts if "?" in p] or parts[-1:]
+        at = [i for i, p in enumerate(parts) if "?" in p] or [len(parts) - 1]
+        # "… Kämmerer fragt, ob Teilnahmegebühren auf uns zukommen. Muss man da was
+        # zahlen?": an asking sentence too thin to name its topic ("da", "das", "dazu")
+        # takes the sentence before it along
+        first = at[0]
+        while first > 0 and len(self.analyzer.terms(" ".join(parts[first : at[-1] + 1]))) < 2:
+            first -= 1
+        asked = [p for i, p in enumerate(parts) if i in at or first <= i < at[0]]
+        if len(asked) == len(parts):
+            return None
         return " ".join(asked)
 
     def _weighted_terms(self, question: str) -> dict[str, float]:

@@ -101,6 +101,11 @@ def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
             " Kooperationsvereinbarung rein?",
             "vereinbarung-inhalt",
         ),
+        (  # the asking sentence alone ("Wie erreiche ich ihn?") names no topic
+            "Ich will dem Fachreferenten für Kooperationen beim Landesverband schreiben."
+            " Wie erreiche ich ihn?",
+            "kontakt-netzwerk",
+        ),
     ],
 )
 def test_hard_questions_with_facts_are_answered(
