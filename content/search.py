@@ -88,8 +88,10 @@ def _dictionary_guard() -> Callable[[str], bool] | None:
         import simplemma
     except ImportError:  # optional: without it, every unknown word may be a typo
         return None
-    simplemma.is_known("kooperation", lang="de")  # loads the word list now, not at a question
-    return lambda word: bool(simplemma.is_known(word, lang="de"))
+    # low_memory: simplemma's frugal backend holds the same German word list in ~14 MB
+    # instead of ~110 MB resident, at ~35 µs a look-up (each unknown word once, cached)
+    simplemma.is_known("kooperation", lang="de", low_memory=True)  # load now, not at a question
+    return lambda word: bool(simplemma.is_known(word, lang="de", low_memory=True))
 
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
