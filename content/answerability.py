@@ -133,8 +133,10 @@ _E_END = re.compile(
 _CODE = re.compile(r"`[^`]*`")
 _E_PERSON = re.compile(r"@|\bprof\b|\bdr\b|\bfachreferent\w*")
 # references such as "Checkliste 1.6" or "6.12–6.15" and list numbers "1." hold no count
+# … and the day of a date ("16. Juni 2022", "16 June") counts nothing either
 _E_REFERENCE = re.compile(
     r"\b(?:phase|checkliste|checklist)\s+\d+(?:\.\d+)?|\d+\.\d+|(?:^|\s)\d\.(?=\s)"
+    rf"|\b\d{{1,2}}\.?\s+(?:{_MONTHS}|april|august|september|november)\b"
 )
 # a count or amount; not a year or an identifier such as "0203"
 # how often: "regelmäßig", "jährlich" answer a frequency question

@@ -55,6 +55,7 @@ def test_entry_kinds_by_rule_and_declared() -> None:
     assert "next" in entry_kinds(["!termine zeigt die kommenden Treffen."], ["next"])
     assert "end" in entry_kinds(["Das Programm läuft bis 2025."])
     assert "end" not in entry_kinds(["Das Programm gibt es seit 2014."])
+    assert "number" not in entry_kinds(["Das Forum fand am 16. Juni 2022 statt."])  # a day
     # a command example is no fact
     assert "number" not in entry_kinds(["Tragt sie ein: `!kooperation feld laufzeit 1 Jahr`."])
 
