@@ -216,17 +216,21 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 )
 
 
-def missing_details(question: str, entry_text: str) -> bool:
-    """True when the question names a specific thing (an insurance, a phone number, a
-    budget …) that ``entry_text`` doesn't mention: that entry cannot answer it."""
+def asked_details(question: str) -> tuple[re.Pattern[str], ...]:
+    """What an entry's (``normalize``d) text must name for each specific thing the
+    question names (an insurance, a phone number, a budget …); empty for most questions."""
     norm = normalize(question)
-    hay = None
-    for asked, held in _DETAILS:
-        if asked.search(norm):
-            hay = hay if hay is not None else normalize(entry_text)
-            if not held.search(hay):
-                return True
-    return False
+    return tuple(held for asked, held in _DETAILS if asked.search(norm))
+
+
+def missing_details(question: str, entry_text: str) -> bool:
+    """True when the question names a specific thing that ``entry_text`` doesn't mention:
+    that entry cannot answer it."""
+    held = asked_details(question)
+    if not held:
+        return False
+    hay = normalize(entry_text)
+    return not all(pattern.search(hay) for pattern in held)
 
 
 def counted_word(question: str) -> str | None:

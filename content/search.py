@@ -31,9 +31,9 @@ from content.analyze import Analyzer, bound_query
 from content.answerability import (
     HARD_KINDS,
     KIND_WORDS,
+    asked_details,
     counted_word,
     entry_kinds,
-    missing_details,
     question_kind,
     small_talk,
 )
@@ -263,6 +263,7 @@ class ContentIndex:
         self._typo_overflow: dict[str, tuple[int, float]] = {}
         self._kinds: list[frozenset[str]] = []
         self._texts: list[str] = []
+        self._norm_texts: dict[int, str] = {}
         self._bag_terms: list[frozenset[int]] = []
         # a question that *is* a curated phrasing (or title) wins a tie for its entry
         self._exact: dict[str, int] = {}
@@ -558,6 +559,13 @@ class ContentIndex:
         result.kind = kind
         return result
 
+    def _norm_text(self, i: int) -> str:
+        """An entry's text ``normalize``d (for the detail check), computed once."""
+        text = self._norm_texts.get(i)
+        if text is None:
+            text = self._norm_texts[i] = normalize(self._texts[i])
+        return text
+
     def _choose(
         self, question: str, scores: np.ndarray, order: np.ndarray, kind: str | None
     ) -> int | None:
@@ -570,7 +578,9 @@ class ContentIndex:
             above = [i for i in above if years <= set(_YEAR.findall(self._texts[i]))]
         # a question naming a specific thing (an insurance, a phone number, a budget …)
         # only from an entry that names it too
-        above = [i for i in above if not missing_details(question, self._texts[i])]
+        details = asked_details(question)
+        if details:
+            above = [i for i in above if all(p.search(self._norm_text(i)) for p in details)]
         if kind not in HARD_KINDS:
             return above[0] if above else None
         subject = self.subject_coverage(question)
