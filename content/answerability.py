@@ -204,6 +204,14 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (r"\bparkpl\w*|\bparken\b|\bparking\b", r"park"),
         (r"\buebernachtung\w*|\bhotel\w*|\baccommodation\b", r"uebernacht|hotel|accommodation"),
+        (  # a time of day
+            r"\bum wie ?viel uhr\b|\buhrzeit\w*|\bwhat time\b|\bat what time\b",
+            r"\buhr\b|\b\d{1,2}[:.]\d{2}\b|\bo ?clock\b|\b\d{1,2}\s?(?:am|pm)\b",
+        ),
+        (  # a period or deadline ("Kündigungsfrist", "Anmeldefrist")
+            r"\w*frist(?:en)?\b|\bdeadlines?\b|\bnotice period\b",
+            r"frist|deadline|spaetestens|bis zum|notice period",
+        ),
         (  # a total count ("wie viele … insgesamt") is not a share ("mehr als die Hälfte")
             r"\b(?:wie\s*viele|wieviele|how many)\b.*\b(?:insgesamt|gesamtzahl|in total|overall)\b",
             r"insgesamt|gesamt|total|overall",

@@ -81,6 +81,8 @@ def test_entry_kinds_by_rule_and_declared() -> None:
         "Wie groß ist das Budget der Transferagentur für Lerncluster?",
         "Bis wann läuft die Transferinitiative des Bundes?",  # an end it does not hold
         "Wie viele Musikschulen sind insgesamt Mitglied im LVdM?",  # a total, not a share
+        "Um wie viel Uhr beginnen die digitalen Austauschtreffen?",  # a time of day
+        "Gibt es eine Anmeldefrist für die Lerncluster?",  # a deadline
     ],
 )
 def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
