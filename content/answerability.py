@@ -50,7 +50,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "end",
         re.compile(
-            r"\bbis wann\b|\bwann\s+(?:\w+\s+){0,5}(?:aus|ab)\b|\bwann\s+(?:\w+\s+){0,5}endet\b"
+            r"\bbis wann\b|\bwann\s+(?:laeuft|lauft|laufen)\s+(?:\w+\s+){0,5}aus\b"
+            r"|\bwann\s+(?:\w+\s+){0,5}(?:endet|enden|auslaeuft)\b"
             r"|\bauslaufen\b|\bdeadline\b|\banmeldeschluss\b|\buntil when\b"
             r"|\bwhen does\s+(?:\w+\s+){0,5}end\b"
         ),

@@ -38,6 +38,7 @@ def index() -> ContentIndex:
         ("how much does a learning cluster cost?", "cost"),
         ("Bis wann kann man sich für ein Lerncluster anmelden?", "end"),
         ("Wann läuft das Programm aus?", "end"),
+        ("Wann schließen wir die Vereinbarung ab?", None),  # no end asked
         ("Wie lange sollte eine Vereinbarung laufen, 1 Jahr oder 2?", "number"),
         ("Wer ist gerade Vorsitzender des Verbands?", "person_now"),
         ("Wer hat auf dem Fachforum den Vortrag gehalten?", None),  # not a salary
