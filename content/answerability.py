@@ -177,7 +177,7 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"versich|haft|insur|liabil",
         ),
         (
-            r"telefon\w*|\bhandynummer|\bphone\b|\bphone number|\banrufen\b|\bcall\b",
+            r"telefon\w*|\bhandynummer|\bphone\b|\bphone number|\banrufen\b|\bcall (?:him|her|them|you)\b",
             r"telefon|phone|\d{3,}\s?\d{3,}",
         ),
         (
