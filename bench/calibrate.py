@@ -5,7 +5,9 @@ Run: ``.venv/bin/python bench/calibrate.py SETFILE [SETFILE ...] [--write]``.
 Sets are in the blind format of bench/answer_eval.py (``facts`` groups) or the project's
 own (``expected`` ids). The fit, in order of priority:
 
-1. no off-topic question answered (hard constraint),
+1. no off-topic question answered (hard constraint), also at ``threshold - margin``
+   (``--margin``, default 4 points): the fitted threshold keeps a gap to the highest
+   off-topic score that passes the answerability gates,
 2. as many answerable questions answered right as possible,
 3. then as few wrong answers as possible,
 4. then the highest threshold (the widest margin to off-topic questions).
@@ -80,8 +82,12 @@ def _evaluate(index: ContentIndex, items: list[dict[str, Any]]) -> dict[str, int
     return {"right": right, "wrong": wrong, "off": off, "tap": tap}
 
 
-def fit(paths: list[Path]) -> dict[str, Any]:
+MARGIN = 4.0
+
+
+def fit(paths: list[Path], margin: float = MARGIN) -> dict[str, Any]:
     items = _items(paths)
+    off_items = [item for item in items if item.get("expected") == "abstain"]
     best: tuple[Any, ...] | None = None
     chosen: dict[str, Any] = {}
     for answer_weight, unknown_factor, background, fit_weight, typo_guard in itertools.product(
@@ -94,6 +100,13 @@ def fit(paths: list[Path]) -> dict[str, Any]:
             if r["off"]:
                 continue
             key = (r["right"], -r["wrong"], threshold)
+            if best is not None and key <= best:
+                continue
+            if margin > 0:  # the gap: no off-topic answered a margin below, either
+                index.threshold = int(threshold - margin)
+                if _evaluate(index, off_items)["off"]:
+                    continue
+                index.threshold = int(threshold)
             if best is None or key > best:
                 best = key
                 chosen = {
@@ -104,6 +117,7 @@ def fit(paths: list[Path]) -> dict[str, Any]:
                     "typo_guard": typo_guard,
                     "subject_min": subject_min,
                     "threshold": threshold,
+                    "margin": margin,
                     **r,
                 }
     if not chosen:
@@ -151,7 +165,8 @@ def write(chosen: dict[str, Any], paths: list[Path]) -> None:
         f"# sets: {', '.join(p.name for p in paths)}; fitted {datetime.now(UTC):%Y-%m-%d}",
         f"# on them: {chosen['right']}/{chosen['answerable']} answerable right, "
         f"{chosen['wrong']} wrong, {chosen['tap']}/{chosen['answerable']} answered-or-one-tap, "
-        f"{chosen['off']}/{chosen['off_topic']} off-topic answered",
+        f"{chosen['off']}/{chosen['off_topic']} off-topic answered (none either at threshold "
+        f"- {chosen['margin']:g})",
         f"threshold: {chosen['threshold']:g}",
         f"subject_min: {chosen['subject_min']:g}",
         f"background: {chosen['background']:g}",
@@ -168,8 +183,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("--write", action="store_true", help="write content/data/calibration.yaml")
+    parser.add_argument(
+        "--margin", type=float, default=MARGIN, help="no off-topic answered this far below"
+    )
     args = parser.parse_args()
-    chosen = fit(args.sets)
+    chosen = fit(args.sets, args.margin)
     print(yaml.safe_dump(chosen, sort_keys=False).strip())
     if args.write:
         write(chosen, args.sets)

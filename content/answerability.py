@@ -18,7 +18,8 @@ from content.normalize import normalize
 
 # "person_now": who holds an office *now* – the content is a snapshot of its documents
 # and never holds that (no rule finds it, no entry may declare it)
-HARD_KINDS = ("cost", "next", "date", "person", "person_now", "frequency", "number")
+# "end": until when something runs or must be done ("bis wann", "läuft … aus")
+HARD_KINDS = ("cost", "next", "end", "date", "person", "person_now", "frequency", "number")
 KINDS = (*HARD_KINDS, "rule", "howto", "definition")
 
 # Question patterns over ``normalize``d text (lower case, umlauts spelt out, no
@@ -30,8 +31,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:was|wieviel|wie viel)\s+(?:\w+\s+){0,2}kost\w*|\bkostet\b|\bkosten\b"
             r"|\bgekostet\b|\bkostete\w*|\bwie ?viel geld\b|\bhow much money\b"
             r"|\bwie hoch\s+(?:\w+\s+){0,3}(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
-            r"|honorar\w*|gehalt\w*|verguetung\w*|kosten|gebuehr\w*)"
-            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt\w*"
+            r"|honorar\w*|gehalt(?:s\w*|\b)|verguetung\w*|kosten|gebuehr\w*)"
+            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt(?:s\w*|\b)"
             r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*|\bfoerdergeld\w*|\bfoerdermittel\w*"
             r"|\bfinanzielle\w* (?:unterstuetzung|foerderung)|\bgrants?\b|\bfunding\b"
             r"|\bkostenlos\w*|\bkostenfrei\w*|\bgebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
@@ -47,9 +48,18 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "end",
+        re.compile(
+            r"\bbis wann\b|\bwann\s+(?:laeuft|lauft|laufen)\s+(?:\w+\s+){0,5}aus\b"
+            r"|\bwann\s+(?:\w+\s+){0,5}(?:endet|enden|auslaeuft)\b"
+            r"|\bauslaufen\b|\bdeadline\b|\banmeldeschluss\b|\buntil when\b"
+            r"|\bwhen does\s+(?:\w+\s+){0,5}end\b"
+        ),
+    ),
+    (
         "date",
         re.compile(
-            r"\bseit wann\b|\bbis wann\b|\bin welchem jahr\b|\ban welchem tag\b|\bdatum\b"
+            r"\bseit wann\b|\bin welchem jahr\b|\ban welchem tag\b|\bdatum\b"
             r"|\bwann\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|gegruendet|gestartet|angefangen"
             r"|begonnen|war|waren|gab)\b|\bwelches datum\b|\bwhen (?:was|did|were|is|does)\b"
             r"|\bwhat date\b|\bwhich year\b|\bsince when\b|\bwann genau\b"
@@ -116,10 +126,18 @@ _E_COST = re.compile(
 _E_DATE = re.compile(
     rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}\s+\d{{1,2}}\s+(?:19|20)?\d\d\b"
 )
+# an end or a deadline: "bis 2025", "bis zum 30. Juni", "endet", "läuft … aus", "Frist"
+_E_END = re.compile(
+    rf"\bbis\s+(?:zum\s+|ende\s+|mitte\s+)?(?:\d|(?:{_MONTHS})\b)|\bendet\w*|\blaeuft\s+(?:\w+\s+){{0,5}}aus\b"
+    r"|\bbefristet\w*|\bfrist\w*|\bspaetestens\b|\buntil\b|\bdeadline\b|\banmeldeschluss\b"
+)
+_CODE = re.compile(r"`[^`]*`")
 _E_PERSON = re.compile(r"@|\bprof\b|\bdr\b|\bfachreferent\w*")
 # references such as "Checkliste 1.6" or "6.12–6.15" and list numbers "1." hold no count
+# … and the day of a date ("16. Juni 2022", "16 June") counts nothing either
 _E_REFERENCE = re.compile(
     r"\b(?:phase|checkliste|checklist)\s+\d+(?:\.\d+)?|\d+\.\d+|(?:^|\s)\d\.(?=\s)"
+    rf"|\b\d{{1,2}}\.?\s+(?:{_MONTHS}|april|august|september|november)\b"
 )
 # a count or amount; not a year or an identifier such as "0203"
 # how often: "regelmäßig", "jährlich" answer a frequency question
@@ -139,12 +157,89 @@ _ADVICE = re.compile(
 
 
 _NOW = re.compile(
-    r"\b(?:aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
+    r"\b(?:wer ist gerade|aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
     r"|current\w*|now|nowadays|today|these days)\b"
 )
 
 
 _COUNTED = re.compile(r"\b(?:wie\s*viele|wieviele|how many|anzahl (?:der|an|von))\s+(\w+)")
+
+
+# Specific things a question may name that no general entry answers by chance: a question
+# naming one (left) is answered only by an entry whose text names it too (right). "Sind die
+# Kinder versichert?" must not get the entry about the OGS offer, "Telefonnummer von …" not
+# the entry with the e-mail address.
+_DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(q), re.compile(e))
+    for q, e in (
+        (
+            r"versich\w*|haftung\w*|haftpflicht\w*|\binsur\w*|\bliabil\w*",
+            r"versich|haft|insur|liabil",
+        ),
+        (
+            r"telefon\w*|\bhandynummer|\bphone\b|\bphone number|\banrufen\b|\bcall (?:him|her|them|you)\b",
+            r"telefon|phone|\d{3,}\s?\d{3,}",
+        ),
+        (
+            r"(?<!mail )\b(?:post)?(?:adresse|anschrift)\b|(?<!mail )\baddress\b",
+            r"(?<!mail )adresse|anschrift|strasse|address",
+        ),
+        (r"budget\w*|\betat\b", r"budget|\betat\b"),
+        (
+            r"\bgehalt(?:s\w*|\b)|\bgehaelter\b|\bloehne?\b|\bverguetung\w*|\bhonorar\w*|\bsalar\w*|\bwages?\b",
+            r"gehalt|gehaelt|lohn|loehne|verguet|honorar|salar|wage|finanzier|bezahl|kosten",
+        ),
+        (r"\bmitglied\w*|\bmitgliedschaft\w*|\bmembers?\b|\bmembership\b", r"mitglied|member"),
+        (r"\bvorsitz\w*|\bpraesident\w*|\bchair\w*", r"vorsitz|praesident|chair"),
+        (
+            r"\bsteuer\b|\bsteuerlich\w*|\bumsatzsteuer\w*|\bmwst\b|\btax\w*",
+            r"steuer\b|steuerlich|umsatzsteuer|mwst|\btax",
+        ),
+        (
+            r"datenschutz\w*|\bdsgvo\b|\bdata protection\b|\bgdpr\b",
+            r"datenschutz|dsgvo|data protection|gdpr",
+        ),
+        (
+            r"\bzertifikat\w*|\bbescheinigung\w*|\bcertificat\w*",
+            r"zertifikat|bescheinig|certificat",
+        ),
+        (r"\bparkpl\w*|\bparken\b|\bparking\b", r"park"),
+        (r"\buebernachtung\w*|\bhotel\w*|\baccommodation\b", r"uebernacht|hotel|accommodation"),
+        (  # a time of day
+            r"\bum wie ?viel uhr\b|\buhrzeit\w*|\bwhat time\b|\bat what time\b",
+            r"\buhr\b|\b\d{1,2}[:.]\d{2}\b|\bo ?clock\b|\b\d{1,2}\s?(?:am|pm)\b",
+        ),
+        (  # a period or deadline ("Kündigungsfrist", "Anmeldefrist")
+            r"\w*frist(?:en)?\b|\bdeadlines?\b|\bnotice period\b",
+            r"frist|deadline|spaetestens|bis zum|notice period",
+        ),
+        (  # a total count ("wie viele … insgesamt") is not a share ("mehr als die Hälfte")
+            r"\b(?:wie\s*viele|wieviele|how many)\b.*\b(?:insgesamt|gesamtzahl|in total|overall)\b",
+            r"insgesamt|gesamt|total|overall",
+        ),
+        (
+            r"\bbarrierefrei\w*|\brollstuhl\w*|\baccessib\w*|\bwheelchair\b",
+            r"barriere|rollstuhl|accessib|wheelchair",
+        ),
+    )
+)
+
+
+def asked_details(question: str) -> tuple[re.Pattern[str], ...]:
+    """What an entry's (``normalize``d) text must name for each specific thing the
+    question names (an insurance, a phone number, a budget …); empty for most questions."""
+    norm = normalize(question)
+    return tuple(held for asked, held in _DETAILS if asked.search(norm))
+
+
+def missing_details(question: str, entry_text: str) -> bool:
+    """True when the question names a specific thing that ``entry_text`` doesn't mention:
+    that entry cannot answer it."""
+    held = asked_details(question)
+    if not held:
+        return False
+    hay = normalize(entry_text)
+    return not all(pattern.search(hay) for pattern in held)
 
 
 def counted_word(question: str) -> str | None:
@@ -160,7 +255,12 @@ def question_kind(question: str) -> str | None:
         if pattern.search(norm):
             if kind == "person" and _NOW.search(norm):
                 return "person_now"
-            if kind == "number" and _ADVICE_DURATION.search(norm) and _ADVICE.search(norm):
+            if (
+                kind == "number"
+                and _ADVICE_DURATION.search(norm)
+                and _ADVICE.search(norm)
+                and not _E_NUMBER.search(norm)  # "… 1 Jahr oder 3?" asks for a number
+            ):
                 return None
             return kind
     return None
@@ -176,12 +276,16 @@ def entry_kinds(
     """
     kinds = set(declared) | {"rule", "howto", "definition"}
     for text in answer_texts:
+        # a command example ("`!kooperation feld laufzeit 1 Schuljahr`") states no fact
+        text = _CODE.sub(" ", text)
         raw = text.casefold()
         norm = normalize(text)
         if _E_COST.search(norm) or "€" in raw:
             kinds.add("cost")
         if _E_DATE.search(norm):
             kinds.add("date")
+        if _E_END.search(norm):
+            kinds.add("end")
         if _E_PERSON.search(raw) or _E_PERSON.search(norm):
             kinds.add("person")
         if _E_NUMBER.search(normalize(_E_REFERENCE.sub(" ", text.casefold()))):

@@ -36,6 +36,13 @@ def index() -> ContentIndex:
         ("Wie lange sollte eine Vereinbarung laufen?", None),  # advice, not a number
         ("Was gehört in eine Kooperationsvereinbarung?", None),
         ("how much does a learning cluster cost?", "cost"),
+        ("Bis wann kann man sich für ein Lerncluster anmelden?", "end"),
+        ("Wann läuft das Programm aus?", "end"),
+        ("Wann schließen wir die Vereinbarung ab?", None),  # no end asked
+        ("Wie lange sollte eine Vereinbarung laufen, 1 Jahr oder 2?", "number"),
+        ("Wer ist gerade Vorsitzender des Verbands?", "person_now"),
+        ("Wer hat auf dem Fachforum den Vortrag gehalten?", None),  # not a salary
+        ("Wie hoch ist das Gehalt einer Lehrkraft?", "cost"),
     ],
 )
 def test_question_kind(question: str, kind: str | None) -> None:
@@ -47,6 +54,11 @@ def test_entry_kinds_by_rule_and_declared() -> None:
     assert {"cost", "number", "date"} <= kinds
     assert "person" not in kinds and "next" not in kinds
     assert "next" in entry_kinds(["!termine zeigt die kommenden Treffen."], ["next"])
+    assert "end" in entry_kinds(["Das Programm läuft bis 2025."])
+    assert "end" not in entry_kinds(["Das Programm gibt es seit 2014."])
+    assert "number" not in entry_kinds(["Das Forum fand am 16. Juni 2022 statt."])  # a day
+    # a command example is no fact
+    assert "number" not in entry_kinds(["Tragt sie ein: `!kooperation feld laufzeit 1 Jahr`."])
 
 
 @pytest.mark.parametrize(
@@ -64,6 +76,14 @@ def test_entry_kinds_by_rule_and_declared() -> None:
         "Welche Kommunen sind im Lerncluster OWL?",  # a list of names it does not hold
         "Gibt es für Kooperationen Fördergeld vom Land?",  # an amount of funding
         "Wann war der Musikschulkongress 2019?",  # another year
+        # a specific thing no entry mentions, asked with the words of a real topic
+        "Sind die Schüler im Kooperationsunterricht über die Musikschule haftpflichtversichert?",
+        "Unter welcher Telefonnummer erreiche ich den Fachreferenten des LVdM?",
+        "Wie groß ist das Budget der Transferagentur für Lerncluster?",
+        "Bis wann läuft die Transferinitiative des Bundes?",  # an end it does not hold
+        "Wie viele Musikschulen sind insgesamt Mitglied im LVdM?",  # a total, not a share
+        "Um wie viel Uhr beginnen die digitalen Austauschtreffen?",  # a time of day
+        "Gibt es eine Anmeldefrist für die Lerncluster?",  # a deadline
     ],
 )
 def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
@@ -84,6 +104,11 @@ def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
             " einer Grundschule zusammen, die Stimmung ist gut. Was muss alles in die"
             " Kooperationsvereinbarung rein?",
             "vereinbarung-inhalt",
+        ),
+        (  # the asking sentence alone ("Wie erreiche ich ihn?") names no topic
+            "Ich will dem Fachreferenten für Kooperationen beim Landesverband schreiben."
+            " Wie erreiche ich ihn?",
+            "kontakt-netzwerk",
         ),
     ],
 )
