@@ -22,10 +22,13 @@ _counter = itertools.count(1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the tests under tests/integration (this hook sees every collected item)."""
+    """Mark the tests under tests/integration (this hook sees every collected item), and
+    put the slow ones first: with parallel workers the run then ends with short tests
+    instead of one worker finishing a long one alone."""
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.integration)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ async def own_synapse(
         await hs.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("own_synapse", [False], indirect=True)
 async def test_burst_of_30_replies_all_arrive_under_default_rate_limit(
     own_synapse: LocalSynapse, tmp_path: Path
