@@ -25,24 +25,23 @@ Ed25519 and Matrix's canonical JSON come from ``signedjson`` (with PyNaCl and
 ``canonicaljson``): Synapse's own implementation of exactly these signatures. vodozemac's
 Python bindings sign only with the Olm account's device key, not with a key of ours.
 
-This module talks plain HTTP (aiohttp) with the device's access token; it does not import
-nio, so ``bot/matrix.py`` stays the only module that does.
+The requests go through the ``Post`` the caller hands in (``bot.matrix`` sends them with
+nio's own session and its rate-limit retries), so this module holds no HTTP stack of its
+own and does not import nio.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from signedjson.key import (
     decode_signing_key_base64,
     encode_signing_key_base64,
@@ -265,24 +264,27 @@ def plan(local: Identity | None, server: ServerState, *, reset: bool) -> Action:
 # --- talking to the homeserver ---------------------------------------------------------
 
 
+# POST a client-server API path (``/keys/query``) with a JSON body: (status, JSON answer).
+# Raises CrossSigningError when the homeserver cannot be reached.
+Post = Callable[[str, Mapping[str, Any]], Awaitable[tuple[int, dict[str, Any]]]]
+
+
 class CrossSigning:
     """Makes sure the bot's device is cross-signed by the bot's stored identity."""
 
     def __init__(
         self,
-        homeserver: str,
+        post: Post,
         user_id: str,
         device_id: str,
-        access_token: str,
         store_dir: Path,
         *,
         password: str | None = None,
         reset: bool = False,
     ) -> None:
-        self.homeserver = homeserver.rstrip("/")
+        self._post = post
         self.user_id = user_id
         self.device_id = device_id
-        self._token = access_token
         self._password = password
         self._reset = reset
         self.store = IdentityStore(store_dir)
@@ -295,16 +297,11 @@ class CrossSigning:
         alone; so is a failure to reach or convince the server. The bot runs on either
         way (unsigned, as before), and the next start tries again.
         """
-        async with aiohttp.ClientSession(
-            headers={"Authorization": f"Bearer {self._token}"},
-            timeout=aiohttp.ClientTimeout(total=30),
-        ) as session:
-            self._session = session
-            try:
-                return await self._ensure()
-            except (aiohttp.ClientError, TimeoutError, CrossSigningError) as exc:
-                log.error("cross-signing not set up: %s", exc)
-                return False
+        try:
+            return await self._ensure()
+        except CrossSigningError as exc:
+            log.error("cross-signing not set up: %s", exc)
+            return False
 
     async def _ensure(self) -> bool:
         local = self.store.load(self.user_id)
@@ -358,23 +355,6 @@ class CrossSigning:
             self.store.path,
             stored,
         )
-
-    async def _post(self, path: str, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
-        url = f"{self.homeserver}/_matrix/client/v3{path}"
-        for attempt in range(5):
-            try:
-                async with self._session.post(url, json=body) as resp:
-                    data = await resp.json(content_type=None)
-                    if resp.status == 429 and attempt < 4:
-                        wait = float((data or {}).get("retry_after_ms", 1000)) / 1000
-                        await asyncio.sleep(min(wait, 10.0))
-                        continue
-                    return resp.status, dict(data or {})
-            except (aiohttp.ClientConnectionError, TimeoutError):
-                if attempt == 4:
-                    raise
-                await asyncio.sleep(0.5 * 2**attempt)
-        raise CrossSigningError(f"{path}: rate limited")
 
     async def query(self) -> ServerState:
         status, data = await self._post("/keys/query", {"device_keys": {self.user_id: []}})

@@ -18,7 +18,7 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from nio import (
 from nio.api import RoomPreset, RoomVisibility
 
 from bot.config import MatrixSettings
-from bot.crosssign import CrossSigning
+from bot.crosssign import CrossSigning, CrossSigningError
 from bot.eventfields import (
     annotation,
     as_dict,
@@ -261,16 +261,44 @@ class MatrixConnection:
         client = self.client
         password = self.settings.password
         signer = CrossSigning(
-            self.settings.homeserver,
+            self._post_api,
             self.user_id,
             str(client.device_id),
-            str(client.access_token),
             self._store_dir,
             password=password.get_secret_value() if password is not None else None,
             reset=self.settings.reset_cross_signing,
         )
         self.cross_signed = await signer.ensure()
         self.cross_signing_master_key = signer.master_key
+
+    async def _post_api(self, path: str, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        """POST ``/_matrix/client/v3<path>`` with nio's session and the bot's token: for the
+        endpoints nio has no call for (cross-signing). A 429 is retried after
+        ``retry_after_ms`` like a send; an unreachable homeserver is CrossSigningError."""
+        headers = {
+            "Authorization": f"Bearer {self.client.access_token}",
+            "Content-Type": "application/json",
+        }
+        deadline = time.monotonic() + SEND_GIVE_UP_SECONDS
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self.client.send(
+                    "POST", f"/_matrix/client/v3{path}", json.dumps(body), headers, timeout=30
+                )
+                data = await response.json(content_type=None)
+            except (ClientConnectionError, TimeoutError, ServerDisconnectedError) as exc:
+                if time.monotonic() > deadline:
+                    raise CrossSigningError(f"{path}: homeserver unreachable ({exc})") from exc
+                await asyncio.sleep(min(RETRY_CAP_SECONDS, 0.25 * 2**attempt))
+                continue
+            answer = data if isinstance(data, dict) else {}
+            if response.status == 429 and time.monotonic() < deadline:
+                wait = get_int(answer, "retry_after_ms") or 1000
+                await asyncio.sleep(min(wait / 1000, MAX_RATE_LIMIT_WAIT))
+                continue
+            return response.status, answer
 
     async def _retry_connect(self, call: Callable[[], Awaitable[Any]], attempts: int = 10) -> Any:
         for attempt in range(attempts):

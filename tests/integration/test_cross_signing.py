@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -88,17 +89,22 @@ async def test_foreign_identity_is_never_replaced_silently(
     # someone else (another client of the bot's account) publishes another identity;
     # replacing an existing one needs the password (interactive auth)
     other_login = await synapse.login(bot.localpart, bot.password)
-    other = CrossSigning(
-        synapse.base_url,
-        bot.user_id,
-        other_login.device_id,
-        other_login.access_token,
-        tmp_path / "other-client",
-        password=bot.password,
-    )
     async with aiohttp.ClientSession(
         headers={"Authorization": f"Bearer {other_login.access_token}"}
-    ) as other._session:
+    ) as session:
+
+        async def post(path: str, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+            url = f"{synapse.base_url}/_matrix/client/v3{path}"
+            async with session.post(url, json=body) as resp:
+                return resp.status, dict(await resp.json(content_type=None))
+
+        other = CrossSigning(
+            post,
+            bot.user_id,
+            other_login.device_id,
+            tmp_path / "other-client",
+            password=bot.password,
+        )
         await other.upload_identity(Identity.generate(bot.user_id))
     theirs = await published(synapse, observer.access_token, bot)
     assert theirs["master"] != ours["master"]
