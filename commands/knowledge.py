@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # A question is stored and forwarded to the coordinators: a few sentences, not a file.
 MAX_QUESTION = 1000
+MAX_ANSWER = 4000  # a coordinator's answer becomes a content entry: a few paragraphs
 
 
 def _content(ctx: Context) -> Any:
@@ -444,6 +445,8 @@ async def answer_command(ctx: Context, number: str, text: str) -> None:
     text = text.strip()
     if len(text) < 3:
         raise UserError("knowledge.answer_too_short")
+    if len(text) > MAX_ANSWER:
+        raise UserError("knowledge.answer_too_long", limit=MAX_ANSWER)
     saved = await NetworkAnswers(ctx.db).add(found.id, found.question, text, found.lang, ctx.sender)
     if ctx.services.answers is not None:
         ctx.services.answers.add_entries([network_entry(saved)])

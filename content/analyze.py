@@ -94,7 +94,12 @@ class Analyzer:
         return self._known
 
     def split_compound(self, token: str) -> list[str]:
-        """Split e.g. "kooperationsvereinbarung" into known stems ["kooperation", "vereinbar"]."""
+        """Split e.g. "kooperationsvereinbarung" into known stems ["kooperation", "vereinbar"].
+
+        The search grows with the square of the token's length, so a token is cut to
+        ``MAX_TOKEN_CHARS`` here, for questions and entries alike (a coordinator's
+        ``!antwort``, a network's own content): no text can make one token expensive."""
+        token = token[:MAX_TOKEN_CHARS]
         cached = self._split_cache.get(token)
         if cached is None:
             cached = (

@@ -250,3 +250,22 @@ async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
         assert refused.value.key == "knowledge.unknown_question"
     finally:
         await services.db.close()
+
+
+async def test_an_over_long_coordinator_answer_is_refused_and_stores_nothing(
+    tmp_path: Path,
+) -> None:
+    """A coordinator's answer becomes a content entry: a 60 KB paste is refused plainly."""
+    services = await make_services(tmp_path)
+    chat = services.chat
+    assert isinstance(chat, FakeChat)
+    try:
+        await answer_question(_ctx(services, "@m:localhost", "!dm", "$1"), "Gibt es Parkplätze?")
+        koord = _ctx(services, "@koord:localhost", "!k", "$2")
+        with pytest.raises(UserError) as refused:
+            await answer_command(koord, "1", "Ä" * 60_000)
+        assert refused.value.key == "knowledge.answer_too_long"
+        assert await services.db.scalar("SELECT COUNT(*) FROM network_answers") == 0
+        assert not [s for s in chat.sent if s.room_id == "!dm-@m:localhost"]
+    finally:
+        await services.db.close()

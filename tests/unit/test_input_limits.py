@@ -16,6 +16,7 @@ from bot.metrics import Metrics
 from commands.context import Services
 from commands.reply import Reply
 from commands.textclean import multi_line, single_line, strip_controls
+from content import ContentIndex, load_content
 from content.analyze import MAX_TOKEN_CHARS, MAX_TOKENS, bound_query
 from tests.fakes import FakeChat, make_services, must
 
@@ -117,3 +118,10 @@ async def test_a_question_too_long_gets_a_clear_german_answer(services: Services
     fits = "!frage " + "Wie lang ist eine Kooperationsvereinbarung? " * 20
     await dispatcher.handle_message(Message("!r", "$ok", "@m:localhost", fits[:1007], 0))
     assert "zu lang" not in (chat.sent[-1].reply.text if chat.sent[-1].reply else "")
+
+
+def test_one_token_of_an_entry_is_bounded_too() -> None:
+    """Entries (a coordinator's answer, a network's own content) are analysed by the same
+    splitter as questions: a huge token is looked at only up to MAX_TOKEN_CHARS."""
+    analyzer = ContentIndex(load_content()).analyzer
+    assert analyzer.split_compound("ä" * 60_000) == analyzer.split_compound("ä" * MAX_TOKEN_CHARS)
