@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 
-import pytest
-
-from storage import Database
-from tests.unit.test_meetings_commands import BERLIN, MEMBER, MOD, Env
-
-
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    db = Database(tmp_path / "k.db")
-    await db.open()
-    try:
-        yield Env(db)
-    finally:
-        await db.close()
+# the same Env and fixture as the other meeting command tests
+from tests.unit.test_meetings_commands import BERLIN, MEMBER, MOD, Env, env  # noqa: F401
 
 
 async def test_a_moved_series_keeps_its_notes_and_materials(env: Env) -> None:

@@ -3,28 +3,17 @@ given, reviews fall on working days (and say when they moved), a new plan names 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
 from commands.cooperation.schedule import next_review, plan_review, reminder_due
 from commands.timeparse import parse_interval_or_date
-from storage import Database
 from storage.cooperations import Review
-from tests.unit.test_cooperation_commands import BERLIN, NOW, Env
 
-
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    db = Database(tmp_path / "k.db")
-    await db.open()
-    try:
-        yield Env(db)
-    finally:
-        await db.close()
+# the same Env and fixture as the other cooperation command tests
+from tests.unit.test_cooperation_commands import BERLIN, NOW, Env, env  # noqa: F401
 
 
 def review_of(text: str, now: datetime = NOW) -> Review:
