@@ -404,12 +404,14 @@ def network_entry(answer: Any) -> Any:
     from content import FaqEntry
 
     question = " ".join(answer.question.split())
-    title = question if len(question) <= 90 else question[:87].rstrip() + "…"
+    # after the asker's !vergiss-mich the question is blank: the answer names the entry
+    title = question or " ".join(answer.answer.split())
+    title = title if len(title) <= 90 else title[:87].rstrip() + "…"
     return FaqEntry(
         id=f"koordination-{answer.id}",
         titles={answer.lang: title},
         answers={answer.lang: answer.answer},
-        phrasings={answer.lang: [question]},
+        phrasings={answer.lang: [question] if question else []},
         source=f"koordination:{answer.answered_at[:10]}",
     )
 
@@ -422,6 +424,15 @@ async def load_network_answers(services: Services) -> int:
     if answers:
         services.answers.add_entries([network_entry(a) for a in answers])
     return len(answers)
+
+
+@on_event("forget")
+async def forget_asked_questions(services: Services, *, user_id: str) -> None:
+    """``!vergiss-mich``: no question of the member stays, neither open nor as the
+    phrasing of a coordinator's answer (the live index forgets it too)."""
+    changed = await NetworkAnswers(services.db).forget_asker(user_id)
+    if changed and services.answers is not None:
+        services.answers.add_entries([network_entry(a) for a in changed])
 
 
 @command(

@@ -80,10 +80,13 @@ async def forget_command(ctx: Context, confirmation: str | None) -> None:
         await ctx.reply(ctx.t("privacy.forget_confirm"))
         return
     await _take_back_forwarded(ctx)
-    counts = await forget_user(ctx.db, ctx.sender)
     registry = ctx.services.registry
-    for hook in registry.hooks.get("forget", []) if registry is not None else []:
-        await hook(ctx.services, user_id=ctx.sender)  # in-memory state (e.g. match index)
+    async with ctx.db.transaction():
+        # features first (they still find the member's rows, e.g. questions by sender,
+        # and drop in-memory state such as the match index), then the generic sweep
+        for hook in registry.hooks.get("forget", []) if registry is not None else []:
+            await hook(ctx.services, user_id=ctx.sender)
+        counts = await forget_user(ctx.db, ctx.sender)
     await ctx.reply(ctx.t("privacy.forget_done", count=sum(counts.values())))
 
 

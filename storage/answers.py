@@ -129,3 +129,24 @@ class NetworkAnswers:
             " FROM network_answers ORDER BY id"
         )
         return [NetworkAnswer(*tuple(row)) for row in rows]
+
+    async def forget_asker(self, user_id: str) -> list[NetworkAnswer]:
+        """``!vergiss-mich``: the asker's words leave the answers given to them.
+
+        The coordinator's answer stays a network entry (it is the coordination's text),
+        but the question it was given to is the member's own text, so it is blanked; the
+        member's open and answered questions are deleted. Returns the changed answers.
+        """
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT id FROM network_answers WHERE question_id IN"
+                " (SELECT id FROM unanswered_questions WHERE sender = ?)",
+                (user_id,),
+            )
+            ids = [int(row["id"]) for row in rows]
+            for answer_id in ids:
+                await tx.execute(
+                    "UPDATE network_answers SET question = '' WHERE id = ?", (answer_id,)
+                )
+            await tx.execute("DELETE FROM unanswered_questions WHERE sender = ?", (user_id,))
+        return [a for a in await self.all() if a.id in ids]

@@ -95,3 +95,16 @@ async def test_greeting_one_tap_and_coordinator_answer(
     # a member may not answer
     refused = await ask(member, room_id, f"!antwort {number} Nein.")
     assert "stellt auf Nachfrage" not in refused.body
+
+    # the asker's !vergiss-mich takes their words out of the entry, live: the entry
+    # keeps the coordinator's answer but no longer carries the member's question
+    assert "Bekommen wir" in reworded.body  # the entry's title is the asker's question
+    await ask(member, room_id, "!vergiss-mich")
+    gone = await ask(member, room_id, "!vergiss-mich ja")
+    assert "gelöscht" in gone.body
+    again = await ask(
+        other, other_room, "gibt es eine teilnahmebescheinigung für die austauschtreffen?"
+    )
+    assert "Bekommen wir" not in again.body
+    listing = await ask(coordinator, forwarded.room_id, "!offene-fragen")
+    assert "Bekommen wir" not in listing.body
