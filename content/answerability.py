@@ -221,6 +221,26 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bbarrierefrei\w*|\brollstuhl\w*|\baccessib\w*|\bwheelchair\b",
             r"barriere|rollstuhl|accessib|wheelchair",
         ),
+        # a category of place or thing the question asks to name ("an welcher Uni", "welche
+        # Stadt", "über Zoom?"): only an entry that names such a place or thing answers
+        (
+            r"\b(?:welche[rsnm]?|which|what)\s+(?:uni\w*|universit\w*|hochschule\w*|college)\b",
+            r"\buni\b|universit|hochschule|college",
+        ),
+        (
+            r"\b(?:welche[rsnm]?|which|what)\s+(?:stadt|staedte|ort|orte|gemeinde|city|cities|town)\b"
+            r"|\bin which (?:city|town|place)\b",
+            r"stadt|staedte|\bort\b|gemeinde|city|cities|town",
+        ),
+        (
+            r"\b(?:zoom|webex|jitsi|skype|bigbluebutton|big blue button|ms teams|microsoft teams)\b"
+            r"|\b(?:welche[rsnm]?|which|what)\s+(?:app|software|plattform|platform|tool|programm)\b",
+            r"zoom|webex|jitsi|skype|bigbluebutton|teams|\bapp\b|software|plattform|platform|tool",
+        ),
+        (  # a percentage is not a plain count
+            r"\bprozent\w*|\bpercent\w*|\bquote\b|\banteil\b",
+            r"prozent|percent|haelfte|\bhalf\b|drittel|viertel|\bquote\b|anteil",
+        ),
     )
 )
 
@@ -240,6 +260,40 @@ def missing_details(question: str, entry_text: str) -> bool:
         return False
     hay = normalize(entry_text)
     return not all(pattern.search(hay) for pattern in held)
+
+
+_COUNT_TOKEN = re.compile(
+    rf"(?!(?:19|20)\d\d$)(?!0\d)\d{{1,4}}$|(?:{_NUMBER_WORDS}|mehrere|einige)$"
+)
+COUNT_WINDOW = 4  # words between a count and what it counts ("90 Fragen", "drei kleine Foren")
+
+
+def is_count_token(word: str) -> bool:
+    """A ``normalize``d word that states a count ("90", "sieben"); not a year or an id."""
+    return bool(_COUNT_TOKEN.match(word))
+
+
+def counts_near(tokens: list[tuple[frozenset[str], bool]], counted: frozenset[str]) -> bool:
+    """Whether a text (its words as (terms, is a count)) states a count of ``counted``:
+    a count within ``COUNT_WINDOW`` words of a word with one of the counted terms.
+
+    "Wie viele Leute nahmen teil?" is not answered by "drei Foren" in the same entry.
+    """
+    places = [i for i, (terms, _) in enumerate(tokens) if terms & counted]
+    numbers = [i for i, (_, count) in enumerate(tokens) if count]
+    return any(abs(p - n) <= COUNT_WINDOW for p in places for n in numbers)
+
+
+# words for "people" a member counts with ("wie viele Leute"): any of them names people
+_PEOPLE = frozenset(
+    "leute personen person menschen teilnehmer teilnehmende teilnehmerinnen mitglieder"
+    " people persons participants members".split()
+)
+
+
+def counted_aliases(word: str) -> frozenset[str]:
+    """The words that name what ``word`` counts: itself, or any word for people."""
+    return _PEOPLE | {word} if word in _PEOPLE else frozenset({word})
 
 
 def counted_word(question: str) -> str | None:

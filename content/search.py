@@ -32,8 +32,11 @@ from content.answerability import (
     HARD_KINDS,
     KIND_WORDS,
     asked_details,
+    counted_aliases,
     counted_word,
+    counts_near,
     entry_kinds,
+    is_count_token,
     question_kind,
     small_talk,
 )
@@ -264,6 +267,7 @@ class ContentIndex:
         self._kinds: list[frozenset[str]] = []
         self._texts: list[str] = []
         self._norm_texts: dict[int, str] = {}
+        self._tokens: dict[int, list[tuple[frozenset[str], bool]]] = {}
         self._bag_terms: list[frozenset[int]] = []
         # a question that *is* a curated phrasing (or title) wins a tie for its entry
         self._exact: dict[str, int] = {}
@@ -584,18 +588,29 @@ class ContentIndex:
         if kind not in HARD_KINDS:
             return above[0] if above else None
         subject = self.subject_coverage(question)
-        counted: set[int] = set()
         word = counted_word(question) if kind == "number" else None
-        if word:  # "Wie viele Teilnehmer …": the entry must name what is counted
-            for term in self.analyzer.terms(word):
-                t = self._term_ids.get(term)
-                counted.add(t if t is not None else -1)
+        # "Wie viele Teilnehmer …": the entry must state a count of what is counted
+        counted = (
+            frozenset(t for w in counted_aliases(word) for t in (*self.analyzer.terms(w), w))
+            if word
+            else frozenset()
+        )
         for i in above:
-            if counted and not counted <= self._bag_terms[i]:
+            if counted and not counts_near(self._count_tokens(i), counted):
                 continue
             if kind in self._kinds[i] and subject[i] >= self.subject_min:
                 return i
         return None
+
+    def _count_tokens(self, i: int) -> list[tuple[frozenset[str], bool]]:
+        """An entry's answer words as (terms, states a count), computed once."""
+        tokens = self._tokens.get(i)
+        if tokens is None:
+            entry = self.entries[i]
+            words = normalize(" ".join(entry.answer(lang) for lang in entry.langs)).split()
+            tokens = [(frozenset([*self.analyzer.terms(w), w]), is_count_token(w)) for w in words]
+            self._tokens[i] = tokens
+        return tokens
 
     def _candidates(
         self, scores: np.ndarray, order: np.ndarray, lang: str

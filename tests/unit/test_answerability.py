@@ -16,7 +16,14 @@ from commands.knowledge import (
     open_questions_command,
 )
 from content import ContentIndex, load_content
-from content.answerability import entry_kinds, question_kind, small_talk
+from content.answerability import (
+    counted_aliases,
+    counts_near,
+    entry_kinds,
+    is_count_token,
+    question_kind,
+    small_talk,
+)
 from tests.fakes import FakeChat, make_services
 
 
@@ -84,6 +91,12 @@ def test_entry_kinds_by_rule_and_declared() -> None:
         "Wie viele Musikschulen sind insgesamt Mitglied im LVdM?",  # a total, not a share
         "Um wie viel Uhr beginnen die digitalen Austauschtreffen?",  # a time of day
         "Gibt es eine Anmeldefrist für die Lerncluster?",  # a deadline
+        # a count of people is not answered by a count of something else in the entry
+        "Wie viele Leute haben am Online-Fachforum 2022 teilgenommen?",
+        # a category of place or tool the entry does not name
+        "An welcher Uni lehrt Jonathan Everts?",
+        "Laufen die Austauschtreffen über Zoom?",
+        "Wie viel Prozent der Musikschulen kooperieren mit einer Grundschule?",
     ],
 )
 def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
@@ -269,3 +282,14 @@ async def test_an_over_long_coordinator_answer_is_refused_and_stores_nothing(
         assert not [s for s in chat.sent if s.room_id == "!dm-@m:localhost"]
     finally:
         await services.db.close()
+
+
+def test_a_count_must_stand_next_to_what_it_counts() -> None:
+    def words(text: str) -> list[tuple[frozenset[str], bool]]:
+        return [(frozenset({w}), is_count_token(w)) for w in text.split()]
+
+    people = counted_aliases("leute")
+    assert counts_near(words("zwischen 5 und 20 personen"), people)
+    assert not counts_near(words("es gab drei foren und viele vortraege mit personen"), people)
+    assert not counts_near(words("im jahr 2022 kamen personen"), people)  # a year counts nothing
+    assert counted_aliases("fragen") == frozenset({"fragen"})
