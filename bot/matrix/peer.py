@@ -46,7 +46,7 @@ class PeerRoom:
 class PeerClient:
     """A plain user account (the demo's terminal chat; benchmarks' second client).
 
-    Kept here because this is the only module that talks nio.
+    Kept in this package because it is the only one that talks nio.
     """
 
     def __init__(self, homeserver: str, user_id: str, device_id: str, access_token: str) -> None:
