@@ -127,6 +127,10 @@ class App:
     def scheduled_jobs(self) -> int:
         return self.scheduler.scheduled()
 
+    async def reload_rooms(self) -> None:
+        assert self.services is not None
+        await self.provisioner.load(self.services)
+
     async def rooms(self) -> list[RoomInfo]:
         assert self.services is not None
         keys = {room_id: key for key, room_id in self.services.network.room_ids.items()}

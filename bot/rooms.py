@@ -20,13 +20,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import RoomSettings, Settings
 from bot.matrix import MatrixConnection, MatrixError
-from commands.context import Services
+from commands.context import NetworkInfo, Services
 from commands.rooms import (
     MODERATOR_LEVEL,
     announce_removal,
@@ -306,6 +306,24 @@ def desired_rooms(rooms: Sequence[RoomSettings], stored: Sequence[StoredRoom]) -
 # --- observe and apply -------------------------------------------------------------------
 
 
+async def load_network_rooms(
+    rooms: NetworkRooms, network: NetworkInfo, config_keys: Collection[str]
+) -> None:
+    """Fill ``network.room_ids`` (and kinds of ``!raum neu`` rooms) from storage: active
+    rooms, config rooms only while the config names them. The commands change the stored
+    rooms and ask the bot to call this (``Runtime.reload_rooms``); they never write here."""
+    ids: dict[str, str] = {}
+    for row in await rooms.all():
+        if row.key == SPACE_KEY or not row.active:
+            continue
+        if row.source == "config" and row.key not in config_keys:
+            continue
+        ids[row.key] = row.room_id
+        network.room_kinds.setdefault(row.key, row.kind)
+    network.room_ids.clear()
+    network.room_ids.update(ids)
+
+
 class RoomProvisioner:
     """Creates and keeps the network's space and rooms (see the module docstring)."""
 
@@ -323,17 +341,7 @@ class RoomProvisioner:
     async def load(self, services: Services) -> None:
         """Fill ``network.room_ids`` (and kinds of ``!raum neu`` rooms) from storage."""
         config_keys = {r.key for r in self.settings.network.rooms}
-        network = services.network
-        ids: dict[str, str] = {}
-        for row in await self.rooms.all():
-            if row.key == SPACE_KEY or not row.active:
-                continue
-            if row.source == "config" and row.key not in config_keys:
-                continue
-            ids[row.key] = row.room_id
-            network.room_kinds.setdefault(row.key, row.kind)
-        network.room_ids.clear()
-        network.room_ids.update(ids)
+        await load_network_rooms(self.rooms, services.network, config_keys)
 
     async def plan(self) -> Plan:
         stored_rows = await self.rooms.all()

@@ -146,7 +146,7 @@ class RoomInfo:
 
 
 class Runtime(Protocol):
-    """Process facts for !status."""
+    """Process facts for !status, and the bot's own view of its network rooms."""
 
     started_at: datetime
 
@@ -155,6 +155,11 @@ class Runtime(Protocol):
     def scheduled_jobs(self) -> int: ...
 
     async def rooms(self) -> list[RoomInfo]: ...
+
+    async def reload_rooms(self) -> None:
+        """Read ``NetworkInfo.room_ids``/``room_kinds`` from storage again after a command
+        changed the stored rooms: only the bot (``bot/rooms.py``) writes those fields."""
+        ...
 
 
 @dataclass

@@ -112,7 +112,7 @@ def _by(services: Services, sender: str | None) -> str:
 
 async def announce_removal(services: Services, room: StoredRoom) -> None:
     """Tell the coordinators the bot was removed from a network room (once per removal)."""
-    services.network.room_ids.pop(room.key, None)
+    await services.runtime.reload_rooms()  # the room is marked removed in storage
     text_key = "rooms.removed_ban" if room.removed_how == "ban" else "rooms.removed_kick"
     text = _t(services, text_key, room=room.name, by=_by(services, room.removed_by))
     await notify_coordinators(
@@ -186,8 +186,7 @@ async def _bot_back(services: Services, room_id: str) -> None:
     if before is None:
         return
     if before.key != SPACE_KEY:
-        services.network.room_ids[before.key] = before.room_id
-        services.network.room_kinds.setdefault(before.key, before.kind)
+        await services.runtime.reload_rooms()
     text = _t(services, "rooms.bot_back", room=before.name)
     await notify_coordinators(services, Reply(text), f"rooms.back:{room_id}:{before.removed_at}")
 
@@ -255,8 +254,7 @@ async def new_room(ctx: Context, name: str) -> None:
     await rooms.add(
         StoredRoom(key, room_id, "topic", name, "", source="command", created_by=ctx.sender)
     )
-    network.room_ids[key] = room_id
-    network.room_kinds.setdefault(key, "topic")
+    await ctx.services.runtime.reload_rooms()
     writer = cast(StateWriter, ctx.chat)
     if space is not None and hasattr(writer, "put_state"):
         server = server_of(ctx.chat.user_id)

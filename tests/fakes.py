@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -227,6 +227,8 @@ class FakeScheduler:
 @dataclass
 class FakeRuntime:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    room_reloads: int = 0
+    on_reload_rooms: Callable[[], Awaitable[None]] | None = None
 
     def last_sync_at(self) -> datetime | None:
         return datetime.now(UTC)
@@ -236,6 +238,12 @@ class FakeRuntime:
 
     async def rooms(self) -> list[RoomInfo]:
         return []
+
+    async def reload_rooms(self) -> None:
+        """Unit tests set ``network.room_ids`` themselves, or hand in the bot's reload."""
+        self.room_reloads += 1
+        if self.on_reload_rooms is not None:
+            await self.on_reload_rooms()
 
 
 async def make_services(

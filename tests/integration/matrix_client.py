@@ -1,6 +1,6 @@
 """A small Matrix user for real-path tests: nio.AsyncClient plus a background sync loop.
 
-Why not the bot's own ``bot/matrix.py``: the tests must talk to the bot the way a person's
+Why not the bot's own ``bot/matrix`` package: the tests must talk to the bot the way a person's
 client does, through a separate, independent implementation. Every event the client sees
 (timeline, decrypted, invites) is appended to ``events`` as a ``Received``; tests wait on
 that list with predicates instead of sleeping.

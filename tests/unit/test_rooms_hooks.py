@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.rooms import load_network_rooms
 from commands.context import Context, NetworkInfo, Services
 from commands.errors import UserError
 from commands.i18n import Catalog
@@ -45,13 +46,16 @@ async def services(db: Database) -> Services:
         room_ids={"lobby": "!lobby:localhost", "koordination": "!koord:localhost"},
         room_kinds={"lobby": "lobby", "koordination": "coordinators"},
     )
+    config_keys = {"lobby", "koordination"}
+    # the bot's own reload: the commands change storage, the bot the in-memory room ids
+    runtime = FakeRuntime(on_reload_rooms=lambda: load_network_rooms(rooms, network, config_keys))
     return Services(
         chat=FakeChat(user_id=BOT, names={"!coop:x": "Kooperation X"}),
         db=db,
         scheduler=FakeScheduler(),
         network=network,
         catalog=Catalog.load(),
-        runtime=FakeRuntime(),
+        runtime=runtime,
     )
 
 
