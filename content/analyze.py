@@ -41,9 +41,16 @@ class Analyzer:
     Args:
         synonym_groups: groups of equivalent words/phrases; the first is canonical.
         vocabulary: texts whose words are known; compounds split only into known parts.
+        stopwords: words that are no search terms (the default: the project's own list).
     """
 
-    def __init__(self, synonym_groups: Sequence[Sequence[str]], vocabulary: Iterable[str]) -> None:
+    def __init__(
+        self,
+        synonym_groups: Sequence[Sequence[str]],
+        vocabulary: Iterable[str],
+        stopwords: frozenset[str] = STOPWORDS,
+    ) -> None:
+        self._stop = stopwords
         self._phrases: dict[tuple[str, ...], str] = {}
         self._words: dict[str, str] = {}
         for group in synonym_groups:
@@ -62,7 +69,7 @@ class Analyzer:
         long_words: set[str] = set()
         for text in vocabulary:
             for tok in normalize(text).split():
-                if tok not in STOPWORDS and len(tok) >= _MIN_PART:
+                if tok not in self._stop and len(tok) >= _MIN_PART:
                     known.add(stem(tok))
                     if len(tok) >= _FUZZY_WHOLE_LEN:
                         long_words.add(tok)
@@ -83,7 +90,7 @@ class Analyzer:
         known = set(self._known)
         for text in vocabulary:
             for tok in normalize(text).split():
-                if tok not in STOPWORDS and len(tok) >= _MIN_PART:
+                if tok not in self._stop and len(tok) >= _MIN_PART:
                     known.add(stem(tok))
         self._known = frozenset(known)
         self._known_list = None
@@ -179,7 +186,7 @@ class Analyzer:
         """Canonical terms of ``text`` in order, stop words dropped, compounds split."""
         # (the number of tokens is bounded by the callers: content is long, questions
         # pass through ``bound_query``)
-        raw = [t[:MAX_TOKEN_CHARS] for t in normalize(text).split() if t not in STOPWORDS]
+        raw = [t[:MAX_TOKEN_CHARS] for t in normalize(text).split() if t not in self._stop]
         stems: list[str] = []
         for tok in raw:
             whole = stem(tok)

@@ -95,3 +95,20 @@ def stem(token: str) -> str:
 def tokens(text: str) -> list[str]:
     """Normalised word tokens, stop words removed (order kept)."""
     return [tok for tok in normalize(text).split() if tok not in STOPWORDS]
+
+
+def library_stopwords(lang: str = "de") -> frozenset[str]:
+    """The stop-words-iso list of ``lang`` in ``normalize``d form (empty without it).
+
+    Why a library list on top of our own: members write everyday verbs and fillers the
+    content never uses ("gehen", "steht", "gemacht"); as unknown words they weighed as
+    much as the topic and drowned it (measured in docs/ANSWERING.md).
+    """
+    try:
+        import stopwordsiso
+    except ImportError:
+        return frozenset()
+    words: set[str] = set()
+    for word in stopwordsiso.stopwords(lang):
+        words.update(normalize(word).split())
+    return frozenset(words)

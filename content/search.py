@@ -42,7 +42,15 @@ from content.answerability import (
 )
 from content.contentset import ContentSet
 from content.models import FaqEntry
-from content.normalize import STOPWORDS_DE, STOPWORDS_EN, fold, normalize, stem
+from content.normalize import (
+    STOPWORDS,
+    STOPWORDS_DE,
+    STOPWORDS_EN,
+    fold,
+    library_stopwords,
+    normalize,
+    stem,
+)
 
 CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.yaml"
 
@@ -95,6 +103,19 @@ def _dictionary_guard() -> Callable[[str], bool] | None:
     # instead of ~110 MB resident, at ~35 µs a look-up (each unknown word once, cached)
     simplemma.is_known("kooperation", lang="de", low_memory=True)  # load now, not at a question
     return lambda word: bool(simplemma.is_known(word, lang="de", low_memory=True))
+
+
+def _search_stopwords(entries: list[FaqEntry]) -> frozenset[str]:
+    """Our stop words plus the library's German list, except the words that name an
+    entry (its title words and keywords): "Ende", "Jahr" or "Zeit" stay search terms
+    where the content is about them."""
+    naming: set[str] = set()
+    for entry in entries:
+        for lang in entry.langs:
+            naming.update(normalize(entry.title(lang)).split())
+        for keyword in entry.keywords:
+            naming.update(normalize(keyword).split())
+    return STOPWORDS | (library_stopwords("de") - naming)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
@@ -224,7 +245,7 @@ class ContentIndex:
             for lang in e.langs
             for text in (e.title(lang), *e.questions(lang), e.answer(lang))
         ] + [k for e in self.entries for k in e.keywords]
-        self.analyzer = Analyzer(content.synonyms, vocabulary)
+        self.analyzer = Analyzer(content.synonyms, vocabulary, _search_stopwords(self.entries))
         self._build()
 
     def _put_extra(self, entry: FaqEntry) -> None:
