@@ -89,12 +89,16 @@ def _content_check(dirs: list[Path]) -> int:
 
 def _ask(question: str, lang: str, config: Path) -> int:
     from bot.offline import answer_offline
+    from storage.db import DATABASE_FILE
 
     extra: list[Path] = []
+    database: Path | None = None
     if config.exists():
         with contextlib.suppress(ConfigError):
-            extra = [Path(d) for d in load_settings(config).content.dirs]
-    print(answer_offline(question, lang, extra))
+            settings = load_settings(config)
+            extra = [Path(d) for d in settings.content.dirs]
+            database = Path(settings.storage.dir) / DATABASE_FILE
+    print(answer_offline(question, lang, extra, database))
     return 0
 
 

@@ -22,7 +22,7 @@ from commands.context import NetworkInfo, RoomInfo, Services
 from commands.i18n import Catalog
 from commands.meetings.calendar import personal_calendar
 from commands.registry import Registry
-from storage import Database
+from storage import DATABASE_FILE, Database
 from storage.core import DirectRooms, Inbox, KeyValue
 from storage.jobs import Jobs, SentLog
 from storage.privacy import CalendarFeeds
@@ -96,7 +96,7 @@ class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         storage_dir = Path(settings.storage.dir)
-        self.db = Database(storage_dir / "koopbot.db")
+        self.db = Database(storage_dir / DATABASE_FILE)
         self.metrics = Metrics()
         self.started_at = datetime.now(UTC)
         self.matrix = MatrixConnection(

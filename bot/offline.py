@@ -5,14 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from commands.i18n import Catalog
-from commands.knowledge import render_answer
+from commands.knowledge import network_entry, render_answer
 from content import ContentIndex, detect_lang, load_content
+from storage.answers import read_network_answers
 
 
-def answer_offline(question: str, lang: str, extra_dirs: list[Path]) -> str:
-    """Plain text of the answer (or the abstention), with its metadata line."""
+def answer_offline(
+    question: str, lang: str, extra_dirs: list[Path], database: Path | None = None
+) -> str:
+    """Plain text of the answer (or the abstention), with its metadata line; with the
+    bot's ``database``, the coordinators' answers count too, as in the running bot."""
     content = load_content(extra_dirs)
     index = ContentIndex(content)
+    answers = read_network_answers(database) if database is not None else []
+    if answers:
+        index.add_entries([network_entry(a) for a in answers])
     asked_lang = detect_lang(question, default=lang)
     result = index.answer(question, asked_lang)
     reply = render_answer(result, Catalog.load(), asked_lang)

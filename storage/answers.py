@@ -6,6 +6,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from storage.db import Database
 
@@ -150,3 +151,24 @@ class NetworkAnswers:
                 )
             await tx.execute("DELETE FROM unanswered_questions WHERE sender = ?", (user_id,))
         return [a for a in await self.all() if a.id in ids]
+
+
+def read_network_answers(path: Path) -> list[NetworkAnswer]:
+    """The coordinators' answers straight from the database file, read-only (for
+    ``koopbot ask`` beside a running bot); empty when there is no database yet."""
+    if not path.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = conn.execute(
+            "SELECT id, question_id, question, answer, lang, answered_by, answered_at"
+            " FROM network_answers ORDER BY id"
+        ).fetchall()
+    except sqlite3.Error:  # an older schema: no answers yet
+        return []
+    finally:
+        conn.close()
+    return [NetworkAnswer(*tuple(row)) for row in rows]

@@ -35,6 +35,8 @@ from storage.migrations import MIGRATIONS, Migration
 Params = Sequence[Any] | dict[str, Any]
 log = logging.getLogger(__name__)
 
+DATABASE_FILE = "koopbot.db"  # in the storage directory
+
 
 class StorageError(Exception):
     """The database cannot be used; the message is meant for the operator."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.offline import answer_offline
 from commands.context import Context, Services
 from commands.errors import UserError
 from commands.knowledge import (
@@ -258,6 +259,10 @@ async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
         services.answers = fresh
         assert await load_network_answers(services) == 1
         assert fresh.answer(reworded).entry_id == "koordination-1"
+        # `koopbot ask` beside the running bot reads them too (read-only)
+        offline = answer_offline(reworded, "de", [], services.db.path)
+        assert "id=koordination-1" in offline
+        assert "id=koordination-1" not in answer_offline(reworded, "de", [], None)
         with pytest.raises(UserError) as refused:  # answered already: no longer open
             await answer_command(koord, "1", "noch einmal")
         assert refused.value.key == "knowledge.unknown_question"
