@@ -34,8 +34,10 @@ from bot.metrics import Metrics
 from bot.upgrades import RoomUpgrader
 from commands.context import Context, Services
 from commands.errors import CommandError, UsageError, UserError
+from commands.knowledge import is_choice_reply
 from commands.registry import CommandSpec, ParsedCommand, Permission, Registry, Scope
 from commands.reply import Reply, esc
+from storage.answers import AnswerChoices
 from storage.core import ErrorEntry, ErrorLog, Inbox, UserSettings
 
 log = logging.getLogger(__name__)
@@ -375,6 +377,17 @@ class Dispatcher:
         text = re.sub(r"@[^\s:@]+:\S+", "", text).strip()
         return ParsedCommand(spec, spec.name, text, False) if text else None
 
+    async def _as_choice(self, message: Message) -> ParsedCommand | None:
+        """A bare ``1``-``3`` in a group room, from a member who was just offered
+        "Meinst du …?" there: their pick, without a mention (anyone else's digits are
+        ordinary chat)."""
+        if message.is_direct or not is_choice_reply(message.body):
+            return None
+        if await AnswerChoices(self.services.db).current(message.room_id, message.sender) is None:
+            return None
+        spec = self.registry.find(_FREE_QUESTION)
+        return ParsedCommand(spec, spec.name, message.body.strip(), False) if spec else None
+
     async def handle_message(self, message: Message) -> None:
         started = time.perf_counter()
         if message.is_direct and message.room_id in self.services.network.network_rooms():
@@ -385,7 +398,7 @@ class Dispatcher:
         if parsed is None and not _COMMANDISH.match(message.body):
             if message.is_direct and await self._dialog(message):
                 return
-            parsed = self._as_free_question(message)
+            parsed = self._as_free_question(message) or await self._as_choice(message)
         if parsed is None:
             if message.is_direct and _COMMANDISH.match(message.body):
                 lang = await self._language(message.sender, english=False)

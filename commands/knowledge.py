@@ -97,6 +97,11 @@ def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool =
     return Reply("\n".join(text), "".join(html), extra={"koopbot.answer": result.metadata()})
 
 
+def is_choice_reply(text: str) -> bool:
+    """``1``-``3`` (also "Nr. 2", "#3"): an answer to a "Meinst du …?" offer."""
+    return _CHOICE.match(text) is not None
+
+
 async def answer_question(ctx: Context, question: str) -> None:
     """!frage and plain questions in direct chats or with a mention."""
     index = ctx.services.answers

@@ -108,3 +108,27 @@ async def test_greeting_one_tap_and_coordinator_answer(
     assert "Bekommen wir" not in again.body
     listing = await ask(coordinator, forwarded.room_id, "!offene-fragen")
     assert "Bekommen wir" not in listing.body
+
+
+async def test_a_bare_number_in_a_group_room_picks_from_ones_own_offer(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    """In a group room "1" needs no mention from the member who was just offered
+    "Meinst du …?"; the same digit from anyone else is ordinary chat."""
+    bot = await bot_factory()
+    alice = await client_factory("alice")
+    bob = await client_factory("bob", auto_join=True)
+    room_id = await alice.create_room(invite=[bot.user_id, bob.user_id])
+    await alice.wait_for_member(room_id, bot.user_id, timeout=15)
+    await alice.wait_for_member(room_id, bob.user_id, timeout=15)
+
+    offer = await ask(alice, room_id, "!frage Wann ist der nächste Lerncluster-Workshop?")
+    assert "Meinst du eins davon?" in offer.body
+    first = offer.body.split("\n1. ", 1)[1].split("\n", 1)[0]
+    mark = alice.mark()
+    by_bob = await bob.send_text(room_id, "1")
+    picked = await ask(alice, room_id, "1")
+    assert picked.body.startswith(first)
+    assert picked.content["koopbot.answer"]["source"] == "004_d3f449c150c77208.txt"
+    from_bot = [e for e in alice.events[mark:] if e.sender == bot.user_id]
+    assert not [e for e in from_bot if e.in_reply_to == by_bob]
