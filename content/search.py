@@ -118,6 +118,11 @@ def _search_stopwords(entries: list[FaqEntry]) -> frozenset[str]:
     return STOPWORDS | (library_stopwords("de") - naming)
 
 
+# a name the member quotes: 'Gemeinsam!', "Läuft!", „Lernweg“, »Von Schritt zu Schritt«
+_QUOTED = re.compile(r"['\"„“”‚‘’»«]([^'\"„“”‚‘’»«]{3,60})['\"„“”‚‘’»«]")
+_QUOTE_BONUS = 25.0  # points for an entry named by a quoted phrase …
+_QUOTE_MAX = 3  # … when the phrase names only a few (a common word names many)
+
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # a year or an identifier ("2025", "0204"): a question naming one is answered only by an
 # entry that names it too
@@ -289,6 +294,7 @@ class ContentIndex:
         self._texts: list[str] = []
         self._norm_texts: dict[int, str] = {}
         self._tokens: dict[int, list[tuple[frozenset[str], bool]]] = {}
+        self._names: list[tuple[list[str], list[str], list[str]]] | None = None
         self._bag_terms: list[frozenset[int]] = []
         # a question that *is* a curated phrasing (or title) wins a tie for its entry
         self._exact: dict[str, int] = {}
@@ -465,10 +471,44 @@ class ContentIndex:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
             if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
                 score = np.maximum(score, self._scores(focus_terms, *cased)[0])
+        named = self._quoted_names(question)
+        if 0 < len(named) <= _QUOTE_MAX:  # "was ist mit 'Lernweg' gemeint": that entry
+            for i in named:
+                score[i] += _QUOTE_BONUS
         exact = self._exact.get(fold(normalize(question)))
         if exact is not None and score.size:
             score[exact] += 0.5  # breaks a tie, never lifts an entry over another
         return score
+
+    def _quoted_names(self, question: str) -> list[int]:
+        """Entries a phrase the question quotes names: first those whose title quotes it
+        too (Thema „Gemeinsam!“), then those whose title or else a keyword contains it."""
+        phrases = [normalize(p) for p in _QUOTED.findall(question)]
+        phrases = [f" {p} " for p in phrases if len(p) >= 3]
+        if not phrases:
+            return []
+        if self._names is None:
+            self._names = [
+                (
+                    [
+                        f" {normalize(q)} "
+                        for lang in e.langs
+                        for q in _QUOTED.findall(e.title(lang))
+                    ],
+                    [f" {normalize(e.title(lang))} " for lang in e.langs],
+                    [f" {normalize(k)} " for k in e.keywords],
+                )
+                for e in self.entries
+            ]
+        for part in (0, 1, 2):
+            found = [
+                i
+                for i, names in enumerate(self._names)
+                if any(p in name for p in phrases for name in names[part])
+            ]
+            if found:
+                return found
+        return []
 
     def subject_coverage(self, question: str) -> np.ndarray:
         """Share of the question's subject (its words without the kind words "kostet",

@@ -112,6 +112,8 @@ def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
         ("Wie viele Leute sind in einem Lerncluster?", "lerncluster-groesse"),
         ("Wann war das Fachforum?", "fachforum-2022"),
         ("Wer ist Ansprechpartner beim LVdM?", "kontakt-netzwerk"),
+        # a quoted name picks the entry whose title quotes it, not its neighbours
+        ("was ist mit 'Lernweg' gemeint", "lernweg"),
         ("wann is das nächste treffen", "termine-finden"),
         (
             "Wir sind eine kleine Musikschule auf dem Land. Seit zwei Jahren arbeiten wir mit"
