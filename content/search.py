@@ -3,7 +3,7 @@
 Why this design: members paraphrase, misspell and mix German and English, and an
 off-topic question must never get a curated answer. Each question is turned into
 canonical terms (``Analyzer``); unknown words are mapped onto the content vocabulary
-with ``rapidfuzz.process.cdist`` (typos); every term is weighted by IDF so that
+with ``rapidfuzz.process.extract`` (typos); every term is weighted by IDF so that
 words that appear everywhere ("Kooperation") count little and unknown words (
 "Wetter", "Apfelkuchen") count a lot against an answer. Two scores are combined:
 
@@ -11,19 +11,21 @@ words that appear everywhere ("Kooperation") count little and unknown words (
   keywords fully; answer text half), and
 * phrasing fit – the best F1 between the question and a single curated phrasing.
 
-All per-entry work is numpy over flat, precomputed arrays, so 5,000 entries answer in
-about a millisecond.
+Scoring is sparse: per question term, precomputed posting lists (``array``) name the
+entries and phrasings that hold it, and only those are touched, so 5,000 entries answer
+in a few milliseconds without numpy (which would cost the idle bot ~15 MB).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 
@@ -172,6 +174,13 @@ def _cased_words(question: str) -> tuple[frozenset[str], frozenset[str]]:
     return lower, upper
 
 
+def _raise_to(values: dict[int, float], other: dict[int, float]) -> None:
+    """``values`` becomes the per-key maximum of both (a missing key counts 0)."""
+    for i, value in other.items():
+        if value > values.get(i, 0.0):
+            values[i] = value
+
+
 def detect_lang(text: str, default: str = "de") -> str:
     """ "en" when the question reads English (function words, no umlauts), else ``default``."""
     if any(ch in text for ch in "äöüÄÖÜß"):
@@ -306,36 +315,30 @@ class ContentIndex:
 
         n_terms = len(term_ids)
         n_entries = len(self.entries)
-        df = np.zeros(n_terms, dtype=np.float64)
-        ent_post: list[list[int]] = [[] for _ in range(n_terms)]
-        ent_w: list[list[float]] = [[] for _ in range(n_terms)]
+        # posting lists per term: the entries holding it (with the term's weight there),
+        # the entries it anchors, the phrasings using it
+        self._ent_post = [array("i") for _ in range(n_terms)]
+        self._ent_w = [array("d") for _ in range(n_terms)]
         for i, bag in enumerate(bags):
             for t, w in bag.items():
-                df[t] += 1
-                ent_post[t].append(i)
-                ent_w[t].append(w)
-        self._idf = np.log1p(n_entries / np.maximum(df, 1.0))
+                self._ent_post[t].append(i)
+                self._ent_w[t].append(w)
+        self._idf = [math.log1p(n_entries / max(len(p), 1)) for p in self._ent_post]
         self._unknown_idf = self.unknown_factor * float(math.log1p(n_entries)) if n_entries else 1.0
-        anc_post: list[list[int]] = [[] for _ in range(n_terms)]
+        self._anc_post = [array("i") for _ in range(n_terms)]
         for i, anchor in enumerate(anchors):
             for t in anchor:
-                anc_post[t].append(i)
-        self._anc_post = [np.asarray(p, dtype=np.int32) for p in anc_post]
-        phr_post: list[list[int]] = [[] for _ in range(n_terms)]
+                self._anc_post[t].append(i)
+        self._phr_post = [array("i") for _ in range(n_terms)]
         for p, ids in enumerate(phr_terms):
             for t in ids:
-                phr_post[t].append(p)
+                self._phr_post[t].append(p)
         self._term_ids = term_ids
         self._vocab = list(term_ids)
-        self._phr_post = [np.asarray(p, dtype=np.int32) for p in phr_post]
-        self._ent_post = [np.asarray(p, dtype=np.int32) for p in ent_post]
-        self._ent_w = [np.asarray(w, dtype=np.float64) for w in ent_w]
-        self._phr_mass = np.array(
-            [float(self._idf[ids].sum()) if ids else 1.0 for ids in phr_terms], dtype=np.float64
+        self._phr_mass = array(
+            "d", [sum([self._idf[t] for t in ids]) if ids else 1.0 for ids in phr_terms]
         )
-        self._phr_entry = np.asarray(phr_entry, dtype=np.int32)
-        self._starts = np.asarray(starts, dtype=np.int64)
-        self._n_phr = len(phr_terms)
+        self._phr_entry = array("i", phr_entry)
 
     # ------------------------------------------------------------------ scoring
 
@@ -365,13 +368,9 @@ class ContentIndex:
                 total += self._unknown_weight(term, minor, major) * factor
         todo = [term for term in unknown if term not in self._typos]
         if todo and self._vocab:
-            scores = process.cdist(
-                todo, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, dtype=np.uint8
-            )
             guard = self.typo_guard or _TYPO_GUARD
-            for row, term in enumerate(todo):
-                best = int(np.argmax(scores[row]))
-                sim = float(scores[row, best]) / 100.0
+            for term in todo:
+                best, sim = self._nearest(term)
                 if sim > 0 and sim < _ANCHOR_SIM and guard is not None and guard(term):
                     sim = 0.0  # a real word ("Gedicht") is no typo of a near one ("gedacht")
                 if len(self._typos) < 20_000:
@@ -388,6 +387,18 @@ class ContentIndex:
                 total += self._unknown_weight(term, minor, major) * terms[term]
         self._typo_overflow.clear()
         return matched, total
+
+    def _nearest(self, term: str) -> tuple[int, float]:
+        """The vocabulary term closest to an unknown word and its similarity 0-1 (0: none
+        reaches the cutoff). Similarities are whole percent (rounded half up) and the
+        first of equally close terms wins, so a near tie does not depend on float noise."""
+        hits = process.extract(
+            term, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, limit=None
+        )
+        if not hits:
+            return 0, 0.0
+        percent, best = max((math.floor(score + 0.5), -t) for _, score, t in hits)
+        return -best, percent / 100.0
 
     def _focus(self, question: str) -> str | None:
         """The asking sentence of a long, situational question ("Wir sind eine kleine
@@ -425,8 +436,8 @@ class ContentIndex:
             return self._unknown_idf * _MAJOR_FACTOR
         return self._unknown_idf
 
-    def scores(self, question: str) -> np.ndarray:
-        """Score 0-100 of every entry for ``question`` (vectorised).
+    def scores(self, question: str) -> list[float]:
+        """Score 0-100 of every entry for ``question`` (in entry order).
 
         A long question scores as the better of the whole (background down-weighted) and
         its asking sentence alone: "… Was muss in die Vereinbarung?" keeps its topic,
@@ -439,13 +450,15 @@ class ContentIndex:
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
             if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
-                score = np.maximum(score, self._scores(focus_terms, *cased)[0])
+                _raise_to(score, self._scores(focus_terms, *cased)[0])
         exact = self._exact.get(fold(normalize(question)))
-        if exact is not None and score.size:
-            score[exact] += 0.5  # breaks a tie, never lifts an entry over another
-        return score
+        if exact is not None:
+            score[exact] = (
+                score.get(exact, 0.0) + 0.5
+            )  # breaks a tie, never lifts an entry over another
+        return self._dense(score)
 
-    def subject_coverage(self, question: str) -> np.ndarray:
+    def subject_coverage(self, question: str) -> list[float]:
         """Share of the question's subject (its words without the kind words "kostet",
         "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
         question = bound_query(question)
@@ -459,8 +472,15 @@ class ContentIndex:
             for word in KIND_WORDS & set(normalize(question).split()):
                 for term in self.analyzer.terms(word):
                     whole.pop(term, None)
-            coverage = np.maximum(coverage, self._scores(whole, *cased, coverage_only=True)[1])
-        return coverage
+            _raise_to(coverage, self._scores(whole, *cased, coverage_only=True)[1])
+        return self._dense(coverage)
+
+    def _dense(self, sparse: dict[int, float]) -> list[float]:
+        """A value per entry (0 where ``sparse`` has none)."""
+        values = [0.0] * len(self.entries)
+        for i, value in sparse.items():
+            values[i] = value
+        return values
 
     def _scores(
         self,
@@ -469,39 +489,51 @@ class ContentIndex:
         major: frozenset[str],
         *,
         coverage_only: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Scores 0-100 and coverage 0-1 of every entry (vectorised); with
-        ``coverage_only`` the scores are left zero (half the work)."""
-        n = len(self.entries)
-        if n == 0:
-            return np.zeros(0), np.zeros(0)
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Scores 0-100 and coverage 0-1 of the entries sharing a term with the question
+        (by entry position; every other entry scores 0); with ``coverage_only`` the
+        scores are left empty (half the work)."""
+        if not self.entries:
+            return {}, {}
         matched, total = self._match_terms(terms, minor, major)
         if not matched or total <= 0:
-            return np.zeros(n), np.zeros(n)
-        coverage = np.zeros(n)
-        if coverage_only:
-            for t, sim in matched:
-                coverage[self._ent_post[t]] += self._ent_w[t] * (float(self._idf[t]) * sim)
-            return np.zeros(n), np.minimum(coverage / total, 1.0)
-        phr_hit = np.zeros(self._n_phr)
-        anchored = np.zeros(n, dtype=bool)
+            return {}, {}
+        coverage: dict[int, float] = {}
+        phr_hit: dict[int, float] = {}
+        anchored: set[int] = set()
         for t, sim in matched:
-            w = float(self._idf[t]) * sim
-            coverage[self._ent_post[t]] += self._ent_w[t] * w
-            phr_hit[self._phr_post[t]] += w
+            w = self._idf[t] * sim
+            for i, weight in zip(self._ent_post[t], self._ent_w[t], strict=True):
+                coverage[i] = coverage.get(i, 0.0) + weight * w
+            if coverage_only:
+                continue
+            for p in self._phr_post[t]:
+                phr_hit[p] = phr_hit.get(p, 0.0) + w
             if sim >= _ANCHOR_SIM:  # a loose typo match ("gedicht"~"gedacht") anchors nothing
-                anchored[self._anc_post[t]] = True
-        coverage /= total
-        precision = phr_hit / self._phr_mass  # how much of the phrasing the question uses
-        recall = phr_hit / total  # how much of the question the phrasing explains
-        denom = precision + recall
-        f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
-        fit = np.maximum.reduceat(f1, self._starts)
+                anchored.update(self._anc_post[t])
+        if coverage_only:
+            return {}, {i: min(c / total, 1.0) for i, c in coverage.items()}
+        fit: dict[int, float] = {}  # per entry: the best F1 of one of its phrasings
+        for p, hit in phr_hit.items():
+            precision = hit / self._phr_mass[p]  # how much of the phrasing the question uses
+            recall = hit / total  # how much of the question the phrasing explains
+            denom = precision + recall
+            f1 = 2 * precision * recall / denom if denom > 0 else 0.0
+            i = self._phr_entry[p]
+            if f1 > fit.get(i, 0.0):
+                fit[i] = f1
         w = self.fit_weight
-        score = 100.0 * ((1.0 - w) * np.minimum(coverage, 1.0) + w * fit)
-        score[coverage < MIN_COVERAGE] *= 0.5  # explains too little of the question
-        score[~anchored] *= 0.5  # no title word or keyword of the entry: a chance hit
-        return score, np.minimum(coverage, 1.0)
+        scores: dict[int, float] = {}
+        for i, c in coverage.items():
+            c /= total
+            coverage[i] = min(c, 1.0)
+            score = 100.0 * ((1.0 - w) * coverage[i] + w * fit.get(i, 0.0))
+            if c < MIN_COVERAGE:  # explains too little of the question
+                score *= 0.5
+            if i not in anchored:  # no title word or keyword of the entry: a chance hit
+                score *= 0.5
+            scores[i] = score
+        return scores, coverage
 
     # ------------------------------------------------------------------ answering
 
@@ -523,13 +555,14 @@ class ContentIndex:
         if talk is not None:
             return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk)
         scores = self.scores(question)
-        if scores.size == 0:
+        if not scores:
             return AnswerResult(True, None, "", "", "", 0, lang)
         if _HELP_REQUEST.match(normalize(question)):
             helper = self.entry(HELP_ENTRY)
             if helper is not None:
                 return self._result(helper, 100, lang)
-        order = np.argsort(-scores, kind="stable")[:10]
+        # the ten best, equal scores in entry order
+        order = heapq.nlargest(10, range(len(scores)), key=scores.__getitem__)
         kind = question_kind(question)
         private = bool(_PRIVATE.search(normalize(question)))
         chosen = None if private else self._choose(question, scores, order, kind)
@@ -567,10 +600,10 @@ class ContentIndex:
         return text
 
     def _choose(
-        self, question: str, scores: np.ndarray, order: np.ndarray, kind: str | None
+        self, question: str, scores: list[float], order: list[int], kind: str | None
     ) -> int | None:
         """The entry that answers: above the threshold, holding the asked kind of fact."""
-        above = [int(i) for i in order if scores[i] >= self.threshold]
+        above = [i for i in order if scores[i] >= self.threshold]
         if not above:
             return None
         years = set(_YEAR.findall(question))
@@ -598,7 +631,7 @@ class ContentIndex:
         return None
 
     def _candidates(
-        self, scores: np.ndarray, order: np.ndarray, lang: str
+        self, scores: list[float], order: list[int], lang: str
     ) -> list[tuple[str, str]]:
         return [
             (self.entries[i].id, self.entries[i].title(lang))
