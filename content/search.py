@@ -24,6 +24,7 @@ import re
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress, filterfalse, islice
 from pathlib import Path
 
 import yaml
@@ -174,11 +175,17 @@ def _cased_words(question: str) -> tuple[frozenset[str], frozenset[str]]:
     return lower, upper
 
 
-def _raise_to(values: dict[int, float], other: dict[int, float]) -> None:
-    """``values`` becomes the per-key maximum of both (a missing key counts 0)."""
-    for i, value in other.items():
-        if value > values.get(i, 0.0):
-            values[i] = value
+def _best(scores: list[float], k: int) -> list[int]:
+    """Positions of the ``k`` best scores (all >= 0), equal scores in entry order.
+
+    Most entries score 0: the others are picked out in C (``compress``) and ranked, and
+    zeros fill up in entry order when fewer than ``k`` entries scored at all.
+    """
+    order = heapq.nlargest(k, compress(range(len(scores)), scores), key=scores.__getitem__)
+    if len(order) < k:
+        zeros = filterfalse(scores.__getitem__, range(len(scores)))
+        order += islice(zeros, k - len(order))
+    return order
 
 
 def detect_lang(text: str, default: str = "de") -> str:
@@ -450,13 +457,11 @@ class ContentIndex:
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
             if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
-                _raise_to(score, self._scores(focus_terms, *cased)[0])
+                score = list(map(max, score, self._scores(focus_terms, *cased)[0]))
         exact = self._exact.get(fold(normalize(question)))
         if exact is not None:
-            score[exact] = (
-                score.get(exact, 0.0) + 0.5
-            )  # breaks a tie, never lifts an entry over another
-        return self._dense(score)
+            score[exact] += 0.5  # breaks a tie, never lifts an entry over another
+        return score
 
     def subject_coverage(self, question: str) -> list[float]:
         """Share of the question's subject (its words without the kind words "kostet",
@@ -472,15 +477,8 @@ class ContentIndex:
             for word in KIND_WORDS & set(normalize(question).split()):
                 for term in self.analyzer.terms(word):
                     whole.pop(term, None)
-            _raise_to(coverage, self._scores(whole, *cased, coverage_only=True)[1])
-        return self._dense(coverage)
-
-    def _dense(self, sparse: dict[int, float]) -> list[float]:
-        """A value per entry (0 where ``sparse`` has none)."""
-        values = [0.0] * len(self.entries)
-        for i, value in sparse.items():
-            values[i] = value
-        return values
+            coverage = list(map(max, coverage, self._scores(whole, *cased, coverage_only=True)[1]))
+        return coverage
 
     def _scores(
         self,
@@ -489,45 +487,55 @@ class ContentIndex:
         major: frozenset[str],
         *,
         coverage_only: bool = False,
-    ) -> tuple[dict[int, float], dict[int, float]]:
-        """Scores 0-100 and coverage 0-1 of the entries sharing a term with the question
-        (by entry position; every other entry scores 0); with ``coverage_only`` the
-        scores are left empty (half the work)."""
-        if not self.entries:
-            return {}, {}
-        matched, total = self._match_terms(terms, minor, major)
+    ) -> tuple[list[float], list[float]]:
+        """Scores 0-100 and coverage 0-1 of every entry, in entry order; with
+        ``coverage_only`` the scores are left zero (half the work).
+
+        Sparse: only the entries and phrasings on the posting lists of the question's
+        terms are touched; every other entry keeps 0.
+        """
+        n = len(self.entries)
+        matched, total = self._match_terms(terms, minor, major) if n else ([], 0.0)
         if not matched or total <= 0:
-            return {}, {}
-        coverage: dict[int, float] = {}
-        phr_hit: dict[int, float] = {}
+            return [0.0] * n, [0.0] * n
+        coverage = [0.0] * n
+        touched: set[int] = set()  # the entries holding a term of the question
+        phr_hit = [0.0] * len(self._phr_mass)
+        phr_touched: set[int] = set()
         anchored: set[int] = set()
         for t, sim in matched:
             w = self._idf[t] * sim
+            touched.update(self._ent_post[t])
             for i, weight in zip(self._ent_post[t], self._ent_w[t], strict=True):
-                coverage[i] = coverage.get(i, 0.0) + weight * w
+                coverage[i] += weight * w
             if coverage_only:
                 continue
+            phr_touched.update(self._phr_post[t])
             for p in self._phr_post[t]:
-                phr_hit[p] = phr_hit.get(p, 0.0) + w
+                phr_hit[p] += w
             if sim >= _ANCHOR_SIM:  # a loose typo match ("gedicht"~"gedacht") anchors nothing
                 anchored.update(self._anc_post[t])
         if coverage_only:
-            return {}, {i: min(c / total, 1.0) for i, c in coverage.items()}
-        fit: dict[int, float] = {}  # per entry: the best F1 of one of its phrasings
-        for p, hit in phr_hit.items():
+            for i in touched:
+                c = coverage[i] / total
+                coverage[i] = c if c < 1.0 else 1.0
+            return [0.0] * n, coverage
+        fit = [0.0] * n  # per entry: the best F1 of one of its phrasings
+        for p in phr_touched:
+            hit = phr_hit[p]
             precision = hit / self._phr_mass[p]  # how much of the phrasing the question uses
             recall = hit / total  # how much of the question the phrasing explains
             denom = precision + recall
             f1 = 2 * precision * recall / denom if denom > 0 else 0.0
             i = self._phr_entry[p]
-            if f1 > fit.get(i, 0.0):
+            if f1 > fit[i]:
                 fit[i] = f1
         w = self.fit_weight
-        scores: dict[int, float] = {}
-        for i, c in coverage.items():
-            c /= total
-            coverage[i] = min(c, 1.0)
-            score = 100.0 * ((1.0 - w) * coverage[i] + w * fit.get(i, 0.0))
+        scores = [0.0] * n
+        for i in touched:
+            c = coverage[i] / total
+            covered = coverage[i] = c if c < 1.0 else 1.0
+            score = 100.0 * ((1.0 - w) * covered + w * fit[i])
             if c < MIN_COVERAGE:  # explains too little of the question
                 score *= 0.5
             if i not in anchored:  # no title word or keyword of the entry: a chance hit
@@ -561,8 +569,7 @@ class ContentIndex:
             helper = self.entry(HELP_ENTRY)
             if helper is not None:
                 return self._result(helper, 100, lang)
-        # the ten best, equal scores in entry order
-        order = heapq.nlargest(10, range(len(scores)), key=scores.__getitem__)
+        order = _best(scores, 10)
         kind = question_kind(question)
         private = bool(_PRIVATE.search(normalize(question)))
         chosen = None if private else self._choose(question, scores, order, kind)
