@@ -531,11 +531,12 @@ class ContentIndex:
             if f1 > fit[i]:
                 fit[i] = f1
         w = self.fit_weight
+        rest = 1.0 - w
         scores = [0.0] * n
         for i in touched:
             c = coverage[i] / total
             covered = coverage[i] = c if c < 1.0 else 1.0
-            score = 100.0 * ((1.0 - w) * covered + w * fit[i])
+            score = 100.0 * (rest * covered + w * fit[i])
             if c < MIN_COVERAGE:  # explains too little of the question
                 score *= 0.5
             if i not in anchored:  # no title word or keyword of the entry: a chance hit
