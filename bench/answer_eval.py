@@ -27,6 +27,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,11 @@ def _entry_text(index: ContentIndex, entry_id: str, lang: str) -> str:
     return f"{entry.title(lang)}\n{entry.answer(lang)}"
 
 
+def _ranked(scores: Sequence[float]) -> list[int]:
+    """Entry positions, best score first."""
+    return sorted(range(len(scores)), key=scores.__getitem__)[::-1]
+
+
 def ask(index: ContentIndex, question: str, lang: str) -> Outcome:
     """The adapter: one question through ``ContentIndex.answer`` (as ``koopbot ask``)."""
     asked_lang = detect_lang(question, default=lang)
@@ -87,7 +93,7 @@ def ask(index: ContentIndex, question: str, lang: str) -> Outcome:
     one_tap = cands is not None
     if cands is None:  # pre-redesign code: the top-3 ranked entries stand in
         scores = index.scores(question)
-        order = [int(i) for i in scores.argsort()[::-1][:3] if scores[int(i)] > 0]
+        order = [i for i in _ranked(scores)[:3] if scores[i] > 0]
         cands = [index.entries[i].id for i in order]
     else:
         cands = [c if isinstance(c, str) else c[0] for c in cands]

@@ -33,7 +33,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.answer_eval import ask, satisfies
+from bench.answer_eval import _ranked, ask, satisfies
 from content import ContentIndex, load_content
 
 # ``content`` re-exports the function ``normalize``, which hides the module attribute.
@@ -113,7 +113,7 @@ def run_variant(name: str, sets: list[Path]) -> dict[str, Any]:
             if out.answered and _right(item, out.answered.entry_id, out.answered.text):
                 right += 1
             scores = index.scores(q)
-            order = [int(i) for i in scores.argsort()[::-1][:3]]
+            order = _ranked(scores)[:3]
             hits = [_right(item, index.entries[i].id, _text(index, i)) for i in order]
             top1 += bool(hits[:1] and hits[0])
             top3 += any(hits)

@@ -3,7 +3,7 @@
 Why this design: members paraphrase, misspell and mix German and English, and an
 off-topic question must never get a curated answer. Each question is turned into
 canonical terms (``Analyzer``); unknown words are mapped onto the content vocabulary
-with ``rapidfuzz.process.cdist`` (typos); every term is weighted by IDF so that
+with ``rapidfuzz.process.extract`` (typos); every term is weighted by IDF so that
 words that appear everywhere ("Kooperation") count little and unknown words (
 "Wetter", "Apfelkuchen") count a lot against an answer. Two scores are combined:
 
@@ -11,19 +11,22 @@ words that appear everywhere ("Kooperation") count little and unknown words (
   keywords fully; answer text half), and
 * phrasing fit – the best F1 between the question and a single curated phrasing.
 
-All per-entry work is numpy over flat, precomputed arrays, so 5,000 entries answer in
-about a millisecond.
+Scoring is sparse: per question term, precomputed posting lists (``array``) name the
+entries and phrasings that hold it, and only those are touched, so 5,000 entries answer
+in a few milliseconds without numpy (which would cost the idle bot ~15 MB).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress, filterfalse, islice
 from pathlib import Path
 
-import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 
@@ -201,6 +204,19 @@ def _cased_words(question: str) -> tuple[frozenset[str], frozenset[str]]:
     return lower, upper
 
 
+def _best(scores: list[float], k: int) -> list[int]:
+    """Positions of the ``k`` best scores (all >= 0), equal scores in entry order.
+
+    Most entries score 0: the others are picked out in C (``compress``) and ranked, and
+    zeros fill up in entry order when fewer than ``k`` entries scored at all.
+    """
+    order = heapq.nlargest(k, compress(range(len(scores)), scores), key=scores.__getitem__)
+    if len(order) < k:
+        zeros = filterfalse(scores.__getitem__, range(len(scores)))
+        order += islice(zeros, k - len(order))
+    return order
+
+
 def detect_lang(text: str, default: str = "de") -> str:
     """ "en" when the question reads English (function words, no umlauts), else ``default``."""
     if any(ch in text for ch in "äöüÄÖÜß"):
@@ -337,36 +353,30 @@ class ContentIndex:
 
         n_terms = len(term_ids)
         n_entries = len(self.entries)
-        df = np.zeros(n_terms, dtype=np.float64)
-        ent_post: list[list[int]] = [[] for _ in range(n_terms)]
-        ent_w: list[list[float]] = [[] for _ in range(n_terms)]
+        # posting lists per term: the entries holding it (with the term's weight there),
+        # the entries it anchors, the phrasings using it
+        self._ent_post = [array("i") for _ in range(n_terms)]
+        self._ent_w = [array("d") for _ in range(n_terms)]
         for i, bag in enumerate(bags):
             for t, w in bag.items():
-                df[t] += 1
-                ent_post[t].append(i)
-                ent_w[t].append(w)
-        self._idf = np.log1p(n_entries / np.maximum(df, 1.0))
+                self._ent_post[t].append(i)
+                self._ent_w[t].append(w)
+        self._idf = [math.log1p(n_entries / max(len(p), 1)) for p in self._ent_post]
         self._unknown_idf = self.unknown_factor * float(math.log1p(n_entries)) if n_entries else 1.0
-        anc_post: list[list[int]] = [[] for _ in range(n_terms)]
+        self._anc_post = [array("i") for _ in range(n_terms)]
         for i, anchor in enumerate(anchors):
             for t in anchor:
-                anc_post[t].append(i)
-        self._anc_post = [np.asarray(p, dtype=np.int32) for p in anc_post]
-        phr_post: list[list[int]] = [[] for _ in range(n_terms)]
+                self._anc_post[t].append(i)
+        self._phr_post = [array("i") for _ in range(n_terms)]
         for p, ids in enumerate(phr_terms):
             for t in ids:
-                phr_post[t].append(p)
+                self._phr_post[t].append(p)
         self._term_ids = term_ids
         self._vocab = list(term_ids)
-        self._phr_post = [np.asarray(p, dtype=np.int32) for p in phr_post]
-        self._ent_post = [np.asarray(p, dtype=np.int32) for p in ent_post]
-        self._ent_w = [np.asarray(w, dtype=np.float64) for w in ent_w]
-        self._phr_mass = np.array(
-            [float(self._idf[ids].sum()) if ids else 1.0 for ids in phr_terms], dtype=np.float64
+        self._phr_mass = array(
+            "d", [sum([self._idf[t] for t in ids]) if ids else 1.0 for ids in phr_terms]
         )
-        self._phr_entry = np.asarray(phr_entry, dtype=np.int32)
-        self._starts = np.asarray(starts, dtype=np.int64)
-        self._n_phr = len(phr_terms)
+        self._phr_entry = array("i", phr_entry)
 
     # ------------------------------------------------------------------ scoring
 
@@ -396,13 +406,9 @@ class ContentIndex:
                 total += self._unknown_weight(term, minor, major) * factor
         todo = [term for term in unknown if term not in self._typos]
         if todo and self._vocab:
-            scores = process.cdist(
-                todo, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, dtype=np.uint8
-            )
             guard = self.typo_guard or _TYPO_GUARD
-            for row, term in enumerate(todo):
-                best = int(np.argmax(scores[row]))
-                sim = float(scores[row, best]) / 100.0
+            for term in todo:
+                best, sim = self._nearest(term)
                 if sim > 0 and sim < _ANCHOR_SIM and guard is not None and guard(term):
                     sim = 0.0  # a real word ("Gedicht") is no typo of a near one ("gedacht")
                 if len(self._typos) < 20_000:
@@ -419,6 +425,18 @@ class ContentIndex:
                 total += self._unknown_weight(term, minor, major) * terms[term]
         self._typo_overflow.clear()
         return matched, total
+
+    def _nearest(self, term: str) -> tuple[int, float]:
+        """The vocabulary term closest to an unknown word and its similarity 0-1 (0: none
+        reaches the cutoff). Similarities are whole percent (rounded half up) and the
+        first of equally close terms wins, so a near tie does not depend on float noise."""
+        hits = process.extract(
+            term, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, limit=None
+        )
+        if not hits:
+            return 0, 0.0
+        percent, best = max((math.floor(score + 0.5), -t) for _, score, t in hits)
+        return -best, percent / 100.0
 
     def _focus(self, question: str) -> str | None:
         """The asking sentence of a long, situational question ("Wir sind eine kleine
@@ -456,8 +474,8 @@ class ContentIndex:
             return self._unknown_idf * _MAJOR_FACTOR
         return self._unknown_idf
 
-    def scores(self, question: str) -> np.ndarray:
-        """Score 0-100 of every entry for ``question`` (vectorised).
+    def scores(self, question: str) -> list[float]:
+        """Score 0-100 of every entry for ``question`` (in entry order).
 
         A long question scores as the better of the whole (background down-weighted) and
         its asking sentence alone: "… Was muss in die Vereinbarung?" keeps its topic,
@@ -470,13 +488,13 @@ class ContentIndex:
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
             if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
-                score = np.maximum(score, self._scores(focus_terms, *cased)[0])
+                score = list(map(max, score, self._scores(focus_terms, *cased)[0]))
         named = self._quoted_names(question)
         if 0 < len(named) <= _QUOTE_MAX:  # "was ist mit 'Lernweg' gemeint": that entry
             for i in named:
                 score[i] += _QUOTE_BONUS
         exact = self._exact.get(fold(normalize(question)))
-        if exact is not None and score.size:
+        if exact is not None:
             score[exact] += 0.5  # breaks a tie, never lifts an entry over another
         return score
 
@@ -510,7 +528,7 @@ class ContentIndex:
                 return found
         return []
 
-    def subject_coverage(self, question: str) -> np.ndarray:
+    def subject_coverage(self, question: str) -> list[float]:
         """Share of the question's subject (its words without the kind words "kostet",
         "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
         question = bound_query(question)
@@ -524,7 +542,7 @@ class ContentIndex:
             for word in KIND_WORDS & set(normalize(question).split()):
                 for term in self.analyzer.terms(word):
                     whole.pop(term, None)
-            coverage = np.maximum(coverage, self._scores(whole, *cased, coverage_only=True)[1])
+            coverage = list(map(max, coverage, self._scores(whole, *cased, coverage_only=True)[1]))
         return coverage
 
     def _scores(
@@ -534,39 +552,62 @@ class ContentIndex:
         major: frozenset[str],
         *,
         coverage_only: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Scores 0-100 and coverage 0-1 of every entry (vectorised); with
-        ``coverage_only`` the scores are left zero (half the work)."""
+    ) -> tuple[list[float], list[float]]:
+        """Scores 0-100 and coverage 0-1 of every entry, in entry order; with
+        ``coverage_only`` the scores are left zero (half the work).
+
+        Sparse: only the entries and phrasings on the posting lists of the question's
+        terms are touched; every other entry keeps 0.
+        """
         n = len(self.entries)
-        if n == 0:
-            return np.zeros(0), np.zeros(0)
-        matched, total = self._match_terms(terms, minor, major)
+        matched, total = self._match_terms(terms, minor, major) if n else ([], 0.0)
         if not matched or total <= 0:
-            return np.zeros(n), np.zeros(n)
-        coverage = np.zeros(n)
-        if coverage_only:
-            for t, sim in matched:
-                coverage[self._ent_post[t]] += self._ent_w[t] * (float(self._idf[t]) * sim)
-            return np.zeros(n), np.minimum(coverage / total, 1.0)
-        phr_hit = np.zeros(self._n_phr)
-        anchored = np.zeros(n, dtype=bool)
+            return [0.0] * n, [0.0] * n
+        coverage = [0.0] * n
+        touched: set[int] = set()  # the entries holding a term of the question
+        phr_hit = [0.0] * len(self._phr_mass)
+        phr_touched: set[int] = set()
+        anchored: set[int] = set()
         for t, sim in matched:
-            w = float(self._idf[t]) * sim
-            coverage[self._ent_post[t]] += self._ent_w[t] * w
-            phr_hit[self._phr_post[t]] += w
+            w = self._idf[t] * sim
+            touched.update(self._ent_post[t])
+            for i, weight in zip(self._ent_post[t], self._ent_w[t], strict=True):
+                coverage[i] += weight * w
+            if coverage_only:
+                continue
+            phr_touched.update(self._phr_post[t])
+            for p in self._phr_post[t]:
+                phr_hit[p] += w
             if sim >= _ANCHOR_SIM:  # a loose typo match ("gedicht"~"gedacht") anchors nothing
-                anchored[self._anc_post[t]] = True
-        coverage /= total
-        precision = phr_hit / self._phr_mass  # how much of the phrasing the question uses
-        recall = phr_hit / total  # how much of the question the phrasing explains
-        denom = precision + recall
-        f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
-        fit = np.maximum.reduceat(f1, self._starts)
+                anchored.update(self._anc_post[t])
+        if coverage_only:
+            for i in touched:
+                c = coverage[i] / total
+                coverage[i] = c if c < 1.0 else 1.0
+            return [0.0] * n, coverage
+        fit = [0.0] * n  # per entry: the best F1 of one of its phrasings
+        for p in phr_touched:
+            hit = phr_hit[p]
+            precision = hit / self._phr_mass[p]  # how much of the phrasing the question uses
+            recall = hit / total  # how much of the question the phrasing explains
+            denom = precision + recall
+            f1 = 2 * precision * recall / denom if denom > 0 else 0.0
+            i = self._phr_entry[p]
+            if f1 > fit[i]:
+                fit[i] = f1
         w = self.fit_weight
-        score = 100.0 * ((1.0 - w) * np.minimum(coverage, 1.0) + w * fit)
-        score[coverage < MIN_COVERAGE] *= 0.5  # explains too little of the question
-        score[~anchored] *= 0.5  # no title word or keyword of the entry: a chance hit
-        return score, np.minimum(coverage, 1.0)
+        rest = 1.0 - w
+        scores = [0.0] * n
+        for i in touched:
+            c = coverage[i] / total
+            covered = coverage[i] = c if c < 1.0 else 1.0
+            score = 100.0 * (rest * covered + w * fit[i])
+            if c < MIN_COVERAGE:  # explains too little of the question
+                score *= 0.5
+            if i not in anchored:  # no title word or keyword of the entry: a chance hit
+                score *= 0.5
+            scores[i] = score
+        return scores, coverage
 
     # ------------------------------------------------------------------ answering
 
@@ -588,13 +629,13 @@ class ContentIndex:
         if talk is not None:
             return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk)
         scores = self.scores(question)
-        if scores.size == 0:
+        if not scores:
             return AnswerResult(True, None, "", "", "", 0, lang)
         if _HELP_REQUEST.match(normalize(question)):
             helper = self.entry(HELP_ENTRY)
             if helper is not None:
                 return self._result(helper, 100, lang)
-        order = np.argsort(-scores, kind="stable")[:10]
+        order = _best(scores, 10)
         kind = question_kind(question)
         private = bool(_PRIVATE.search(normalize(question)))
         chosen = None if private else self._choose(question, scores, order, kind)
@@ -632,10 +673,10 @@ class ContentIndex:
         return text
 
     def _choose(
-        self, question: str, scores: np.ndarray, order: np.ndarray, kind: str | None
+        self, question: str, scores: list[float], order: list[int], kind: str | None
     ) -> int | None:
         """The entry that answers: above the threshold, holding the asked kind of fact."""
-        above = [int(i) for i in order if scores[i] >= self.threshold]
+        above = [i for i in order if scores[i] >= self.threshold]
         if not above:
             return None
         years = set(_YEAR.findall(question))
@@ -674,7 +715,7 @@ class ContentIndex:
         return tokens
 
     def _candidates(
-        self, scores: np.ndarray, order: np.ndarray, lang: str
+        self, scores: list[float], order: list[int], lang: str
     ) -> list[tuple[str, str]]:
         return [
             (self.entries[i].id, self.entries[i].title(lang))

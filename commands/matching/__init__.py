@@ -1,7 +1,8 @@
 """Matching engine: partners, peers, introduction rounds and learning clusters.
 
 Pure computation (no Matrix, no database): commands load profiles from storage, build
-a ``MatchIndex`` once and keep it current with ``upsert``/``remove``; queries are numpy.
+a ``MatchIndex`` once and keep it current with ``upsert``/``remove``; queries are numpy
+(imported at the first match, see ``_lazy``).
 
     index = MatchIndex.build(profiles, synonyms=content.synonyms)
     for match in top_partners(index, "@ms:example.org"):

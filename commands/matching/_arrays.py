@@ -7,9 +7,13 @@ see plain contiguous numpy arrays.
 from __future__ import annotations
 
 from array import array
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:  # numpy is imported at the first match, not when the bot starts (see _lazy)
+    from ._lazy import numpy as np
 
 
 class Growable:

@@ -17,11 +17,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from content.normalize import normalize
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported at the first match, not when the bot starts (see _lazy)
+    from ._lazy import numpy as np
 
 MIN_MEMBERS = 5
 MIN_PLACES = 3

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from content.normalize import normalize
 
 from ._arrays import Growable, Ragged
 from .profiles import InstitutionKind, Profile
 from .vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported at the first match, not when the bot starts (see _lazy)
+    from ._lazy import numpy as np
 
 KINDS: tuple[InstitutionKind, ...] = tuple(InstitutionKind)
 NO_CODE = -1

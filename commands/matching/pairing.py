@@ -24,12 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from itertools import combinations
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .index import MatchIndex
 from .profiles import Profile
 from .scoring import mutual_scores
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported at the first match, not when the bot starts (see _lazy)
+    from ._lazy import numpy as np
 
 _EPSILON = 1e-3
 

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .index import KINDS, NO_CODE, Field, MatchIndex
 from .profiles import InstitutionKind
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported at the first match, not when the bot starts (see _lazy)
+    from ._lazy import numpy as np
 
 EXCHANGE_WEIGHT, EXCHANGE_CAP = 40.0, 2
 PARTNER_INTEREST_WEIGHT, INTEREST_CAP = 25.0, 3

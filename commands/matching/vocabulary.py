@@ -11,11 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain
+from typing import TYPE_CHECKING
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from content.normalize import normalize, stem
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported at the first match, not when the bot starts (see _lazy)
+    from ._lazy import numpy as np
 
 #: Built-in resource groups (what members offer and need, from the cooperation slides).
 #: The first entry is the canonical id; ``matching.term_<id>`` in the catalog labels it.
