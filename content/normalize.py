@@ -36,6 +36,7 @@ STOPWORDS_DE = frozenset(
     unserem unseren unserer unseres eurem euren eurer als jede jedem jeden jeder jedes
     ueberhaupt rein drin irgendwo leute nem davon dazu ner nen halt eben schon immer wirklich gerade jetzt eigtl
     jemanden irgendwie sowas okay ok liebe lieber leider gibts wieso weshalb
+    wieviel wieviele wievielen wievielte
     ab allerdings bereits bevor dadurch daher danach darauf daraus darfst darin darum
     davor dein deine deinem deinen deiner deines deshalb deswegen dich dir drauf drum
     duerfen eh einige einigen einiges einmal entweder er falls fast ggf hast hatten
