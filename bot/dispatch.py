@@ -35,7 +35,7 @@ from bot.upgrades import RoomUpgrader
 from commands.context import Context, Services
 from commands.errors import CommandError, UsageError, UserError
 from commands.registry import CommandSpec, ParsedCommand, Permission, Registry, Scope
-from commands.reply import Reply, esc
+from commands.reply import Reply, ReplyBuilder, code, join
 from storage.core import ErrorEntry, ErrorLog, Inbox, UserSettings
 
 log = logging.getLogger(__name__)
@@ -486,14 +486,10 @@ class Dispatcher:
         label = ctx.t("core.usage")
         examples: Iterable[str] = spec.examples[:2]
         example_label = ctx.t("core.examples")
-        text = f"{problem}\n{label}: {usage}"
-        html = f"{esc(problem)}<br>{esc(label)}: <code>{esc(usage)}</code>"
+        reply = ReplyBuilder(compact=True).line(problem).line(label, ": ", code(usage))
         if spec.examples:
-            text += f"\n{example_label}: " + " · ".join(examples)
-            html += f"<br>{esc(example_label)}: " + " · ".join(
-                f"<code>{esc(e)}</code>" for e in spec.examples[:2]
-            )
-        return Reply(text, html)
+            reply.line(example_label, ": ", join(" · ", map(code, examples)))
+        return reply.build()
 
     async def _record_error(
         self,

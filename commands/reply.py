@@ -1,36 +1,130 @@
-"""Plain reply data (text + HTML); Matrix details stay in bot/matrix.py.
+"""Replies: one builder makes the plain ``body`` and the HTML ``formatted_body`` together.
 
-Every reply has a plain ``body`` and a ``formatted_body``. User text is escaped with
-``esc`` before it goes into HTML; ``html_from_text`` turns plain text into safe HTML.
+Commands never write HTML. They describe a message with ``ReplyBuilder`` (lines,
+headings, bullets, numbered items, quotes) and inline pieces (``bold``, ``em``,
+``code``, ``link``, ``mention``); any ``str`` given to them is member (or catalog) text
+and is escaped here, once, with its http(s)/mailto links made clickable and its line
+breaks kept. Both forms come from the same call, so the plain body and the HTML cannot
+say different things. "@room" and bidi controls are defused for both at sending, in
+``bot.events.defuse``.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 _URL = re.compile(r"\b(https?://[^\s<>\"']+|mailto:[^\s<>\"']+)")
+_LINKABLE = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 
 
-def esc(text: object) -> str:
-    """Escape user (or any) text for formatted_body."""
+def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def link(url: str, label: str | None = None) -> str:
-    """A link, only for http(s) and mailto; anything else stays plain escaped text."""
-    if not re.match(r"^(https?://|mailto:)", url, re.IGNORECASE):
-        return esc(label or url)
-    return f'<a href="{esc(url)}">{esc(label or url)}</a>'
 
 
 def html_from_text(text: str) -> str:
     """Escape text, keep line breaks and make http(s)/mailto links clickable."""
-    escaped = esc(text)
-    linked = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
+    linked = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', _esc(text))
     return linked.replace("\n", "<br>")
+
+
+@dataclass(frozen=True)
+class Rich:
+    """A piece of a line in both forms: plain ``text`` and escaped ``html``.
+
+    Made only by the functions below; ``+`` joins pieces (a ``str`` is member text).
+    """
+
+    text: str
+    html: str
+
+    def __add__(self, other: Inline) -> Rich:
+        right = rich(other)
+        return Rich(self.text + right.text, self.html + right.html)
+
+    def __radd__(self, other: Inline) -> Rich:
+        return rich(other) + self
+
+
+Inline = str | Rich
+
+
+def rich(*parts: Inline) -> Rich:
+    """Pieces joined; a ``str`` is escaped, with clickable links and kept line breaks."""
+    texts: list[str] = []
+    htmls: list[str] = []
+    for part in parts:
+        if isinstance(part, Rich):
+            texts.append(part.text)
+            htmls.append(part.html)
+        else:
+            texts.append(part)
+            htmls.append(html_from_text(part))
+    return Rich("".join(texts), "".join(htmls))
+
+
+def join(separator: str, parts: Iterable[Inline]) -> Rich:
+    """Like ``separator.join(parts)`` for pieces."""
+    items = [rich(p) for p in parts]
+    sep = rich(separator)
+    return Rich(sep.text.join(i.text for i in items), sep.html.join(i.html for i in items))
+
+
+def bold(*parts: Inline) -> Rich:
+    inner = rich(*parts)
+    return Rich(inner.text, f"<strong>{inner.html}</strong>")
+
+
+def em(*parts: Inline) -> Rich:
+    inner = rich(*parts)
+    return Rich(inner.text, f"<em>{inner.html}</em>")
+
+
+def code(text: str) -> Rich:
+    """A command or a key to type: monospace, never a link."""
+    return Rich(text, f"<code>{_esc(text)}</code>")
+
+
+def link(url: str, label: str | None = None) -> Rich:
+    """A link, only for http(s) and mailto; anything else stays plain text.
+
+    The plain form shows the address too ("label – url"), as a reader of the plain body
+    cannot follow a hidden link.
+    """
+    shown = label or url
+    if not _LINKABLE.match(url):
+        return Rich(shown, _esc(shown))
+    text = f"{label} – {url}" if label and label != url else url
+    return Rich(text, f'<a href="{_esc(url)}">{_esc(shown)}</a>')
+
+
+def mention(user_id: str, label: str | None = None) -> Rich:
+    """A user pill in Element (a matrix.to link); the plain form is the label or the id."""
+    shown = label or user_id
+    return Rich(shown, f'<a href="https://matrix.to/#/{_esc(user_id)}">{_esc(shown)}</a>')
+
+
+def indent(width: int = 2) -> Rich:
+    """Indentation of a plain-text line; HTML lays out by itself."""
+    return Rich(" " * width, "")
+
+
+def fill(template: str, marker: str, piece: Inline) -> Rich:
+    """``template`` (already translated, with ``marker`` where ``piece`` goes) as a piece.
+
+    For catalog texts that carry a link or a mention inside: translate with a marker
+    (e.g. ``"\\x00"``) as the value, then put the piece in its place.
+    """
+    parts = template.split(marker)
+    pieces: list[Inline] = []
+    for index, part in enumerate(parts):
+        if index:
+            pieces.append(piece)
+        pieces.append(part)
+    return rich(*pieces)
 
 
 @dataclass(frozen=True)
@@ -48,7 +142,8 @@ class Reply:
 
     Args:
         text: the plain body.
-        html: the formatted body; built from ``text`` when omitted.
+        html: the formatted body; built from ``text`` when omitted. Commands leave it
+            out or take it from ``ReplyBuilder``.
         notify: ``m.text`` (reminders that must notify) instead of ``m.notice``.
         mentions: user ids put into ``m.mentions`` (only these are notified).
         extra: extra top-level event content (e.g. ``koopbot.answer``).
@@ -65,3 +160,175 @@ class Reply:
     @property
     def formatted(self) -> str:
         return self.html if self.html is not None else html_from_text(self.text)
+
+
+@dataclass
+class _Item:
+    """One list item: its first line, and more lines under it."""
+
+    line: Rich
+    mark: str
+    more: list[Rich]
+    more_mark: str
+    nested: bool
+
+
+@dataclass
+class _Block:
+    kind: str  # "p", "ul", "ol", "quote"
+    lines: list[Rich] = field(default_factory=list)
+    items: list[_Item] = field(default_factory=list)
+    gap: bool = False  # an empty line before it in the plain body
+
+
+class ReplyBuilder:
+    """A message built block by block; each call adds the plain and the HTML form.
+
+    Paragraph style (the default): every ``line`` is a paragraph, consecutive bullets
+    (or numbered items) one list. Compact style (``compact=True``, the meetings' look):
+    lines separated by line breaks only, bullets as "• " lines.
+    """
+
+    def __init__(self, *, compact: bool = False) -> None:
+        self.compact = compact
+        self._blocks: list[_Block] = []
+        self._gap = False
+
+    # --- blocks ------------------------------------------------------------------
+
+    def _new(self, kind: str) -> _Block:
+        block = _Block(kind, gap=self._gap)
+        self._gap = False
+        self._blocks.append(block)
+        return block
+
+    def line(self, *parts: Inline, joined: bool = False) -> ReplyBuilder:
+        """A line; ``joined``: in the paragraph before it (a line break, no new paragraph)."""
+        last = self._blocks[-1] if self._blocks else None
+        if (self.compact or joined) and last is not None and last.kind == "p" and not self._gap:
+            last.lines.append(rich(*parts))
+        else:
+            self._new("p").lines.append(rich(*parts))
+        return self
+
+    def heading(self, *parts: Inline) -> ReplyBuilder:
+        """A bold line (a title or the heading of a list)."""
+        return self.line(bold(*parts))
+
+    def note(self, *parts: Inline) -> ReplyBuilder:
+        """An emphasised line (a hint, a source)."""
+        return self.line(em(*parts))
+
+    def gap(self) -> ReplyBuilder:
+        """An empty line before the next block in the plain body (paragraphs have space)."""
+        self._gap = True
+        return self
+
+    def _item(
+        self,
+        kind: str,
+        parts: Sequence[Inline],
+        mark: str,
+        more: Iterable[Inline],
+        more_mark: str,
+        nested: bool,
+    ) -> ReplyBuilder:
+        item = _Item(rich(*parts), mark, [rich(m) for m in more], more_mark, nested)
+        if self.compact:
+            self.line(mark + item.line)
+            for extra in item.more:
+                self.line(more_mark.lstrip("\n") + extra)
+            return self
+        last = self._blocks[-1] if self._blocks else None
+        block = last if last is not None and last.kind == kind and not self._gap else None
+        (block or self._new(kind)).items.append(item)
+        return self
+
+    def bullet(
+        self,
+        *parts: Inline,
+        mark: str = "• ",
+        more: Iterable[Inline] = (),
+        more_mark: str = "\n    ↳ ",
+        nested: bool = False,
+    ) -> ReplyBuilder:
+        """A list item. ``mark`` starts it in the plain body (HTML lists have their own);
+        a symbol that belongs to the item ("✅ ") goes into ``parts`` instead.
+        ``more`` lines follow in the same item: in the plain body each after
+        ``more_mark``, in HTML after a line break (``nested``: as a list of their own,
+        plain "   • ")."""
+        return self._item("ul", parts, mark, more, more_mark, nested)
+
+    def numbered(
+        self, *parts: Inline, more: Iterable[Inline] = (), nested: bool = False
+    ) -> ReplyBuilder:
+        """An item of a numbered list ("1. " in the plain body)."""
+        return self._item("ol", parts, "", more, "\n    ↳ ", nested)
+
+    def quote(self, *parts: Inline) -> ReplyBuilder:
+        """Quoted text (what a member wrote): "> " lines in the plain body."""
+        self._new("quote").lines.append(rich(*parts))
+        return self
+
+    def extend(self, other: ReplyBuilder) -> ReplyBuilder:
+        """The blocks of ``other`` after these."""
+        self._blocks += other._blocks
+        return self
+
+    # --- output ------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        out: list[str] = []
+        for block in self._blocks:
+            if block.gap and out:
+                out.append("")
+            if block.kind == "p":
+                out += [line.text for line in block.lines]
+            elif block.kind == "quote":
+                out += ["> " + row for line in block.lines for row in line.text.split("\n")]
+            else:
+                for number, item in enumerate(block.items, 1):
+                    mark = f"{number}. " if block.kind == "ol" else item.mark
+                    first = mark + item.line.text
+                    if item.nested:
+                        out.append(first)
+                        out += ["   • " + m.text for m in item.more]
+                    else:
+                        out.append(first + "".join(item.more_mark + m.text for m in item.more))
+        return "\n".join(out)
+
+    @property
+    def html(self) -> str:
+        if self.compact:
+            return "<br>".join(
+                line.html
+                for block in self._blocks
+                for line in (
+                    block.lines
+                    if block.kind == "p"
+                    else [Rich("", f"<blockquote>{line.html}</blockquote>") for line in block.lines]
+                )
+            )
+        out: list[str] = []
+        for block in self._blocks:
+            inner = "<br>".join(line.html for line in block.lines)
+            if block.kind == "p":
+                out.append(f"<p>{inner}</p>")
+            elif block.kind == "quote":
+                out.append(f"<blockquote>{inner}</blockquote>")
+            else:
+                items = []
+                for item in block.items:
+                    if item.nested and item.more:
+                        sub = "".join(f"<li>{m.html}</li>" for m in item.more)
+                        items.append(f"<li>{item.line.html}<ul>{sub}</ul></li>")
+                    else:
+                        rows = [item.line.html, *(m.html for m in item.more)]
+                        items.append(f"<li>{'<br>'.join(rows)}</li>")
+                out.append(f"<{block.kind}>{''.join(items)}</{block.kind}>")
+        return "".join(out)
+
+    def build(self, **kwargs: Any) -> Reply:
+        """The reply (``notify``, ``mentions``, ``extra``, ``attachment`` as in ``Reply``)."""
+        return Reply(self.text, self.html, **kwargs)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from commands.cooperation.fields import fold_umlauts, partner_list
 from commands.i18n import Catalog
-from commands.reply import esc, html_from_text
+from commands.reply import _esc as esc
+from commands.reply import html_from_text
 
 SLUG_MAX = 60
 
