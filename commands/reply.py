@@ -31,19 +31,32 @@ def html_from_text(text: str) -> str:
     return linked.replace("\n", "<br>")
 
 
+def _hard_breaks(text: str) -> str:
+    """Line breaks kept in Markdown (CommonMark hard break: two spaces)."""
+    if "\n" not in text:
+        return text
+    return "  \n".join(line.rstrip() for line in text.splitlines())
+
+
 @dataclass(frozen=True)
 class Rich:
-    """A piece of a line in both forms: plain ``text`` and escaped ``html``.
+    """A piece of a line in its forms: plain ``text``, escaped ``html`` and Markdown
+    (``md``, the plain text when not given).
 
     Made only by the functions below; ``+`` joins pieces (a ``str`` is member text).
     """
 
     text: str
     html: str
+    md: str | None = None
+
+    @property
+    def markdown(self) -> str:
+        return self.text if self.md is None else self.md
 
     def __add__(self, other: Inline) -> Rich:
         right = rich(other)
-        return Rich(self.text + right.text, self.html + right.html)
+        return Rich(self.text + right.text, self.html + right.html, self.markdown + right.markdown)
 
     def __radd__(self, other: Inline) -> Rich:
         return rich(other) + self
@@ -56,36 +69,43 @@ def rich(*parts: Inline) -> Rich:
     """Pieces joined; a ``str`` is escaped, with clickable links and kept line breaks."""
     texts: list[str] = []
     htmls: list[str] = []
+    mds: list[str] = []
     for part in parts:
         if isinstance(part, Rich):
             texts.append(part.text)
             htmls.append(part.html)
+            mds.append(part.markdown)
         else:
             texts.append(part)
             htmls.append(html_from_text(part))
-    return Rich("".join(texts), "".join(htmls))
+            mds.append(_hard_breaks(part))
+    return Rich("".join(texts), "".join(htmls), "".join(mds))
 
 
 def join(separator: str, parts: Iterable[Inline]) -> Rich:
     """Like ``separator.join(parts)`` for pieces."""
     items = [rich(p) for p in parts]
     sep = rich(separator)
-    return Rich(sep.text.join(i.text for i in items), sep.html.join(i.html for i in items))
+    return Rich(
+        sep.text.join(i.text for i in items),
+        sep.html.join(i.html for i in items),
+        sep.markdown.join(i.markdown for i in items),
+    )
 
 
 def bold(*parts: Inline) -> Rich:
     inner = rich(*parts)
-    return Rich(inner.text, f"<strong>{inner.html}</strong>")
+    return Rich(inner.text, f"<strong>{inner.html}</strong>", f"**{inner.markdown}**")
 
 
 def em(*parts: Inline) -> Rich:
     inner = rich(*parts)
-    return Rich(inner.text, f"<em>{inner.html}</em>")
+    return Rich(inner.text, f"<em>{inner.html}</em>", f"*{inner.markdown}*")
 
 
 def code(text: str) -> Rich:
     """A command or a key to type: monospace, never a link."""
-    return Rich(text, f"<code>{_esc(text)}</code>")
+    return Rich(text, f"<code>{_esc(text)}</code>", f"`{text}`")
 
 
 def link(url: str, label: str | None = None) -> Rich:
@@ -98,7 +118,7 @@ def link(url: str, label: str | None = None) -> Rich:
     if not _LINKABLE.match(url):
         return Rich(shown, _esc(shown))
     text = f"{label} – {url}" if label and label != url else url
-    return Rich(text, f'<a href="{_esc(url)}">{_esc(shown)}</a>')
+    return Rich(text, f'<a href="{_esc(url)}">{_esc(shown)}</a>', f"[{shown}]({url})")
 
 
 def mention(user_id: str, label: str | None = None) -> Rich:
@@ -175,22 +195,30 @@ class _Item:
 
 @dataclass
 class _Block:
-    kind: str  # "p", "ul", "ol", "quote"
+    kind: str  # "p", "ul", "ol", "quote", "h1".."h6", "rule", "table"
     lines: list[Rich] = field(default_factory=list)
     items: list[_Item] = field(default_factory=list)
+    rows: list[list[Rich]] = field(default_factory=list)  # a table's; the first is its head
     gap: bool = False  # an empty line before it in the plain body
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 class ReplyBuilder:
     """A message built block by block; each call adds the plain and the HTML form.
 
     Paragraph style (the default): every ``line`` is a paragraph, consecutive bullets
-    (or numbered items) one list. Compact style (``compact=True``, the meetings' look):
-    lines separated by line breaks only, bullets as "• " lines.
+    (or numbered items) one list, consecutive quotes one quote. Compact style
+    (``compact=True``, the meetings' look): lines separated by line breaks only, bullets
+    as "• " lines. ``markdown=True``: the plain form is a Markdown document (blocks
+    apart by an empty line), for a file beside the message.
     """
 
-    def __init__(self, *, compact: bool = False) -> None:
+    def __init__(self, *, compact: bool = False, markdown: bool = False) -> None:
         self.compact = compact
+        self.markdown = markdown
         self._blocks: list[_Block] = []
         self._gap = False
 
@@ -202,18 +230,23 @@ class ReplyBuilder:
         self._blocks.append(block)
         return block
 
+    def _last(self, kind: str) -> _Block | None:
+        last = self._blocks[-1] if self._blocks else None
+        return last if last is not None and last.kind == kind and not self._gap else None
+
     def line(self, *parts: Inline, joined: bool = False) -> ReplyBuilder:
         """A line; ``joined``: in the paragraph before it (a line break, no new paragraph)."""
-        last = self._blocks[-1] if self._blocks else None
-        if (self.compact or joined) and last is not None and last.kind == "p" and not self._gap:
-            last.lines.append(rich(*parts))
-        else:
-            self._new("p").lines.append(rich(*parts))
+        block = self._last("p") if self.compact or joined else None
+        (block or self._new("p")).lines.append(rich(*parts))
         return self
 
-    def heading(self, *parts: Inline) -> ReplyBuilder:
-        """A bold line (a title or the heading of a list)."""
-        return self.line(bold(*parts))
+    def heading(self, *parts: Inline, level: int | None = None) -> ReplyBuilder:
+        """A bold line (a title or the heading of a list); with ``level`` (1-6) a
+        document heading (``<h1>``, "# " in Markdown)."""
+        if level is None:
+            return self.line(bold(*parts))
+        self._new(f"h{min(max(level, 1), 6)}").lines.append(rich(*parts))
+        return self
 
     def note(self, *parts: Inline) -> ReplyBuilder:
         """An emphasised line (a hint, a source)."""
@@ -222,6 +255,17 @@ class ReplyBuilder:
     def gap(self) -> ReplyBuilder:
         """An empty line before the next block in the plain body (paragraphs have space)."""
         self._gap = True
+        return self
+
+    def rule(self) -> ReplyBuilder:
+        """A horizontal rule between parts of a document."""
+        self._new("rule")
+        return self
+
+    def table(self, head: Sequence[Inline], rows: Iterable[Sequence[Inline]]) -> ReplyBuilder:
+        """A table with a head row."""
+        block = self._new("table")
+        block.rows = [[rich(c) for c in head], *([rich(c) for c in row] for row in rows)]
         return self
 
     def _item(
@@ -239,9 +283,7 @@ class ReplyBuilder:
             for extra in item.more:
                 self.line(more_mark.lstrip("\n") + extra)
             return self
-        last = self._blocks[-1] if self._blocks else None
-        block = last if last is not None and last.kind == kind and not self._gap else None
-        (block or self._new(kind)).items.append(item)
+        (self._last(kind) or self._new(kind)).items.append(item)
         return self
 
     def bullet(
@@ -267,7 +309,7 @@ class ReplyBuilder:
 
     def quote(self, *parts: Inline) -> ReplyBuilder:
         """Quoted text (what a member wrote): "> " lines in the plain body."""
-        self._new("quote").lines.append(rich(*parts))
+        (self._last("quote") or self._new("quote")).lines.append(rich(*parts))
         return self
 
     def extend(self, other: ReplyBuilder) -> ReplyBuilder:
@@ -277,29 +319,68 @@ class ReplyBuilder:
 
     # --- output ------------------------------------------------------------------
 
+    def _items_text(self, block: _Block) -> list[str]:
+        out: list[str] = []
+        for number, item in enumerate(block.items, 1):
+            if self.markdown:
+                mark = f"{number}. " if block.kind == "ol" else "- "
+                out.append(mark + item.line.markdown)
+                out += ["  - " + m.markdown for m in item.more]
+                continue
+            mark = f"{number}. " if block.kind == "ol" else item.mark
+            first = mark + item.line.text
+            if item.nested:
+                out.append(first)
+                out += ["   • " + m.text for m in item.more]
+            else:
+                out.append(first + "".join(item.more_mark + m.text for m in item.more))
+        return out
+
+    def _markdown(self) -> str:
+        out: list[str] = []
+        for block in self._blocks:
+            if block.kind == "p":
+                out.append("  \n".join(line.markdown for line in block.lines))
+            elif block.kind == "quote":
+                out.append("\n>\n".join("> " + line.markdown for line in block.lines))
+            elif block.kind.startswith("h"):
+                out.append("#" * int(block.kind[1]) + " " + block.lines[0].markdown)
+            elif block.kind == "rule":
+                out.append("---")
+            elif block.kind == "table":
+                head, *rows = block.rows
+                table = ["| " + " | ".join(_cell(c.markdown) for c in head) + " |"]
+                table.append("|" + "---|" * len(head))
+                table += ["| " + " | ".join(_cell(c.markdown) for c in row) + " |" for row in rows]
+                out.append("\n".join(table))
+            else:
+                out.append("\n".join(self._items_text(block)))
+        return "\n\n".join(out) + "\n"
+
     @property
     def text(self) -> str:
+        """The plain body (Markdown with ``markdown=True``)."""
+        if self.markdown:
+            return self._markdown()
         out: list[str] = []
         for block in self._blocks:
             if block.gap and out:
                 out.append("")
-            if block.kind == "p":
+            if block.kind in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
                 out += [line.text for line in block.lines]
             elif block.kind == "quote":
                 out += ["> " + row for line in block.lines for row in line.text.split("\n")]
+            elif block.kind == "rule":
+                out.append("---")
+            elif block.kind == "table":
+                out += [" | ".join(c.text for c in row) for row in block.rows]
             else:
-                for number, item in enumerate(block.items, 1):
-                    mark = f"{number}. " if block.kind == "ol" else item.mark
-                    first = mark + item.line.text
-                    if item.nested:
-                        out.append(first)
-                        out += ["   • " + m.text for m in item.more]
-                    else:
-                        out.append(first + "".join(item.more_mark + m.text for m in item.more))
+                out += self._items_text(block)
         return "\n".join(out)
 
     @property
     def html(self) -> str:
+        """The formatted body."""
         if self.compact:
             return "<br>".join(
                 line.html
@@ -317,6 +398,17 @@ class ReplyBuilder:
                 out.append(f"<p>{inner}</p>")
             elif block.kind == "quote":
                 out.append(f"<blockquote>{inner}</blockquote>")
+            elif block.kind.startswith("h"):
+                out.append(f"<{block.kind}>{inner}</{block.kind}>")
+            elif block.kind == "rule":
+                out.append("<hr>")
+            elif block.kind == "table":
+                head, *rows = block.rows
+                cells = "".join(f"<th>{c.html}</th>" for c in head)
+                body = "".join(
+                    "<tr>" + "".join(f"<td>{c.html}</td>" for c in row) + "</tr>" for row in rows
+                )
+                out.append(f"<table><tr>{cells}</tr>{body}</table>")
             else:
                 items = []
                 for item in block.items:
@@ -324,8 +416,8 @@ class ReplyBuilder:
                         sub = "".join(f"<li>{m.html}</li>" for m in item.more)
                         items.append(f"<li>{item.line.html}<ul>{sub}</ul></li>")
                     else:
-                        rows = [item.line.html, *(m.html for m in item.more)]
-                        items.append(f"<li>{'<br>'.join(rows)}</li>")
+                        rows_html = [item.line.html, *(m.html for m in item.more)]
+                        items.append(f"<li>{'<br>'.join(rows_html)}</li>")
                 out.append(f"<{block.kind}>{''.join(items)}</{block.kind}>")
         return "".join(out)
 
