@@ -29,9 +29,16 @@ class DraftElement:
 
 @dataclass(frozen=True)
 class Draft:
-    markdown: str
-    html: str
+    doc: ReplyBuilder  # Markdown as its plain form
     missing: tuple[str, ...]  # titles of the missing elements, in order
+
+    @property
+    def markdown(self) -> str:
+        return self.doc.text
+
+    @property
+    def html(self) -> str:
+        return self.doc.html
 
 
 def slug(title: str) -> str:
@@ -100,4 +107,4 @@ def render_draft(
     doc.table(columns, [[p, "", ""] for p in rows])
     if sources:
         doc.note(t("draft_sources", sources=", ".join(sources)))
-    return Draft(doc.text, doc.html, missing)
+    return Draft(doc, missing)
