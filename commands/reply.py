@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-_URL = re.compile(r"\b(https?://[^\s<>\"']+|mailto:[^\s<>\"']+)")
+_URL = re.compile(r"\b(?:https?://|mailto:)[^\s<>\"'„“”‚‘’«»]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}"
 _LINKABLE = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 
 
@@ -25,10 +26,34 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _address(match: re.Match[str]) -> tuple[str, str]:
+    """The address found, and what trails it but belongs to the sentence ("…/x)." )."""
+    url = match.group(0)
+    end = len(url)
+    while end and url[end - 1] in _TRAILING:
+        if url[end - 1] == ")" and url.count("(", 0, end) >= url.count(")", 0, end):
+            break  # "…/Bonn_(Stadt)" keeps its closing bracket
+        end -= 1
+    return url[:end], url[end:]
+
+
 def html_from_text(text: str) -> str:
-    """Escape text, keep line breaks and make http(s)/mailto links clickable."""
-    linked = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', _esc(text))
-    return linked.replace("\n", "<br>")
+    """Escape text, keep line breaks and make http(s)/mailto links clickable.
+
+    Addresses are found in the text before escaping, so quotes, brackets and
+    punctuation around them ("„https://x.example/a“.") stay outside the link.
+    """
+    out: list[str] = []
+    start = 0
+    for match in _URL.finditer(text):
+        url, rest = _address(match)
+        out.append(_esc(text[start : match.start()]))
+        bare = url.casefold() in ("http://", "https://", "mailto:")
+        out.append(_esc(url) if bare else f'<a href="{_esc(url)}">{_esc(url)}</a>')
+        out.append(_esc(rest))
+        start = match.end()
+    out.append(_esc(text[start:]))
+    return "".join(out).replace("\n", "<br>")
 
 
 def _hard_breaks(text: str) -> str:

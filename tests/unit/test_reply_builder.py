@@ -97,6 +97,31 @@ def test_text_links_become_clickable_and_line_breaks_stay() -> None:
     assert code("https://example.org").html == "<code>https://example.org</code>"
 
 
+@pytest.mark.parametrize(
+    ("typed", "html"),
+    [
+        (  # an HTML attribute a member typed: the quotes stay outside the link
+            'src="http://evil.example/x.png">',
+            'src=&quot;<a href="http://evil.example/x.png">http://evil.example/x.png</a>&quot;&gt;',
+        ),
+        (
+            "Siehe „https://x.example/a“.",
+            'Siehe „<a href="https://x.example/a">https://x.example/a</a>“.',
+        ),
+        (
+            "https://de.wikipedia.org/wiki/Bonn_(Stadt).",
+            '<a href="https://de.wikipedia.org/wiki/Bonn_(Stadt)">'
+            "https://de.wikipedia.org/wiki/Bonn_(Stadt)</a>.",
+        ),
+        ("(https://x.example/a)", '(<a href="https://x.example/a">https://x.example/a</a>)'),
+        ("mailto:a@b.example, oder", '<a href="mailto:a@b.example">mailto:a@b.example</a>, oder'),
+        ("nur http://.", "nur http://."),
+    ],
+)
+def test_punctuation_around_an_address_stays_outside_the_link(typed: str, html: str) -> None:
+    assert rich(typed).html == html
+
+
 def test_mentions_and_filled_templates() -> None:
     pill = mention("@a:example.org")
     assert pill.html == '<a href="https://matrix.to/#/@a:example.org">@a:example.org</a>'
