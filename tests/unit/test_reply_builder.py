@@ -296,3 +296,50 @@ def test_the_guard_catches_hand_made_html(source: str, tmp_path: Path) -> None:
         assert hand_made_html(path)
     finally:
         path.unlink()
+
+
+# --- where text and HTML used to disagree ---------------------------------------------
+
+
+async def test_overview_names_each_fields_key_in_html_as_in_text(tmp_path: Path) -> None:
+    """A filled field showed its key ("titel", what !kooperation feld takes) only in
+    the plain body; the HTML now names it too, as it did for the missing ones."""
+    from storage import Database
+    from tests.unit.test_cooperation_commands import ROOM, Env  # one environment, no copy
+
+    db = Database(tmp_path / "k.db")
+    await db.open()
+    try:
+        env = Env(db)
+        await env.say("!kooperation neu Singpause")
+        await env.say("!kooperation feld laufzeit 01.08.2026–31.07.2027")
+        await env.say("!kooperation")
+        overview = env.chat.sent[-1].reply
+        assert overview.text and env.chat.sent[-1].room_id == ROOM
+        for key in ("titel", "laufzeit", "inhalte"):
+            assert f"({key}):" in overview.text
+            assert f"(<code>{key}</code>):" in overview.formatted
+        text, _tags = visible(overview.formatted)
+        assert "✓ Laufzeit (laufzeit): 01.08.2026–31.07.2027" in text
+        assert "✓ Laufzeit (laufzeit): 01.08.2026–31.07.2027" in overview.text
+    finally:
+        await db.close()
+
+
+async def test_usage_help_puts_the_permission_note_alike_in_text_and_html(tmp_path: Path) -> None:
+    """ "(nur Koordination …)" had its brackets in the text only."""
+    from storage import Database
+    from tests.unit.test_cooperation_commands import Env
+
+    db = Database(tmp_path / "k.db")
+    await db.open()
+    try:
+        env = Env(db)
+        await env.say("!hilfe kooperation")
+        reply = env.chat.sent[-1].reply
+        assert "(nur Koordination)" in reply.text
+        assert "<em>(nur Koordination)</em>" in reply.formatted
+        text, _tags = visible(reply.formatted)
+        assert text.split() == reply.text.split()
+    finally:
+        await db.close()
