@@ -12,7 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.matrix import MatrixConnection
+from commands.context import Context, Services
 from commands.reply import (
+    Reply,
     ReplyBuilder,
     bold,
     code,
@@ -24,6 +26,7 @@ from commands.reply import (
     mention,
     rich,
 )
+from tests.fakes import command_dispatcher, fake_chat, make_services
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -300,22 +303,29 @@ def test_the_guard_catches_hand_made_html(source: str, tmp_path: Path) -> None:
 
 # --- where text and HTML used to disagree ---------------------------------------------
 
+ROOM = "!coop:localhost"
+ALICE = "@alice:localhost"
+
+
+async def _say(services: Services, body: str, sender: str = ALICE) -> Reply:
+    """The last reply to ``body``, sent through the dispatcher's command path."""
+    registry = services.registry
+    assert registry is not None
+    parsed = registry.parse(body)
+    assert parsed is not None, body
+    ctx = Context(services, sender, ROOM, f"$e{body}", None, False, "de", body)
+    assert await command_dispatcher(services).run_command(ctx, parsed) != "error"
+    return fake_chat(services).sent[-1].reply
+
 
 async def test_overview_names_each_fields_key_in_html_as_in_text(tmp_path: Path) -> None:
     """A filled field showed its key ("titel", what !kooperation feld takes) only in
     the plain body; the HTML now names it too, as it did for the missing ones."""
-    from storage import Database
-    from tests.unit.test_cooperation_commands import ROOM, Env  # one environment, no copy
-
-    db = Database(tmp_path / "k.db")
-    await db.open()
+    services = await make_services(tmp_path)
     try:
-        env = Env(db)
-        await env.say("!kooperation neu Singpause")
-        await env.say("!kooperation feld laufzeit 01.08.2026–31.07.2027")
-        await env.say("!kooperation")
-        overview = env.chat.sent[-1].reply
-        assert overview.text and env.chat.sent[-1].room_id == ROOM
+        await _say(services, "!kooperation neu Singpause")
+        await _say(services, "!kooperation feld laufzeit 01.08.2026–31.07.2027")
+        overview = await _say(services, "!kooperation")
         for key in ("titel", "laufzeit", "inhalte"):
             assert f"({key}):" in overview.text
             assert f"(<code>{key}</code>):" in overview.formatted
@@ -323,23 +333,17 @@ async def test_overview_names_each_fields_key_in_html_as_in_text(tmp_path: Path)
         assert "✓ Laufzeit (laufzeit): 01.08.2026–31.07.2027" in text
         assert "✓ Laufzeit (laufzeit): 01.08.2026–31.07.2027" in overview.text
     finally:
-        await db.close()
+        await services.db.close()
 
 
 async def test_usage_help_puts_the_permission_note_alike_in_text_and_html(tmp_path: Path) -> None:
     """ "(nur Koordination …)" had its brackets in the text only."""
-    from storage import Database
-    from tests.unit.test_cooperation_commands import Env
-
-    db = Database(tmp_path / "k.db")
-    await db.open()
+    services = await make_services(tmp_path)
     try:
-        env = Env(db)
-        await env.say("!hilfe kooperation")
-        reply = env.chat.sent[-1].reply
+        reply = await _say(services, "!hilfe kooperation")
         assert "(nur Koordination)" in reply.text
         assert "<em>(nur Koordination)</em>" in reply.formatted
         text, _tags = visible(reply.formatted)
         assert text.split() == reply.text.split()
     finally:
-        await db.close()
+        await services.db.close()
