@@ -403,48 +403,45 @@ class ReplyBuilder:
                 out += self._items_text(block)
         return "\n".join(out)
 
+    @staticmethod
+    def _block_html(block: _Block) -> str:
+        inner = "<br>".join(line.html for line in block.lines)
+        if block.kind == "p":
+            return f"<p>{inner}</p>"
+        if block.kind == "quote":
+            return f"<blockquote>{inner}</blockquote>"
+        if block.kind.startswith("h"):
+            return f"<{block.kind}>{inner}</{block.kind}>"
+        if block.kind == "rule":
+            return "<hr>"
+        if block.kind == "table":
+            head, *rows = block.rows
+            cells = "".join(f"<th>{c.html}</th>" for c in head)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{c.html}</td>" for c in row) + "</tr>" for row in rows
+            )
+            return f"<table><tr>{cells}</tr>{body}</table>"
+        items = []
+        for item in block.items:
+            if item.nested and item.more:
+                sub = "".join(f"<li>{m.html}</li>" for m in item.more)
+                items.append(f"<li>{item.line.html}<ul>{sub}</ul></li>")
+            else:
+                rows_html = [item.line.html, *(m.html for m in item.more)]
+                items.append(f"<li>{'<br>'.join(rows_html)}</li>")
+        return f"<{block.kind}>{''.join(items)}</{block.kind}>"
+
     @property
     def html(self) -> str:
         """The formatted body."""
-        if self.compact:
+        if self.compact:  # paragraphs without <p>: all lines apart by line breaks
             return "<br>".join(
-                line.html
+                "<br>".join(line.html for line in block.lines)
+                if block.kind == "p"
+                else self._block_html(block)
                 for block in self._blocks
-                for line in (
-                    block.lines
-                    if block.kind == "p"
-                    else [Rich("", f"<blockquote>{line.html}</blockquote>") for line in block.lines]
-                )
             )
-        out: list[str] = []
-        for block in self._blocks:
-            inner = "<br>".join(line.html for line in block.lines)
-            if block.kind == "p":
-                out.append(f"<p>{inner}</p>")
-            elif block.kind == "quote":
-                out.append(f"<blockquote>{inner}</blockquote>")
-            elif block.kind.startswith("h"):
-                out.append(f"<{block.kind}>{inner}</{block.kind}>")
-            elif block.kind == "rule":
-                out.append("<hr>")
-            elif block.kind == "table":
-                head, *rows = block.rows
-                cells = "".join(f"<th>{c.html}</th>" for c in head)
-                body = "".join(
-                    "<tr>" + "".join(f"<td>{c.html}</td>" for c in row) + "</tr>" for row in rows
-                )
-                out.append(f"<table><tr>{cells}</tr>{body}</table>")
-            else:
-                items = []
-                for item in block.items:
-                    if item.nested and item.more:
-                        sub = "".join(f"<li>{m.html}</li>" for m in item.more)
-                        items.append(f"<li>{item.line.html}<ul>{sub}</ul></li>")
-                    else:
-                        rows_html = [item.line.html, *(m.html for m in item.more)]
-                        items.append(f"<li>{'<br>'.join(rows_html)}</li>")
-                out.append(f"<{block.kind}>{''.join(items)}</{block.kind}>")
-        return "".join(out)
+        return "".join(self._block_html(block) for block in self._blocks)
 
     def build(self, **kwargs: Any) -> Reply:
         """The reply (``notify``, ``mentions``, ``extra``, ``attachment`` as in ``Reply``)."""
