@@ -36,7 +36,7 @@ from commands.context import Context, Services
 from commands.errors import CommandError, UsageError, UserError
 from commands.knowledge import is_choice_reply
 from commands.registry import CommandSpec, ParsedCommand, Permission, Registry, Scope
-from commands.reply import Reply, esc
+from commands.reply import Reply, ReplyBuilder, code, join
 from storage.answers import AnswerChoices
 from storage.core import ErrorEntry, ErrorLog, Inbox, UserSettings
 
@@ -499,14 +499,10 @@ class Dispatcher:
         label = ctx.t("core.usage")
         examples: Iterable[str] = spec.examples[:2]
         example_label = ctx.t("core.examples")
-        text = f"{problem}\n{label}: {usage}"
-        html = f"{esc(problem)}<br>{esc(label)}: <code>{esc(usage)}</code>"
+        reply = ReplyBuilder(compact=True).line(problem).line(label, ": ", code(usage))
         if spec.examples:
-            text += f"\n{example_label}: " + " · ".join(examples)
-            html += f"<br>{esc(example_label)}: " + " · ".join(
-                f"<code>{esc(e)}</code>" for e in spec.examples[:2]
-            )
-        return Reply(text, html)
+            reply.line(example_label, ": ", join(" · ", map(code, examples)))
+        return reply.build()
 
     async def _record_error(
         self,

@@ -21,7 +21,7 @@ from commands.matching import (
     found_cluster,
 )
 from commands.registry import Arg, Permission, Scope, command
-from commands.reply import Reply, esc, html_from_text
+from commands.reply import Reply, ReplyBuilder
 from commands.rooms import notify_coordinators
 from commands.textclean import single_line
 from content.normalize import normalize
@@ -146,29 +146,21 @@ async def list_command(ctx: Context) -> None:
         await ctx.reply(ctx.t("clusters.none"))
         return
     title = ctx.t("clusters.list_title")
-    lines = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p>"]
-    if clusters:
-        html.append("<ul>")
-        for cluster in clusters:
-            line = ctx.t(
+    reply = ReplyBuilder().heading(title)
+    for cluster in clusters:
+        reply.bullet(
+            ctx.t(
                 "clusters.list_line",
                 topic=cluster.topic,
                 people=len(cluster.members),
                 places=len(cluster.places),
                 state=ctx.t("clusters.ready" if cluster.ready else "clusters.not_ready"),
             )
-            lines.append(f"• {line}")
-            html.append(f"<li>{esc(line)}</li>")
-        html.append("</ul>")
+        )
     if founded:
-        done = ctx.t("clusters.founded_list", topics=", ".join(c.topic for c in founded))
-        lines.append(done)
-        html.append(f"<p>{esc(done)}</p>")
+        reply.line(ctx.t("clusters.founded_list", topics=", ".join(c.topic for c in founded)))
     hint = ctx.t("clusters.list_hint", people=MIN_MEMBERS, places=MIN_PLACES, max=MAX_MEMBERS)
-    lines.append(hint)
-    html.append(f"<p>{esc(hint)}</p>")
-    await ctx.reply(Reply("\n".join(lines), "".join(html)))
+    await ctx.reply(reply.line(hint).build())
 
 
 def _find(topic: str, clusters: list[FormingCluster]) -> FormingCluster | None:
@@ -252,7 +244,7 @@ async def found_command(ctx: Context, topic: str) -> None:
         link=link,
         rest=len(overflow),
     )
-    await ctx.reply(Reply(text, html_from_text(text)))
+    await ctx.reply(Reply(text))
 
 
 async def _welcome(
@@ -267,7 +259,7 @@ async def _welcome(
         members=", ".join(members),
         count=len(members),
     )
-    reply = Reply(text, html_from_text(text), notify=True, mentions=members)
+    reply = Reply(text, notify=True, mentions=members)
     await ctx.chat.send(room_id, reply, key=f"clusters.welcome:{cluster_id}")
 
 

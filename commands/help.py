@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from commands.context import Context
 from commands.registry import Arg, CommandSpec, Permission, Registry, Scope, command, fold
-from commands.reply import Reply, esc
+from commands.reply import Reply, ReplyBuilder, code, em, indent, join
 from storage.cooperations import Cooperations
 
 GROUP_ORDER = ("inhalte", "kooperation", "termine", "profil", "netzwerk", "system")
@@ -87,23 +87,17 @@ def allowed(spec: CommandSpec, here: Here) -> bool:
     return True
 
 
-def usage_block(spec: CommandSpec, ctx: Context) -> tuple[str, str]:
-    """Plain and HTML text: usage, what it does, examples, who may use it."""
+def usage_block(reply: ReplyBuilder, spec: CommandSpec, ctx: Context) -> None:
+    """Usage, what it does, examples, who may use it: one paragraph of ``reply``."""
     usage = spec.usage_line(ctx.lang)
-    summary = ctx.t(spec.summary)
-    lines = [usage, f"  {summary}"]
-    html = [f"<code>{esc(usage)}</code><br>{esc(summary)}"]
+    reply.line(code(usage))
+    reply.line(indent(), ctx.t(spec.summary), joined=True)
     if spec.permission is not Permission.EVERYONE:
         note = ctx.t(f"core.permission_{spec.permission.name.lower()}")
-        lines.append(f"  ({note})")
-        html.append(f"<br><em>{esc(note)}</em>")
+        reply.line(indent(), em("(", note, ")"), joined=True)
     if spec.examples:
         label = ctx.t("core.examples")
-        lines.append(f"  {label}: " + " · ".join(spec.examples))
-        html.append(
-            f"<br>{esc(label)}: " + " · ".join(f"<code>{esc(e)}</code>" for e in spec.examples)
-        )
-    return "\n".join(lines), "".join(html)
+        reply.line(indent(), label, ": ", join(" · ", map(code, spec.examples)), joined=True)
 
 
 def short_help(ctx: Context, registry: Registry, here: Here) -> Reply:
@@ -117,16 +111,10 @@ def short_help(ctx: Context, registry: Registry, here: Here) -> Reply:
     chosen = chosen[:MAX_SHORT]
     title = ctx.t("core.help_short_title", network=ctx.services.network.name)
     footer = ctx.t("core.help_short_footer")
-    text = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p><ul>"]
+    reply = ReplyBuilder().heading(title)
     for spec in chosen:
-        usage = spec.usage_line(ctx.lang)
-        summary = ctx.t(spec.summary)
-        text.append(f"• {usage} – {summary}")
-        html.append(f"<li><code>{esc(usage)}</code> – {esc(summary)}</li>")
-    text.append(footer)
-    html.append(f"</ul><p>{esc(footer)}</p>")
-    return Reply("\n".join(text), "".join(html))
+        reply.bullet(code(spec.usage_line(ctx.lang)), " – ", ctx.t(spec.summary))
+    return reply.line(footer).build()
 
 
 def overview(ctx: Context, registry: Registry, here: Here | None = None) -> Reply:
@@ -142,25 +130,17 @@ def overview(ctx: Context, registry: Registry, here: Here | None = None) -> Repl
         groups.setdefault(spec.group, []).append(spec)
     ordered = [g for g in GROUP_ORDER if g in groups] + sorted(set(groups) - set(GROUP_ORDER))
     title = ctx.t("core.help_title", network=ctx.services.network.name)
-    text = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p>"]
+    reply = ReplyBuilder().heading(title)
     for group in ordered:
-        heading = ctx.t(f"core.group_{group}")
-        text.append(f"\n{heading}")
-        html.append(f"<p><strong>{esc(heading)}</strong></p><ul>")
+        reply.gap().heading(ctx.t(f"core.group_{group}"))
         for spec in groups[group]:
-            usage = spec.usage_line(ctx.lang)
-            summary = ctx.t(spec.summary)
-            text.append(f"• {usage} – {summary}")
-            html.append(f"<li><code>{esc(usage)}</code> – {esc(summary)}</li>")
-        html.append("</ul>")
+            reply.bullet(code(spec.usage_line(ctx.lang)), " – ", ctx.t(spec.summary))
     footers = [ctx.t("core.help_footer")]
     if hidden:
         footers.insert(0, ctx.t("core.help_hidden", count=hidden))
     for footer in footers:
-        text.append(f"\n{footer}")
-        html.append(f"<p>{esc(footer)}</p>")
-    return Reply("\n".join(text), "".join(html))
+        reply.gap().line(footer)
+    return reply.build()
 
 
 @command(
@@ -188,5 +168,7 @@ async def help_command(ctx: Context, topic: str | None) -> None:
     if not specs:
         await ctx.reply(ctx.t("core.help_unknown", name=name))
         return
-    blocks = [usage_block(spec, ctx) for spec in specs]
-    await ctx.reply(Reply("\n\n".join(b[0] for b in blocks), "<br><br>".join(b[1] for b in blocks)))
+    reply = ReplyBuilder()
+    for spec in specs:
+        usage_block(reply.gap(), spec, ctx)
+    await ctx.reply(reply.build())

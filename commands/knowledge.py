@@ -19,7 +19,7 @@ from commands.context import Context, Services
 from commands.errors import UserError
 from commands.i18n import Catalog
 from commands.registry import Arg, Permission, Scope, command, on_event
-from commands.reply import Reply, esc, html_from_text
+from commands.reply import Reply, ReplyBuilder, bold, em, mention
 from commands.timeparse import format_date
 from storage.answers import AnswerChoices, Choice, NetworkAnswers
 from storage.privacy import ForwardedMessages
@@ -55,46 +55,30 @@ def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool =
     """The reply to a free question (also used offline by ``koopbot ask``)."""
     t = lambda key, **kw: catalog.get(key, lang, **kw)  # noqa: E731
     if getattr(result, "small_talk", None):
-        line = t(f"knowledge.small_talk_{result.small_talk}")
-        return Reply(line, f"<p>{esc(line)}</p>")
+        return ReplyBuilder().line(t(f"knowledge.small_talk_{result.small_talk}")).build()
     if result.abstained:
         candidates = getattr(result, "candidates", [])
+        reply = ReplyBuilder()
         if candidates:
-            lines = [t("knowledge.did_you_mean")]
-            html = [f"<p>{esc(lines[0])}</p><ol>"]
-            for number, (_entry_id, title) in enumerate(candidates[:3], 1):
-                lines.append(f"{number}. {title}")
-                html.append(f"<li>{esc(title)}</li>")
-            html.append("</ol>")
-            lines.append(t("knowledge.did_you_mean_hint", count=len(candidates[:3])))
-            html.append(f"<p>{esc(lines[-1])}</p>")
+            reply.line(t("knowledge.did_you_mean"))
+            for _entry_id, title in candidates[:3]:
+                reply.numbered(title)
+            reply.line(t("knowledge.did_you_mean_hint", count=len(candidates[:3])))
         else:
-            lines = [t("knowledge.abstain")]
-            html = [f"<p>{esc(lines[0])}</p>"]
+            reply.line(t("knowledge.abstain"))
             if result.suggestions:
-                lines.append(t("knowledge.closest"))
-                html.append(f"<p>{esc(lines[-1])}</p><ul>")
+                reply.line(t("knowledge.closest"))
                 for _entry_id, title in result.suggestions[:3]:
-                    lines.append(f"• {title}")
-                    html.append(f"<li>{esc(title)}</li>")
-                html.append("</ul>")
+                    reply.bullet(title)
         if forwarded:
-            lines.append(t("knowledge.forwarded_hint"))
-            html.append(f"<p>{esc(lines[-1])}</p>")
-        return Reply("\n".join(lines), "".join(html), extra={"koopbot.answer": result.metadata()})
+            reply.line(t("knowledge.forwarded_hint"))
+        return reply.build(extra={"koopbot.answer": result.metadata()})
     source = t("knowledge.source", source=getattr(result, "source_title", "") or result.source)
-    text = [result.title, result.text, source]
-    html = [
-        f"<p><strong>{esc(result.title)}</strong></p>",
-        f"<p>{html_from_text(result.text)}</p>",
-        f"<p><em>{esc(source)}</em></p>",
-    ]
+    reply = ReplyBuilder().heading(result.title).line(result.text).note(source)
     if result.related:
         titles = [title for _id, title in result.related[:2]]
-        related = t("knowledge.related", titles=" · ".join(titles))
-        text.append(related)
-        html.append(f"<p>{esc(related)}</p>")
-    return Reply("\n".join(text), "".join(html), extra={"koopbot.answer": result.metadata()})
+        reply.line(t("knowledge.related", titles=" · ".join(titles)))
+    return reply.build(extra={"koopbot.answer": result.metadata()})
 
 
 def is_choice_reply(text: str) -> bool:
@@ -216,17 +200,12 @@ def titled_list(
     title: str, items: list[tuple[str, str]], footer: list[str], *, ordered: bool = False
 ) -> Reply:
     """A heading, one line per (name, text) item, then footer lines (hint, source)."""
-    tag = "ol" if ordered else "ul"
-    lines = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p><{tag}>"]
-    for index, (name, text) in enumerate(items, 1):
-        prefix = f"{index}." if ordered else "•"
-        lines.append(f"{prefix} {name} – {text}")
-        html.append(f"<li><strong>{esc(name)}</strong> – {esc(text)}</li>")
-    html.append(f"</{tag}>")
-    lines += footer
-    html += [f"<p>{esc(line)}</p>" for line in footer]
-    return Reply("\n".join(lines), "".join(html))
+    reply = ReplyBuilder().heading(title)
+    for name, text in items:
+        (reply.numbered if ordered else reply.bullet)(bold(name), " – ", text)
+    for line in footer:
+        reply.line(line)
+    return reply.build()
 
 
 def source_line(ctx: Context, entries: Any) -> str:
@@ -286,24 +265,15 @@ async def checklist_command(ctx: Context, phase: str) -> None:
         names = ", ".join(f"{p.number} {p.title(ctx.lang)}" for p in content.phases)
         raise UserError("knowledge.unknown_phase", phase=phase, phases=names)
     title = ctx.t("knowledge.checklist_title", number=found.number, title=found.title(ctx.lang))
-    lines = [title, found.summary(ctx.lang)]
-    html = [f"<p><strong>{esc(title)}</strong><br>{esc(found.summary(ctx.lang))}</p><ul>"]
+    reply = ReplyBuilder().heading(title).line(found.summary(ctx.lang), joined=True)
     for item in found.items:
-        lines.append(f"{item.id} {item.text(ctx.lang)}")
         hint = item.hint(ctx.lang)
-        if hint:
-            lines.append(f"    ↳ {hint}")
-        html.append(
-            f"<li><strong>{esc(item.id)}</strong> {esc(item.text(ctx.lang))}"
-            + (f"<br><em>{esc(hint)}</em>" if hint else "")
-            + "</li>"
+        reply.bullet(
+            bold(item.id), " ", item.text(ctx.lang), mark="", more=[em(hint)] if hint else []
         )
-    html.append("</ul>")
     tick = ctx.t("knowledge.checklist_tick", example=found.items[0].id if found.items else "1.1")
     source = ctx.t("knowledge.source", source=source_title(content, found.source, ctx.lang))
-    lines += [tick, source]
-    html.append(f"<p>{esc(tick)}</p><p><em>{esc(source)}</em></p>")
-    await ctx.reply(Reply("\n".join(lines), "".join(html)))
+    await ctx.reply(reply.line(tick).note(source).build())
 
 
 @command(
@@ -334,29 +304,19 @@ async def topics_command(ctx: Context) -> None:
     content = _content(ctx)
     network = ctx.services.network
     title = ctx.t("knowledge.topics_title", network=network.name)
-    lines = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p><ul>"]
+    reply = ReplyBuilder().heading(title)
     upcoming = await _next_meetings_by_room(ctx)
     for topic in content.topics:
         room_id = network.room_ids.get(topic.key) or network.room_ids.get(
             network.topic_rooms.get(topic.key, "")
         )
-        line = f"• {topic.title}: {topic.description(ctx.lang)}"
-        item = f"<li><strong>{esc(topic.title)}</strong>: {esc(topic.description(ctx.lang))}"
+        more = []
         if room_id:
-            room = ctx.chat.room_name(room_id)
-            line += " " + ctx.t("knowledge.topic_room", room=room)
-            item += f"<br>{esc(ctx.t('knowledge.topic_room', room=room))}"
+            more.append(ctx.t("knowledge.topic_room", room=ctx.chat.room_name(room_id)))
             if room_id in upcoming:
-                line += " " + ctx.t("knowledge.topic_next", when=upcoming[room_id])
-                item += f"<br>{esc(ctx.t('knowledge.topic_next', when=upcoming[room_id]))}"
-        lines.append(line)
-        html.append(item + "</li>")
-    html.append("</ul>")
-    source = source_line(ctx, content.topics)
-    lines.append(source)
-    html.append(f"<p><em>{esc(source)}</em></p>")
-    await ctx.reply(Reply("\n".join(lines), "".join(html)))
+                more.append(ctx.t("knowledge.topic_next", when=upcoming[room_id]))
+        reply.bullet(bold(topic.title), ": ", topic.description(ctx.lang), more=more, more_mark=" ")
+    await ctx.reply(reply.note(source_line(ctx, content.topics)).build())
 
 
 async def _next_meetings_by_room(ctx: Context) -> dict[str, str]:
@@ -384,24 +344,14 @@ async def open_questions_command(ctx: Context) -> None:
         await ctx.reply(ctx.t("knowledge.no_open_questions"))
         return
     title = ctx.t("knowledge.open_questions_title", count=len(questions))
-    lines = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p><ul>"]
+    reply = ReplyBuilder().heading(title)
     tz = ctx.services.network.tz
     for q in questions:
         asked = format_date(datetime.fromisoformat(q.asked_at), ctx.lang, tz=tz)
         who = ctx.chat.display_name(q.sender) if q.sender else ctx.t("knowledge.asker_unknown")
-        lines.append(f"• #{q.id} {asked} – {who}: {q.question}")
-        person = (
-            f'<a href="https://matrix.to/#/{esc(q.sender)}">{esc(who)}</a>'
-            if q.sender
-            else esc(who)
-        )
-        html.append(f"<li>#{q.id} {esc(asked)} – {person}: {esc(q.question)}</li>")
-    html.append("</ul>")
-    hint = ctx.t("knowledge.open_questions_hint")
-    lines.append(hint)
-    html.append(f"<p>{esc(hint)}</p>")
-    await ctx.reply(Reply("\n".join(lines), "".join(html)))
+        person = mention(q.sender, who) if q.sender else who
+        reply.bullet(f"#{q.id} {asked} – ", person, ": ", q.question)
+    await ctx.reply(reply.line(ctx.t("knowledge.open_questions_hint")).build())
 
 
 def network_entry(answer: Any) -> Any:
@@ -469,14 +419,15 @@ async def answer_command(ctx: Context, number: str, text: str) -> None:
     delivered = False
     if found.sender:
         catalog = ctx.services.catalog
-        body = catalog.get("knowledge.answer_dm", found.lang, question=found.question, answer=text)
-        html = (
-            f"<p>{esc(catalog.get('knowledge.answer_dm_intro', found.lang))}</p>"
-            f"<blockquote>{esc(found.question)}</blockquote><p>{html_from_text(text)}</p>"
+        answer = (
+            ReplyBuilder()
+            .line(catalog.get("knowledge.answer_dm_intro", found.lang))
+            .quote(found.question)
+            .line(text)
         )
         try:
             room = await ctx.chat.direct_room(found.sender)
-            await ctx.chat.send(room, Reply(body, html), key=f"answer-dm:{saved.id}")
+            await ctx.chat.send(room, answer.build(), key=f"answer-dm:{saved.id}")
             delivered = True
         except Exception:
             log.exception("could not send the answer to question %d to its asker", found.id)

@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 from commands.context import Context, Services
 from commands.errors import UserError
 from commands.registry import Arg, Permission, Scope, command, on_event
-from commands.reply import Reply, esc, html_from_text
+from commands.reply import Reply, ReplyBuilder, code
 from commands.textclean import single_line
 from storage.core import UserSettings
 from storage.rooms import (
@@ -170,14 +170,12 @@ async def _welcome(services: Services, user_id: str) -> None:
         ("!profil", catalog.get("rooms.welcome_profile", lang)),
     ]
     outro = catalog.get("rooms.welcome_outro", lang)
-    text = "\n".join([intro, *(f"• {cmd} – {what}" for cmd, what in lines), outro])
-    html = (
-        f"<p>{esc(intro)}</p><ul>"
-        + "".join(f"<li><code>{esc(cmd)}</code> – {esc(what)}</li>" for cmd, what in lines)
-        + f"</ul><p>{esc(outro)}</p>"
-    )
+    welcome = ReplyBuilder().line(intro)
+    for cmd, what in lines:
+        welcome.bullet(code(cmd), " – ", what)
+    welcome.line(outro)
     direct = await services.chat.direct_room(user_id)
-    await services.chat.send(direct, Reply(text, html), key=f"rooms.welcome:{user_id}")
+    await services.chat.send(direct, welcome.build(), key=f"rooms.welcome:{user_id}")
 
 
 async def _bot_back(services: Services, room_id: str) -> None:
@@ -266,4 +264,4 @@ async def new_room(ctx: Context, name: str) -> None:
     link = f"https://matrix.to/#/{room_id}"
     text_key = "rooms.created_in_space" if space is not None else "rooms.created"
     text = ctx.t(text_key, name=name, key=key, link=link)
-    await ctx.reply(Reply(text, html_from_text(text)))
+    await ctx.reply(Reply(text))

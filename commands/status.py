@@ -6,7 +6,7 @@ from datetime import datetime
 
 from commands.context import Context
 from commands.registry import Permission, Scope, command
-from commands.reply import Reply, esc
+from commands.reply import ReplyBuilder
 from storage.core import ErrorLog, Inbox
 
 
@@ -33,33 +33,20 @@ async def status_command(ctx: Context) -> None:
     sync_age = "—" if last_sync is None else f"{(now - last_sync).total_seconds():.0f}s"
     rooms = await runtime.rooms()
     errors = await ErrorLog(ctx.db).latest(5)
-    text = [
-        ctx.t("core.status_title"),
-        ctx.t("core.status_uptime", uptime=uptime, sync_age=sync_age),
-        ctx.t("core.status_jobs", jobs=runtime.scheduled_jobs()),
-        ctx.t("core.status_parked", count=await Inbox(ctx.db).parked_count()),
-        ctx.t("core.status_rooms", count=len(rooms)),
-    ]
-    html = [
-        f"<p><strong>{esc(text[0])}</strong><br>{esc(text[1])}<br>{esc(text[2])}"
-        f"<br>{esc(text[3])}</p>"
-    ]
-    html.append(f"<p>{esc(text[4])}</p><ul>")
+    reply = ReplyBuilder().heading(ctx.t("core.status_title"))
+    reply.line(ctx.t("core.status_uptime", uptime=uptime, sync_age=sync_age), joined=True)
+    reply.line(ctx.t("core.status_jobs", jobs=runtime.scheduled_jobs()), joined=True)
+    parked = await Inbox(ctx.db).parked_count()
+    reply.line(ctx.t("core.status_parked", count=parked), joined=True)
+    reply.line(ctx.t("core.status_rooms", count=len(rooms)))
     for room in rooms:
-        label = f"{room.name} ({room.members})" + (f" [{room.key}]" if room.key else "")
-        text.append(f"• {label}")
-        html.append(f"<li>{esc(label)}</li>")
-    html.append("</ul>")
+        reply.bullet(f"{room.name} ({room.members})" + (f" [{room.key}]" if room.key else ""))
     if errors:
-        heading = ctx.t("core.status_errors")
-        text.append(heading)
-        html.append(f"<p>{esc(heading)}</p><ul>")
+        reply.line(ctx.t("core.status_errors"))
         for entry in errors:
-            line = f"{entry.at[:19]} [{entry.ref}] {entry.command or ''}: {entry.error[:120]}"
-            text.append(f"• {line}")
-            html.append(f"<li>{esc(line)}</li>")
-        html.append("</ul>")
+            reply.bullet(
+                f"{entry.at[:19]} [{entry.ref}] {entry.command or ''}: {entry.error[:120]}"
+            )
     else:
-        text.append(ctx.t("core.status_no_errors"))
-        html.append(f"<p>{esc(text[-1])}</p>")
-    await ctx.reply(Reply("\n".join(text), "".join(html)))
+        reply.line(ctx.t("core.status_no_errors"))
+    await ctx.reply(reply.build())

@@ -9,7 +9,7 @@ from commands.cooperation.common import content_of, cooperation_here
 from commands.cooperation.draft import Draft, DraftElement, draft_filename, render_draft
 from commands.i18n import Catalog
 from commands.registry import Scope, command
-from commands.reply import Attachment, Reply
+from commands.reply import Attachment
 from commands.timeparse import format_date
 from storage.cooperations import Cooperations
 
@@ -56,4 +56,4 @@ async def agreement_draft(ctx: Context) -> None:
     attachment = Attachment(
         draft_filename(coop.title), draft.markdown.encode("utf-8"), "text/markdown"
     )
-    await ctx.reply(Reply(draft.markdown, draft.html, attachment=attachment))
+    await ctx.reply(draft.doc.build(attachment=attachment))

@@ -10,7 +10,7 @@ from commands.cooperation.common import content_of, cooperation_here, progress_o
 from commands.cooperation.progress import bar
 from commands.errors import UsageError, UserError
 from commands.registry import Arg, Scope, command
-from commands.reply import Reply, esc
+from commands.reply import ReplyBuilder, bold
 from storage.cooperations import Cooperations
 
 MAX_ITEMS = 60
@@ -66,7 +66,7 @@ def _expand(token: str) -> list[str] | None:
     return [f"{phase}.{n}" for n in range(start, end + 1)]
 
 
-def _summary(ctx: Context, content: Any, before: Any, after: Any) -> tuple[list[str], list[str]]:
+def _summary(ctx: Context, content: Any, before: Any, after: Any) -> list[str]:
     """Lines on the current phase: moved on, went back, or where it stands."""
     text: list[str] = []
     lang = ctx.lang
@@ -94,7 +94,7 @@ def _summary(ctx: Context, content: Any, before: Any, after: Any) -> tuple[list[
                 bar=bar(new.done, new.total),
             )
         )
-    return text, [f"<p>{esc(line)}</p>" for line in text]
+    return text
 
 
 async def _change(ctx: Context, items: str, *, tick: bool) -> None:
@@ -112,30 +112,23 @@ async def _change(ctx: Context, items: str, *, tick: bool) -> None:
         changed = await repo.untick(coop.id, ids, now=now)
     after = progress_of(content, await repo.ticks(coop.id))
     unchanged = [i for i in ids if i not in changed]
-    text: list[str] = []
-    html: list[str] = []
+    reply = ReplyBuilder()
     if changed:
-        heading = ctx.t(
-            "cooperation.ticked" if tick else "cooperation.unticked", count=len(changed)
+        reply.line(
+            ctx.t("cooperation.ticked" if tick else "cooperation.unticked", count=len(changed))
         )
-        text.append(heading)
-        html.append(f"<p>{esc(heading)}</p><ul>")
         mark = "✅" if tick else "☐"
         if len(changed) > LIST_LIMIT:  # a whole phase at once: numbers only
-            text.append(f"{mark} " + ", ".join(changed))
-            html.append(f"<li>{mark} {esc(', '.join(changed))}</li>")
+            reply.bullet(f"{mark} " + ", ".join(changed), mark="")
         for item_id in changed if len(changed) <= LIST_LIMIT else ():
             item_text = content.checklist_item(item_id).text(ctx.lang)
-            text.append(f"{mark} {item_id} {item_text}")
-            html.append(f"<li>{mark} <strong>{esc(item_id)}</strong> {esc(item_text)}</li>")
-        html.append("</ul>")
+            reply.bullet(f"{mark} ", bold(item_id), f" {item_text}", mark="")
     if unchanged:
         key = "cooperation.already_ticked" if tick else "cooperation.not_ticked"
-        line = ctx.t(key, items=", ".join(unchanged))
-        text.append(line)
-        html.append(f"<p>{esc(line)}</p>")
-    more_text, more_html = _summary(ctx, content, before, after)
-    await ctx.reply(Reply("\n".join(text + more_text), "".join(html + more_html)))
+        reply.line(ctx.t(key, items=", ".join(unchanged)))
+    for line in _summary(ctx, content, before, after):
+        reply.line(line)
+    await ctx.reply(reply.build())
 
 
 @command(

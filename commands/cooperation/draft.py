@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from commands.cooperation.fields import fold_umlauts, partner_list
 from commands.i18n import Catalog
-from commands.reply import esc, html_from_text
+from commands.reply import ReplyBuilder, bold
 
 SLUG_MAX = 60
 
@@ -29,9 +29,16 @@ class DraftElement:
 
 @dataclass(frozen=True)
 class Draft:
-    markdown: str
-    html: str
+    doc: ReplyBuilder  # Markdown as its plain form
     missing: tuple[str, ...]  # titles of the missing elements, in order
+
+    @property
+    def markdown(self) -> str:
+        return self.doc.text
+
+    @property
+    def html(self) -> str:
+        return self.doc.html
 
 
 def slug(title: str) -> str:
@@ -43,15 +50,6 @@ def slug(title: str) -> str:
 
 def draft_filename(title: str) -> str:
     return f"kooperationsvereinbarung-{slug(title)}.md"
-
-
-def _hard_breaks(text: str) -> str:
-    """Keep the user's line breaks in Markdown (CommonMark hard break: two spaces)."""
-    return "  \n".join(line.rstrip() for line in text.strip().splitlines())
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_draft(
@@ -69,9 +67,8 @@ def render_draft(
         return catalog.get(f"cooperation.{name}", lang, **params)
 
     missing = tuple(e.title for e in elements if not e.value)
-    heading = t("draft_heading")
-    md = [f"# {heading}", "", f"**{title}**", ""]
-    html = [f"<h1>{esc(heading)}</h1>", f"<p><strong>{esc(title)}</strong></p>"]
+    doc = ReplyBuilder(markdown=True)
+    doc.heading(t("draft_heading"), level=1).line(bold(title))
     intro = [t("draft_intro")]
     if as_of:
         intro.append(t("draft_as_of", date=as_of))
@@ -87,44 +84,27 @@ def render_draft(
         intro.append(t("draft_fill_hint"))
     else:
         intro.append(t("draft_complete"))
-    md += ["\n>\n".join(f"> {line}" for line in intro), ""]
-    html.append("<blockquote>" + "<br>".join(esc(line) for line in intro) + "</blockquote>")
+    for line in intro:
+        doc.quote(line)
 
     partners: list[str] = []
     for number, element in enumerate(elements, start=1):
-        head = f"{number}. {element.title}"
-        md += [f"## {head}", ""]
-        html.append(f"<h2>{esc(head)}</h2>")
+        doc.heading(f"{number}. {element.title}", level=2)
         if element.value and element.key == "partner":
             partners = partner_list(element.value)
-            md += [f"- {p}" for p in partners] + [""]
-            html.append("<ul>" + "".join(f"<li>{esc(p)}</li>" for p in partners) + "</ul>")
+            for partner in partners:
+                doc.bullet(partner)
         elif element.value:
-            md += [_hard_breaks(element.value), ""]
-            html.append(f"<p>{html_from_text(element.value)}</p>")
+            doc.line(element.value.strip())
         else:
-            open_line = t("draft_open", title=element.title)
-            hint = t("draft_hint", guidance=element.guidance)
-            how = t("draft_how", key=element.key)
-            md += [f"**{open_line}**", "", f"*{hint}*", "", f"*{how}*", ""]
-            html.append(
-                f"<p><strong>{esc(open_line)}</strong><br><em>{esc(hint)}</em>"
-                f"<br><em>{esc(how)}</em></p>"
-            )
+            doc.line(bold(t("draft_open", title=element.title)))
+            doc.note(t("draft_hint", guidance=element.guidance))
+            doc.note(t("draft_how", key=element.key))
 
-    signatures = t("draft_signatures")
     columns = [t("draft_col_partner"), t("draft_col_place_date"), t("draft_col_signature")]
     rows = partners or [t("draft_partner_n", n=1), t("draft_partner_n", n=2)]
-    md += ["---", "", f"## {signatures}", ""]
-    md.append("| " + " | ".join(columns) + " |")
-    md.append("|" + "---|" * len(columns))
-    md += [f"| {_cell(p)} |  |  |" for p in rows]
-    html.append(f"<hr><h2>{esc(signatures)}</h2><table><tr>")
-    html.append("".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr>")
-    html += [f"<tr><td>{esc(p)}</td><td></td><td></td></tr>" for p in rows]
-    html.append("</table>")
+    doc.rule().heading(t("draft_signatures"), level=2)
+    doc.table(columns, [[p, "", ""] for p in rows])
     if sources:
-        basis = t("draft_sources", sources=", ".join(sources))
-        md += ["", f"*{basis}*"]
-        html.append(f"<p><em>{esc(basis)}</em></p>")
-    return Draft("\n".join(md) + "\n", "".join(html), missing)
+        doc.note(t("draft_sources", sources=", ".join(sources)))
+    return Draft(doc, missing)

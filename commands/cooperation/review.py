@@ -25,7 +25,7 @@ from commands.cooperation.schedule import (
 )
 from commands.errors import UsageError
 from commands.registry import Arg, Scope, command, job_handler, on_event
-from commands.reply import Reply, esc
+from commands.reply import Reply, ReplyBuilder, bold
 from commands.timeparse import (
     format_date,
     format_datetime,
@@ -137,25 +137,17 @@ def review_reminder(
     head = jctx.t(
         "cooperation.review_reminder", title=coop.title, when=format_datetime(meeting, lang, tz=tz)
     )
-    text = [head]
-    html = [f"<p><strong>{esc(head)}</strong></p>"]
+    reply = ReplyBuilder().heading(head)
     phase = content.phase(7) if content is not None else None
     if phase is not None:
-        intro = jctx.t("cooperation.review_questions", title=phase.title(lang))
-        text.append(intro)
-        html.append(f"<p>{esc(intro)}</p><ul>")
+        reply.line(jctx.t("cooperation.review_questions", title=phase.title(lang)))
         for item in phase.items:
-            text.append(f"• {item.id} {item.text(lang)}")
-            html.append(f"<li><strong>{esc(item.id)}</strong> {esc(item.text(lang))}</li>")
-        html.append("</ul>")
-    tail = [jctx.t("cooperation.review_tail")]
+            reply.bullet(bold(item.id), " ", item.text(lang))
+    reply.note(jctx.t("cooperation.review_tail"))
     if following is not None:
-        tail.append(
-            jctx.t("cooperation.review_following", when=format_datetime(following, lang, tz=tz))
-        )
-    text += tail
-    html += [f"<p><em>{esc(line)}</em></p>" for line in tail]
-    return Reply("\n".join(text), "".join(html), notify=True)
+        when = format_datetime(following, lang, tz=tz)
+        reply.note(jctx.t("cooperation.review_following", when=when))
+    return reply.build(notify=True)
 
 
 @job_handler(KIND_REVIEW)

@@ -25,7 +25,7 @@ from commands.cooperation.progress import bar
 from commands.cooperation.schedule import KIND_TERM_END, next_review, plan_term_end, review_prefix
 from commands.errors import UsageError, UserError
 from commands.registry import Arg, Permission, Scope, command
-from commands.reply import Reply, esc
+from commands.reply import Reply, ReplyBuilder, bold, code, em
 from commands.scope import Visibility
 from commands.textclean import multi_line, single_line
 from commands.timeparse import format_date, format_datetime, format_recurrence
@@ -117,8 +117,7 @@ def render_overview(
     lang, tz = ctx.lang, ctx.services.network.tz
     state = progress_of(content, ticks)
     title = ctx.t("cooperation.overview_title", title=coop.title)
-    text = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p>"]
+    reply = ReplyBuilder().heading(title)
     current = state.current
     if current is None:
         phase_line = ctx.t("cooperation.all_done")
@@ -127,35 +126,20 @@ def render_overview(
         phase_line = ctx.t(
             "cooperation.current_phase", number=current.number, title=phase.title(lang)
         )
-    text.append(phase_line)
-    html.append(f"<p>{esc(phase_line)}</p>")
+    reply.line(phase_line)
 
-    heading = ctx.t("cooperation.progress_heading", done=state.done, total=state.total)
-    text.append(heading)
-    html.append(f"<p><strong>{esc(heading)}</strong></p><ul>")
+    reply.heading(ctx.t("cooperation.progress_heading", done=state.done, total=state.total))
     for item in state.phases:
         name = content.phase(item.number).title(lang)
         mark = " ✓" if item.complete else (" ◀" if item is current else "")
-        line = f"{item.number} {name}: {bar(item.done, item.total)}{mark}"
-        text.append(line)
-        html.append(
-            f"<li>{item.number} {esc(name)}: <code>{esc(bar(item.done, item.total))}</code>"
-            f"{esc(mark)}</li>"
-        )
-    html.append("</ul>")
+        reply.bullet(f"{item.number} {name}: ", code(bar(item.done, item.total)), mark, mark="")
 
     if current is not None and current.open_items:
-        heading = ctx.t("cooperation.open_heading", number=current.number)
-        text.append(heading)
-        html.append(f"<p><strong>{esc(heading)}</strong></p><ul>")
+        reply.heading(ctx.t("cooperation.open_heading", number=current.number))
         for item_id in current.open_items:
             item_text = content.checklist_item(item_id).text(lang)
-            text.append(f"☐ {item_id} {item_text}")
-            html.append(f"<li>☐ <strong>{esc(item_id)}</strong> {esc(item_text)}</li>")
-        html.append("</ul>")
-        hint = ctx.t("cooperation.tick_hint", example=current.open_items[0])
-        text.append(hint)
-        html.append(f"<p><em>{esc(hint)}</em></p>")
+            reply.bullet("☐ ", bold(item_id), f" {item_text}", mark="")
+        reply.note(ctx.t("cooperation.tick_hint", example=current.open_items[0]))
 
     if ticks:
         last = max(ticks.values(), key=lambda t: (t.ticked_at, t.item_id))
@@ -165,33 +149,23 @@ def render_overview(
             who=last.ticked_by or "?",
             date=_date(last.ticked_at.astimezone(tz), ctx.lang),
         )
-        text.append(line)
-        html.append(f"<p>{esc(line)}</p>")
+        reply.line(line)
 
     elements = content.agreement_elements
     filled = [e for e in elements if e.key in fields]
-    heading = ctx.t("cooperation.fields_heading", filled=len(filled), total=len(elements))
-    text.append(heading)
-    html.append(f"<p><strong>{esc(heading)}</strong></p><ul>")
+    reply.heading(ctx.t("cooperation.fields_heading", filled=len(filled), total=len(elements)))
     for element in elements:
         value = fields.get(element.key)
+        # the key is what "!kooperation feld <key> …" takes: shown for filled fields too
+        named = (element.title(lang), " (", code(element.key), "): ")
         if value is not None:
             one_line = " / ".join(value.value.splitlines())
             shown = one_line if len(one_line) <= 80 else one_line[:77] + "…"
-            text.append(f"✓ {element.title(lang)} ({element.key}): {shown}")
-            html.append(f"<li>✓ {esc(element.title(lang))}: {esc(shown)}</li>")
+            reply.bullet("✓ ", *named, shown, mark="")
         else:
-            missing = ctx.t("cooperation.field_missing")
-            text.append(f"✗ {element.title(lang)} ({element.key}): {missing}")
-            html.append(
-                f"<li>✗ {esc(element.title(lang))} (<code>{esc(element.key)}</code>): "
-                f"<em>{esc(missing)}</em></li>"
-            )
-    html.append("</ul>")
+            reply.bullet("✗ ", *named, em(ctx.t("cooperation.field_missing")), mark="")
     if len(filled) < len(elements):
-        hint = ctx.t("cooperation.field_hint")
-        text.append(hint)
-        html.append(f"<p><em>{esc(hint)}</em></p>")
+        reply.note(ctx.t("cooperation.field_hint"))
 
     upcoming = None if coop.review is None else next_review(coop.review, ctx.services.now())
     if coop.review is not None and upcoming is not None:
@@ -202,13 +176,10 @@ def render_overview(
         )
     else:
         line = ctx.t("cooperation.no_review")
-    text.append(line)
-    html.append(f"<p>{esc(line)}</p>")
+    reply.line(line)
     if coop.term_end is not None:
-        line = ctx.t("cooperation.term_end_line", date=_date(coop.term_end, ctx.lang))
-        text.append(line)
-        html.append(f"<p>{esc(line)}</p>")
-    return Reply("\n".join(text), "".join(html))
+        reply.line(ctx.t("cooperation.term_end_line", date=_date(coop.term_end, ctx.lang)))
+    return reply.build()
 
 
 @command(
@@ -316,8 +287,7 @@ async def all_cooperations(ctx: Context) -> None:
         rows.append((state.done / max(state.total, 1), coop.updated_at, coop, state))
     rows.sort(key=lambda r: (r[0], r[1]))
     title = ctx.t("cooperation.all_title", count=len(coops))
-    text = [title]
-    html = [f"<p><strong>{esc(title)}</strong></p><ul>"]
+    reply = ReplyBuilder().heading(title)
     for _share, updated, coop, state in rows:
         current = state.current
         if current is None:
@@ -339,10 +309,5 @@ async def all_cooperations(ctx: Context) -> None:
         )
         if stale:
             line = "⚠ " + line + " " + ctx.t("cooperation.all_stale")
-        text.append("• " + line)
-        html.append(f"<li>{esc(line)}</li>")
-    html.append("</ul>")
-    hint = ctx.t("cooperation.all_hint")
-    text.append(hint)
-    html.append(f"<p><em>{esc(hint)}</em></p>")
-    await ctx.reply(Reply("\n".join(text), "".join(html)))
+        reply.bullet(line)
+    await ctx.reply(reply.note(ctx.t("cooperation.all_hint")).build())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from commands.context import Context
-from commands.meetings.render import Lines
 from commands.registry import Arg, Permission, Scope, command
+from commands.reply import ReplyBuilder
 
 
 @command(
@@ -24,19 +24,19 @@ async def announce_command(ctx: Context, text: str) -> None:
         await ctx.reply(ctx.t("meetings.announce_no_rooms"))
         return
     joined = set(ctx.chat.joined_rooms())
-    message = Lines()
-    message.bold(ctx.t("meetings.announce_header"))
-    message.add(text.strip())
+    message = ReplyBuilder(compact=True)
+    message.heading(ctx.t("meetings.announce_header"))
+    message.line(text.strip())
     posted, skipped = 0, []
     for room_id in dict.fromkeys(rooms):
         if room_id not in joined:
             skipped.append(ctx.chat.room_name(room_id))
             continue
         # No @room: an announcement informs, it does not wake everyone up.
-        await ctx.chat.send(room_id, message.reply(), key=f"announce:{ctx.event_id}:{room_id}")
+        await ctx.chat.send(room_id, message.build(), key=f"announce:{ctx.event_id}:{room_id}")
         posted += 1
-    answer = Lines()
-    answer.add(ctx.t("meetings.announce_posted", count=posted))
+    answer = ReplyBuilder(compact=True)
+    answer.line(ctx.t("meetings.announce_posted", count=posted))
     if skipped:
-        answer.add(ctx.t("meetings.announce_skipped", rooms=", ".join(skipped)))
-    await ctx.reply(answer.reply())
+        answer.line(ctx.t("meetings.announce_skipped", rooms=", ".join(skipped)))
+    await ctx.reply(answer.build())

@@ -27,9 +27,9 @@ from commands.context import Context, JobContext, Services
 from commands.errors import UsageError, UserError
 from commands.meetings.holidays import blocked, date_words
 from commands.meetings.reminders import sync_meeting
-from commands.meetings.render import Lines, announcement
+from commands.meetings.render import announcement
 from commands.registry import Arg, Permission, Scope, command, int_arg, job_handler, on_event
-from commands.reply import Reply
+from commands.reply import ReplyBuilder
 from commands.scope import Visibility
 from commands.timeparse import DEFAULT_DURATION, parse_datetime, parse_duration
 from storage.jobs import Job
@@ -165,7 +165,9 @@ def winner(counts: list[Count]) -> Count | None:
     return min((c for c in counts if len(c.voters) == best), key=lambda c: c.start)
 
 
-def tally_lines(lines: Lines, counts: list[Count], state: str | None, lang: str, t: Any) -> None:
+def tally_lines(
+    lines: ReplyBuilder, counts: list[Count], state: str | None, lang: str, t: Any
+) -> None:
     for count in counts:
         voters = ", ".join(count.voters)
         text = t(
@@ -174,7 +176,7 @@ def tally_lines(lines: Lines, counts: list[Count], state: str | None, lang: str,
             n=len(count.voters),
             voters=voters or "—",
         )
-        lines.add(f"• {text}")
+        lines.bullet(text)
 
 
 def tally_text(counts: list[Count], lang: str, t: Any) -> str:
@@ -247,32 +249,32 @@ async def find_date(ctx: Context, spec: str) -> None:
         await ctx.services.scheduler.schedule(
             KIND, f"{poll.id}:", parsed.deadline, payload={"poll": poll.id}
         )
-    lines = Lines()
-    lines.bold(ctx.t("polls.started", id=poll.id, title=poll.title, n=len(poll.options)))
+    lines = ReplyBuilder(compact=True)
+    lines.heading(ctx.t("polls.started", id=poll.id, title=poll.title, n=len(poll.options)))
     if parsed.deadline is not None:
-        lines.add(ctx.t("polls.deadline_line", when=date_words(parsed.deadline, ctx.lang)))
-    lines.add(ctx.t("polls.started_hint", id=poll.id))
-    await ctx.reply(lines.reply())
+        lines.line(ctx.t("polls.deadline_line", when=date_words(parsed.deadline, ctx.lang)))
+    lines.line(ctx.t("polls.started_hint", id=poll.id))
+    await ctx.reply(lines.build())
 
 
 async def _show(ctx: Context, poll_id: int) -> None:
     poll = await _load(ctx, poll_id)
     counts = tally(poll, await DatePolls(ctx.db).votes(poll.id))
-    lines = Lines()
+    lines = ReplyBuilder(compact=True)
     state_key = "polls.state_open" if poll.state == "open" else "polls.state_closed"
-    lines.bold(ctx.t("polls.tally_title", id=poll.id, title=poll.title, state=ctx.t(state_key)))
+    lines.heading(ctx.t("polls.tally_title", id=poll.id, title=poll.title, state=ctx.t(state_key)))
     tally_lines(lines, counts, ctx.services.network.state, ctx.lang, ctx.t)
     best = winner(counts)
     if poll.state == "open":
         if best is not None:
-            lines.add(ctx.t("polls.leading", when=date_words(best.start, ctx.lang)))
+            lines.line(ctx.t("polls.leading", when=date_words(best.start, ctx.lang)))
         if poll.deadline_utc is not None:
             when = date_words(poll.deadline_utc.astimezone(poll.tz), ctx.lang)
-            lines.add(ctx.t("polls.deadline_line", when=when))
-        lines.add(ctx.t("polls.end_hint", id=poll.id))
+            lines.line(ctx.t("polls.deadline_line", when=when))
+        lines.line(ctx.t("polls.end_hint", id=poll.id))
     elif poll.meeting_id is not None:
-        lines.add(ctx.t("polls.meeting_line", meeting=poll.meeting_id))
-    await ctx.reply(lines.reply())
+        lines.line(ctx.t("polls.meeting_line", meeting=poll.meeting_id))
+    await ctx.reply(lines.build())
 
 
 @command(
@@ -349,14 +351,14 @@ async def _finish(
             key=f"date-poll-end:{poll.id}",
         )
         await repo.set_end_event(poll.id, end_id)
-    lines = Lines()
-    lines.bold(t("polls.ended_title", id=poll.id, title=poll.title))
+    lines = ReplyBuilder(compact=True)
+    lines.heading(t("polls.ended_title", id=poll.id, title=poll.title))
     tally_lines(lines, counts, services.network.state, lang, t)
     meeting_id = None
     if best is None:
-        lines.add(t("polls.no_votes"))
+        lines.line(t("polls.no_votes"))
         await services.chat.send(
-            poll.room_id, lines.reply(), key=f"date-poll-result:{poll.id}", reply_to=reply_to
+            poll.room_id, lines.build(), key=f"date-poll-result:{poll.id}", reply_to=reply_to
         )
     else:
         meetings = Meetings(services.db)
@@ -379,12 +381,10 @@ async def _finish(
         now = services.now()
         skipped = any(meeting.start - offset <= now for offset in offsets)
         message = announcement(meeting, offsets, t, lang, skipped=skipped)
-        lines.add(t("polls.winner_line", when=date_words(best.start, lang), n=len(best.voters)))
-        text = f"{lines.reply().text}\n{message.text}"
-        html = f"{lines.reply().formatted}<br>{message.formatted}"
+        lines.line(t("polls.winner_line", when=date_words(best.start, lang), n=len(best.voters)))
         event_id = await services.chat.send(
             poll.room_id,
-            Reply(text, html, mentions=list(best.voters)),
+            lines.extend(message).build(mentions=list(best.voters)),
             key=f"date-poll-result:{poll.id}",
             reply_to=reply_to,
         )

@@ -13,8 +13,9 @@ from typing import Any
 
 from commands.context import JobContext, Services
 from commands.meetings.occurrences import localize, upcoming
-from commands.meetings.render import Lines, list_line
+from commands.meetings.render import list_line
 from commands.registry import job_handler, on_event
+from commands.reply import ReplyBuilder
 from commands.scope import network_rooms
 from storage.jobs import Job, Jobs
 from storage.meetings import Meetings
@@ -93,10 +94,10 @@ async def open_questions(services: Services) -> list[str]:
     return result[:MAX_ITEMS]
 
 
-async def build_digest(jctx: JobContext, now: datetime) -> Lines:
+async def build_digest(jctx: JobContext, now: datetime) -> ReplyBuilder:
     services = jctx.services
-    lines = Lines()
-    lines.bold(jctx.t("meetings.digest_title", network=services.network.name))
+    lines = ReplyBuilder(compact=True)
+    lines.heading(jctx.t("meetings.digest_title", network=services.network.name))
     repo = Meetings(services.db)
     public = network_rooms(services)  # the digest goes to the lobby: network meetings only
     items = [
@@ -107,22 +108,21 @@ async def build_digest(jctx: JobContext, now: datetime) -> Lines:
     ]
     items.sort(key=lambda item: item[0].start)
     if items:
-        lines.add(jctx.t("meetings.digest_meetings"))
+        lines.line(jctx.t("meetings.digest_meetings"))
         for occurrence, meeting in items[:MAX_ITEMS]:
             going = sum(r.going for r in await repo.rsvps(meeting.id))
             room = services.chat.room_name(meeting.room_id)
-            text, html = list_line(meeting, occurrence, going, jctx.t, jctx.lang, room)
-            lines.add("• " + text, "• " + html)
+            lines.bullet(list_line(meeting, occurrence, going, jctx.t, jctx.lang, room))
     else:
-        lines.add(jctx.t("meetings.digest_no_meetings"))
+        lines.line(jctx.t("meetings.digest_no_meetings"))
     members = await new_members(services, now - timedelta(days=7))
     questions = await open_questions(services)
     if members:
-        lines.add(jctx.t("meetings.digest_members", names=", ".join(members)))
+        lines.line(jctx.t("meetings.digest_members", names=", ".join(members)))
     if questions:
-        lines.add(jctx.t("meetings.digest_questions"))
+        lines.line(jctx.t("meetings.digest_questions"))
         for question in questions:
-            lines.add("• " + question)
+            lines.bullet(question)
     return lines
 
 
@@ -136,4 +136,4 @@ async def post_digest(jctx: JobContext, job: Job) -> None:
         log.info("weekly digest: no lobby room configured")
         return
     lines = await build_digest(jctx, now)
-    await services.chat.send(lobby, lines.reply(), key=jctx.key)
+    await services.chat.send(lobby, lines.build(), key=jctx.key)

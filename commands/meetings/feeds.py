@@ -13,7 +13,7 @@ import secrets
 from commands.context import Context
 from commands.errors import UserError
 from commands.registry import Scope, command
-from commands.reply import Reply, esc, link
+from commands.reply import ReplyBuilder, link
 from storage.privacy import CalendarFeeds
 
 
@@ -29,7 +29,7 @@ async def _issue(ctx: Context, key: str) -> None:
     url = feed_url(ctx, token)
     text = ctx.t(key, url="")
     note = ctx.t("calendar.keep_secret")
-    await ctx.reply(Reply(f"{text}{url}\n{note}", f"{esc(text)}{link(url)}<br>{esc(note)}"))
+    await ctx.reply(ReplyBuilder(compact=True).line(text, link(url)).line(note).build())
 
 
 @command(

@@ -20,8 +20,9 @@ from commands.meetings.occurrences import (
 )
 from commands.meetings.planning import KIND
 from commands.meetings.reminders import sync_meeting
-from commands.meetings.render import Lines, announcement, when
+from commands.meetings.render import announcement, when
 from commands.registry import Arg, Permission, Scope, command, int_arg
+from commands.reply import ReplyBuilder
 from commands.textclean import strip_controls
 from commands.timeparse import (
     DateError,
@@ -80,7 +81,7 @@ async def new_meeting(ctx: Context, spec: str) -> None:
     if not meeting.is_series:  # announce only the reminders that can still come
         offsets = tuple(o for o in offsets if meeting.start - o > now)
     message = announcement(meeting, offsets, ctx.t, ctx.lang, skipped=skipped)
-    event_id = await ctx.reply(schoolyear.with_lines(message, holiday_lines))
+    event_id = await ctx.reply(message.extend(holiday_lines).build())
     if meeting.announcement_event_id != event_id:
         await repo.set_announcement(meeting.id, event_id)
 
@@ -119,13 +120,13 @@ async def cancel_meeting(ctx: Context, meeting_id: int, day: str | None) -> None
     meeting = await load_changeable(ctx, meeting_id)
     repo = Meetings(ctx.db)
     now = ctx.services.now()
-    lines = Lines()
+    lines = ReplyBuilder(compact=True)
     if day and day.casefold() not in _WHOLE and meeting.is_series:
         occurrence = _find_day(meeting, day, now, ctx.lang)
         async with ctx.db.transaction():  # the change and its reminder jobs commit together
             await repo.cancel_occurrence(meeting.id, occurrence.original)
             await sync_meeting(ctx.services, meeting.id)
-        lines.bold(
+        lines.heading(
             ctx.t(
                 "meetings.cancelled_occurrence",
                 id=meeting.id,
@@ -137,7 +138,7 @@ async def cancel_meeting(ctx: Context, meeting_id: int, day: str | None) -> None
         assert changed is not None
         following = upcoming(changed, now, 1)
         if following:
-            lines.add(ctx.t("meetings.next_line", when=when(following[0].start, ctx.lang)))
+            lines.line(ctx.t("meetings.next_line", when=when(following[0].start, ctx.lang)))
     else:
         if day and day.casefold() not in _WHOLE:
             _find_day(meeting, day, now, ctx.lang)  # a single meeting: the day must fit
@@ -149,10 +150,10 @@ async def cancel_meeting(ctx: Context, meeting_id: int, day: str | None) -> None
             await ctx.services.scheduler.cancel(KIND, f"{meeting.id}:")
             await sync_meeting(ctx.services, meeting.id)
         key = "meetings.cancelled_series" if meeting.is_series else "meetings.cancelled_meeting"
-        lines.bold(
+        lines.heading(
             ctx.t(key, id=meeting.id, title=meeting.title, when=when(meeting.start, ctx.lang))
         )
-    await announce_change(ctx, meeting, lines.reply())
+    await announce_change(ctx, meeting, lines.build())
 
 
 def _split_move(text: str) -> tuple[str | None, str, bool]:
@@ -233,8 +234,8 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
             kept = await _move_keeping_notes(repo, meeting, new_start, now)
             key = "meetings.moved_series" if meeting.is_series else "meetings.moved_meeting"
         await sync_meeting(ctx.services, meeting.id)
-    lines = Lines()
-    lines.bold(
+    lines = ReplyBuilder(compact=True)
+    lines.heading(
         ctx.t(
             key,
             id=meeting.id,
@@ -245,8 +246,8 @@ async def move_meeting(ctx: Context, meeting_id: int, target: str) -> None:
         )
     )
     if kept:
-        lines.add(ctx.t("meetings.moved_notes_kept", count=kept))
-    await announce_change(ctx, meeting, lines.reply())
+        lines.line(ctx.t("meetings.moved_notes_kept", count=kept))
+    await announce_change(ctx, meeting, lines.build())
 
 
 async def _move_keeping_notes(

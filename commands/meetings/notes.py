@@ -22,7 +22,7 @@ from commands.meetings.occurrences import (
 )
 from commands.meetings.render import when
 from commands.registry import Arg, command, int_arg
-from commands.reply import Reply, esc, link
+from commands.reply import ReplyBuilder, link
 from commands.textclean import multi_line, strip_controls
 from storage.meetings import Meeting, Meetings
 
@@ -119,11 +119,10 @@ async def material_command(ctx: Context, meeting_id: int, text: str) -> None:
         url=url,
         source_event_id=ctx.event_id,
     )
-    label = f"{title} – {url}" if title else url
     message = ctx.t(
         "meetings.material_saved",
         title=meeting.title,
         when=when(occurrence.start, ctx.lang),
         label="",
     )
-    await ctx.reply(Reply(message + label, esc(message) + link(url, title or None)))
+    await ctx.reply(ReplyBuilder(compact=True).line(message, link(url, title or None)).build())

@@ -1,7 +1,8 @@
-"""Texts of meetings: plain body and escaped HTML built side by side.
+"""Texts of meetings, built with ``ReplyBuilder`` in its compact style.
 
 Every function takes the translator ``t`` (``Context.t`` or ``JobContext.t``) and the
-language, and returns a ``Reply``; nothing here sends or stores.
+language, and returns a ``Reply`` (or the builder, to add more); nothing here sends or
+stores.
 """
 
 from __future__ import annotations
@@ -10,29 +11,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from commands.meetings.occurrences import Occurrence
-from commands.reply import Reply, esc, html_from_text, link
+from commands.reply import Reply, ReplyBuilder, Rich, bold, join, link, mention
 from commands.timeparse import format_date, format_datetime, format_duration, format_recurrence
 from storage.meetings import Meeting, Note
 
 Translate = Callable[..., str]
-
-
-class Lines:
-    """A message built line by line; each line has its plain and its HTML form."""
-
-    def __init__(self) -> None:
-        self._text: list[str] = []
-        self._html: list[str] = []
-
-    def add(self, text: str, html: str | None = None) -> None:
-        self._text.append(text)
-        self._html.append(html if html is not None else html_from_text(text))
-
-    def bold(self, text: str) -> None:
-        self.add(text, f"<strong>{esc(text)}</strong>")
-
-    def reply(self, **kwargs: object) -> Reply:
-        return Reply("\n".join(self._text), "<br>".join(self._html), **kwargs)  # type: ignore[arg-type]
 
 
 def when(start: datetime, lang: str) -> str:
@@ -44,9 +27,9 @@ def day(start: datetime, lang: str = "de") -> str:
     return format_date(start, lang)
 
 
-def pill(user_id: str) -> str:
-    """A user mention as Element shows it (a matrix.to link)."""
-    return f'<a href="https://matrix.to/#/{esc(user_id)}">{esc(user_id)}</a>'
+def pills(user_ids: Sequence[str]) -> Rich:
+    """User mentions as Element shows them (matrix.to links), comma-separated."""
+    return join(", ", (mention(u) for u in user_ids))
 
 
 def offsets_text(offsets: Iterable[timedelta], t: Translate) -> str:
@@ -83,8 +66,10 @@ def relative(remaining: timedelta, t: Translate) -> str:
     return t("meetings.relative_day") if days == 1 else t("meetings.relative_days", n=days)
 
 
-def _basics(lines: Lines, meeting: Meeting, start: datetime, t: Translate, lang: str) -> None:
-    lines.add(
+def _basics(
+    lines: ReplyBuilder, meeting: Meeting, start: datetime, t: Translate, lang: str
+) -> None:
+    lines.line(
         t(
             "meetings.when_line",
             when=when(start, lang),
@@ -92,38 +77,33 @@ def _basics(lines: Lines, meeting: Meeting, start: datetime, t: Translate, lang:
         )
     )
     if meeting.rrule:
-        lines.add(t("meetings.series_line", recurrence=format_recurrence(meeting.rrule, lang)))
+        lines.line(t("meetings.series_line", recurrence=format_recurrence(meeting.rrule, lang)))
     if meeting.link:
         label = t("meetings.link_line", link="")
-        lines.add(label + meeting.link, esc(label) + link(meeting.link))
+        lines.line(label, link(meeting.link))
 
 
 def announcement(
     meeting: Meeting, offsets: Sequence[timedelta], t: Translate, lang: str, *, skipped: bool
-) -> Reply:
-    lines = Lines()
-    lines.bold(t("meetings.announcement_title", id=meeting.id, title=meeting.title))
+) -> ReplyBuilder:
+    lines = ReplyBuilder(compact=True)
+    lines.heading(t("meetings.announcement_title", id=meeting.id, title=meeting.title))
     _basics(lines, meeting, meeting.start, t, lang)
     if offsets:
-        lines.add(t("meetings.reminders_line", offsets=offsets_text(offsets, t)))
+        lines.line(t("meetings.reminders_line", offsets=offsets_text(offsets, t)))
         if skipped:
-            lines.add(t("meetings.past_offsets_skipped"))
-    lines.add(t("meetings.rsvp_hint", id=meeting.id))
-    return lines.reply()
+            lines.line(t("meetings.past_offsets_skipped"))
+    lines.line(t("meetings.rsvp_hint", id=meeting.id))
+    return lines
 
 
-def notes_lines(lines: Lines, notes: Sequence[Note], t: Translate) -> None:
+def notes_lines(lines: ReplyBuilder, notes: Sequence[Note], t: Translate) -> None:
     for note in notes:
         if note.kind == "note":
-            lines.add("• " + t("meetings.note_item", text=note.text))
+            lines.bullet(t("meetings.note_item", text=note.text))
         else:
-            label = (
-                f"{note.text} – {note.url}" if note.text and note.url else (note.url or note.text)
-            )
             prefix = t("meetings.material_item", label="")
-            lines.add(
-                "• " + prefix + label, "• " + esc(prefix) + link(note.url or "", note.text or None)
-            )
+            lines.bullet(prefix, link(note.url or "", note.text or None))
 
 
 def reminder(
@@ -136,8 +116,8 @@ def reminder(
     lang: str,
 ) -> Reply:
     """The m.text reminder: notifies exactly those who said yes."""
-    lines = Lines()
-    lines.bold(
+    lines = ReplyBuilder(compact=True)
+    lines.heading(
         t(
             "meetings.reminder_title",
             title=meeting.title,
@@ -147,24 +127,21 @@ def reminder(
     _basics(lines, meeting, occurrence.start, t, lang)
     if going:
         label = t("meetings.reminder_attendees", names="")
-        lines.add(label + ", ".join(going), esc(label) + ", ".join(pill(u) for u in going))
+        lines.line(label, pills(going))
     else:
-        lines.add(t("meetings.reminder_no_attendees", id=meeting.id))
+        lines.line(t("meetings.reminder_no_attendees", id=meeting.id))
     if previous is not None and previous[1]:
-        lines.add(t("meetings.reminder_previous", when=when(previous[0].start, lang)))
+        lines.line(t("meetings.reminder_previous", when=when(previous[0].start, lang)))
         notes_lines(lines, previous[1], t)
-    return lines.reply(notify=True, mentions=list(going))
+    return lines.build(notify=True, mentions=list(going))
 
 
 def list_line(
     meeting: Meeting, occurrence: Occurrence, going: int, t: Translate, lang: str, room: str | None
-) -> tuple[str, str]:
+) -> Rich:
     extra = [format_recurrence(meeting.rrule, lang)] if meeting.rrule else []
     extra.append(t("meetings.list_going", n=going))
     where = f" [{room}]" if room else ""
     head = f"#{meeting.id} {when(occurrence.start, lang)} – "
     tail = f" ({', '.join(extra)}){where}"
-    return (
-        head + meeting.title + tail,
-        f"{esc(head)}<strong>{esc(meeting.title)}</strong>{esc(tail)}",
-    )
+    return head + bold(meeting.title) + tail

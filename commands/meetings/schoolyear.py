@@ -22,15 +22,14 @@ from commands.meetings.holidays import (
     weekday_date,
 )
 from commands.meetings.occurrences import upcoming
-from commands.meetings.render import Lines
 from commands.registry import Scope, command, on_event
-from commands.reply import Reply
+from commands.reply import ReplyBuilder
 from storage.meetings import Meeting, Meetings
 
 
-def _bullets(lines: Lines, items: list[str]) -> None:
+def _bullets(lines: ReplyBuilder, items: list[str]) -> None:
     for item in items:
-        lines.add(f"• {item}")
+        lines.bullet(item)
 
 
 @command(
@@ -47,15 +46,15 @@ async def holidays_command(ctx: Context) -> None:
         raise UserError("holidays.no_state")
     today = ctx.services.now().astimezone(ctx.services.network.tz).date()
     until = today + timedelta(days=366)
-    lines = Lines()
-    lines.bold(ctx.t("holidays.title", state=state_name(state)))
+    lines = ReplyBuilder(compact=True)
+    lines.heading(ctx.t("holidays.title", state=state_name(state)))
     breaks = school_breaks(state, today, until, ctx.lang)[:6]
-    lines.add(ctx.t("holidays.school_heading"))
+    lines.line(ctx.t("holidays.school_heading"))
     if breaks:
         _bullets(lines, [f"{b.name}: {span(b.first, b.last, ctx.lang)}" for b in breaks])
     data_until = school_data_until(state)
     if data_until is None or data_until < until:
-        lines.add(
+        lines.line(
             ctx.t(
                 "holidays.school_data_missing",
                 until=long_date(data_until, ctx.lang) if data_until else "—",
@@ -63,10 +62,10 @@ async def holidays_command(ctx: Context) -> None:
             )
         )
     public = public_holidays(state, today, until, ctx.lang)[:10]
-    lines.add(ctx.t("holidays.public_heading"))
+    lines.line(ctx.t("holidays.public_heading"))
     _bullets(lines, [f"{name}: {weekday_date(d, ctx.lang)}" for d, name in public])
-    lines.add(ctx.t("holidays.series_hint"))
-    await ctx.reply(lines.reply())
+    lines.line(ctx.t("holidays.series_hint"))
+    await ctx.reply(lines.build())
 
 
 # --- !termin neu … ohne Ferien ------------------------------------------------------------
@@ -86,10 +85,10 @@ def series_state(ctx: Context, skip: bool | None, is_series: bool) -> str | None
 
 async def apply(
     ctx: Context, meeting: Meeting, state: str | None, now: datetime
-) -> tuple[Meeting, Lines]:
+) -> tuple[Meeting, ReplyBuilder]:
     """Store the holiday rule of a new meeting; the lines to add to its announcement:
     how many dates a series leaves out and why, or a warning for a single meeting."""
-    lines = Lines()
+    lines = ReplyBuilder(compact=True)
     if state is not None:
         await Meetings(ctx.db).set_holiday_state(meeting.id, state)
         updated = await Meetings(ctx.db).get(meeting.id)
@@ -97,7 +96,7 @@ async def apply(
         meeting = updated
         report = skip_report(meeting, now, ctx.lang)
         if report.count:
-            lines.add(
+            lines.line(
                 ctx.t(
                     "holidays.series_skipped",
                     count=report.count,
@@ -106,15 +105,15 @@ async def apply(
                 )
             )
         else:
-            lines.add(
+            lines.line(
                 ctx.t("holidays.series_none_skipped", until=long_date(report.until, ctx.lang))
             )
         first = upcoming(meeting, now, 1)
         if first and first[0].start != meeting.start:
-            lines.add(ctx.t("holidays.series_first", when=date_words(first[0].start, ctx.lang)))
+            lines.line(ctx.t("holidays.series_first", when=date_words(first[0].start, ctx.lang)))
         data_until = school_data_until(state)
         if data_until is None or data_until < report.until:
-            lines.add(
+            lines.line(
                 ctx.t(
                     "holidays.series_data_missing",
                     until=long_date(data_until, ctx.lang) if data_until else "—",
@@ -123,32 +122,17 @@ async def apply(
     elif not meeting.is_series and ctx.services.network.state:
         reason = blocked(ctx.services.network.state, meeting.start.date(), ctx.lang)
         if reason:
-            lines.add(ctx.t("holidays.single_warning", holiday=reason))
+            lines.line(ctx.t("holidays.single_warning", holiday=reason))
     return meeting, lines
 
 
-def with_lines(message: Reply, lines: Lines) -> Reply:
-    """The announcement with the holiday lines appended."""
-    extra = lines.reply()
-    if not extra.text:
-        return message
-    return Reply(
-        f"{message.text}\n{extra.text}",
-        f"{message.formatted}<br>{extra.formatted}",
-        notify=message.notify,
-        mentions=message.mentions,
-        extra=message.extra,
-        attachment=message.attachment,
-    )
-
-
-def holiday_details(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> None:
+def holiday_details(lines: ReplyBuilder, ctx: Context, meeting: Meeting, now: datetime) -> None:
     """``!termin <id>`` of a series "ohne Ferien": which next dates it leaves out."""
     if not meeting.holiday_state or not meeting.is_series:
         return
     skipped = [d for d in holiday_exdates(meeting) if d > now][:5]
     dates = ", ".join(f"{d:%d.%m.%Y}" for d in skipped) or "—"
-    lines.add(ctx.t("holidays.details_line", state=state_name(meeting.holiday_state), dates=dates))
+    lines.line(ctx.t("holidays.details_line", state=state_name(meeting.holiday_state), dates=dates))
 
 
 @on_event("startup")

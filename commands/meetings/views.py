@@ -10,10 +10,10 @@ from commands.ical import build_calendar, build_event_ics, ics_filename
 from commands.meetings.calendar import calendar_events, server_of
 from commands.meetings.common import load
 from commands.meetings.occurrences import Occurrence, occurrence_key, previous, upcoming
-from commands.meetings.render import Lines, day, list_line, notes_lines, pill, when
+from commands.meetings.render import day, list_line, notes_lines, pills, when
 from commands.meetings.schoolyear import holiday_details
 from commands.registry import Arg, Scope, command, int_arg
-from commands.reply import Attachment, esc, link
+from commands.reply import Attachment, ReplyBuilder, link
 from commands.scope import Visibility
 from commands.timeparse import format_duration, format_recurrence
 from storage.meetings import Meeting, Meetings
@@ -45,35 +45,34 @@ async def list_meetings(ctx: Context, scope: str | None) -> None:
         (occurrence, m) for m in meetings for occurrence in upcoming(m, now, 1)
     ]
     items.sort(key=lambda item: item[0].start)
-    lines = Lines()
+    lines = ReplyBuilder(compact=True)
     if not items:
         if everywhere:
-            lines.add(ctx.t("meetings.list_empty_all"))
+            lines.line(ctx.t("meetings.list_empty_all"))
         else:  # suggest "!termin neu" only to whom it works here
-            lines.add(ctx.t("meetings.list_empty_room"))
+            lines.line(ctx.t("meetings.list_empty_room"))
             if not ctx.is_direct and await ctx.is_moderator():
-                lines.add(ctx.t("meetings.list_empty_new"))
-        await ctx.reply(lines.reply())
+                lines.line(ctx.t("meetings.list_empty_new"))
+        await ctx.reply(lines.build())
         return
-    lines.bold(ctx.t("meetings.list_title_all" if everywhere else "meetings.list_title_room"))
+    lines.heading(ctx.t("meetings.list_title_all" if everywhere else "meetings.list_title_room"))
     for occurrence, meeting in items[:LIST_LIMIT]:
         going = sum(r.going for r in await repo.rsvps(meeting.id))
         room = ctx.chat.room_name(meeting.room_id) if everywhere else None
-        text, html = list_line(meeting, occurrence, going, ctx.t, ctx.lang, room)
-        lines.add("• " + text, "• " + html)
+        lines.bullet(list_line(meeting, occurrence, going, ctx.t, ctx.lang, room))
     if len(items) > LIST_LIMIT:
-        lines.add(ctx.t("meetings.list_more", n=len(items) - LIST_LIMIT))
-    await ctx.reply(lines.reply())
+        lines.line(ctx.t("meetings.list_more", n=len(items) - LIST_LIMIT))
+    await ctx.reply(lines.build())
 
 
-def _changes(lines: Lines, ctx: Context, meeting: Meeting, now: datetime) -> None:
+def _changes(lines: ReplyBuilder, ctx: Context, meeting: Meeting, now: datetime) -> None:
     skipped = [c for c in meeting.changes if c.cancelled and c.original_utc > now]
     if skipped:
         dates = ", ".join(day(c.original_utc.astimezone(meeting.tz), ctx.lang) for c in skipped)
-        lines.add(ctx.t("meetings.details_skipped", dates=dates))
+        lines.line(ctx.t("meetings.details_skipped", dates=dates))
     for change in meeting.changes:
         if change.new_start_utc is not None and change.new_start_utc > now:
-            lines.add(
+            lines.line(
                 ctx.t(
                     "meetings.details_moved",
                     old=day(change.original_utc.astimezone(meeting.tz), ctx.lang),
@@ -97,30 +96,30 @@ async def show_meeting(ctx: Context, meeting_id: int) -> None:
     repo = Meetings(ctx.db)
     now = ctx.services.now()
     duration = format_duration(meeting.duration, ctx.lang)
-    lines = Lines()
-    lines.bold(ctx.t("meetings.details_title", id=meeting.id, title=meeting.title))
+    lines = ReplyBuilder(compact=True)
+    lines.heading(ctx.t("meetings.details_title", id=meeting.id, title=meeting.title))
     following = upcoming(meeting, now, 1)
     last = previous(meeting, now)
     if meeting.cancelled:
-        lines.add(ctx.t("meetings.details_cancelled"))
+        lines.line(ctx.t("meetings.details_cancelled"))
     elif following:
-        lines.add(
+        lines.line(
             ctx.t(
                 "meetings.details_next", when=when(following[0].start, ctx.lang), duration=duration
             )
         )
     elif last is not None:
-        lines.add(
+        lines.line(
             ctx.t("meetings.details_past", when=when(last.start, ctx.lang), duration=duration)
         )
     if meeting.rrule:
-        lines.add(
+        lines.line(
             ctx.t("meetings.series_line", recurrence=format_recurrence(meeting.rrule, ctx.lang))
         )
     if meeting.link:
         label = ctx.t("meetings.link_line", link="")
-        lines.add(label + meeting.link, esc(label) + link(meeting.link))
-    lines.add(ctx.t("meetings.details_room", room=ctx.chat.room_name(meeting.room_id)))
+        lines.line(label, link(meeting.link))
+    lines.line(ctx.t("meetings.details_room", room=ctx.chat.room_name(meeting.room_id)))
     _changes(lines, ctx, meeting, now)
     holiday_details(lines, ctx, meeting, now)
     rsvps = await repo.rsvps(meeting.id)
@@ -128,20 +127,20 @@ async def show_meeting(ctx: Context, meeting_id: int) -> None:
     no = [r.user_id for r in rsvps if not r.going]
     if yes:
         label = ctx.t("meetings.details_going", n=len(yes), names="")
-        lines.add(label + ", ".join(yes), esc(label) + ", ".join(pill(u) for u in yes))
+        lines.line(label, pills(yes))
     else:
-        lines.add(ctx.t("meetings.details_going_none", id=meeting.id))
+        lines.line(ctx.t("meetings.details_going_none", id=meeting.id))
     if no:
-        lines.add(ctx.t("meetings.details_not_going", n=len(no)))
+        lines.line(ctx.t("meetings.details_not_going", n=len(no)))
     shown = [o for o in (last, following[0] if following else None) if o is not None]
     for occurrence in dict.fromkeys(shown):
         notes = await repo.notes(meeting.id, occurrence_key(meeting, occurrence))
         if notes:
-            lines.add(ctx.t("meetings.details_notes_for", when=when(occurrence.start, ctx.lang)))
+            lines.line(ctx.t("meetings.details_notes_for", when=when(occurrence.start, ctx.lang)))
             notes_lines(lines, notes, ctx.t)
         if not meeting.is_series:
             break
-    lines.add(ctx.t("meetings.details_ics"))
+    lines.line(ctx.t("meetings.details_ics"))
     server = server_of(ctx.chat.user_id)
     events = calendar_events(meeting, ctx.services.network.reminder_offsets, server)
     data = (
@@ -149,7 +148,7 @@ async def show_meeting(ctx: Context, meeting_id: int) -> None:
         if len(events) == 1
         else build_calendar(events, meeting.tz_name, meeting.title, method="PUBLISH")
     )
-    reply = lines.reply()
+    reply = lines.build()
     reply.attachment = Attachment(ics_filename(events[0]), data, "text/calendar")
     await ctx.reply(reply)
 

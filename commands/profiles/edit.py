@@ -15,7 +15,7 @@ from commands.context import Context, Services
 from commands.errors import UsageError
 from commands.matching import InstitutionKind, kind_label
 from commands.registry import Arg, Scope, command, on_event
-from commands.reply import Reply, esc
+from commands.reply import Reply, ReplyBuilder, bold
 from commands.textclean import single_line
 from content.normalize import normalize
 from storage.profiles import ProfileRow, Profiles
@@ -69,15 +69,12 @@ def render_profile(ctx: Context, row: ProfileRow) -> Reply:
     lines.append((ctx.t("profiles.field_intros"), yes if row.intros else no))
     notes = [ctx.t("profiles.show_empty")] if row.is_empty() else []
     notes.append(ctx.t("profiles.show_hint"))
-    text = "\n".join([title, *notes[:-1], *(f"• {k}: {v}" for k, v in lines), notes[-1]])
-    html = (
-        f"<p><strong>{esc(title)}</strong></p>"
-        + "".join(f"<p>{esc(n)}</p>" for n in notes[:-1])
-        + "<ul>"
-        + "".join(f"<li><strong>{esc(k)}</strong>: {esc(v)}</li>" for k, v in lines)
-        + f"</ul><p>{esc(notes[-1])}</p>"
-    )
-    return Reply(text, html)
+    reply = ReplyBuilder().heading(title)
+    for note in notes[:-1]:
+        reply.line(note)
+    for key, value in lines:
+        reply.bullet(bold(key), ": ", value)
+    return reply.line(notes[-1]).build()
 
 
 async def show_profile(ctx: Context, row: ProfileRow) -> None:

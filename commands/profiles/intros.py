@@ -30,7 +30,7 @@ from commands.matching import (
     top_peers,
 )
 from commands.registry import Arg, Permission, Scope, command, job_handler, on_event
-from commands.reply import Reply, esc
+from commands.reply import Reply, ReplyBuilder, fill, join, mention
 from commands.timeparse import format_date
 from storage.core import UserSettings
 from storage.jobs import Job, Jobs
@@ -39,7 +39,6 @@ from storage.profiles import Introductions, IntroGroup, Profiles
 from .edit import save_profile
 from .fields import parse_yes_no
 from .index import profile_index
-from .match import user_link
 
 log = logging.getLogger(__name__)
 
@@ -95,25 +94,20 @@ def _introduction(
     services: Services, index: MatchIndex, group: IntroGroup, all_visible: bool
 ) -> Reply:
     names = list(group.members)
-    who = _t(services, "profiles.and").join([", ".join(names[:-1]), names[-1]])
-    who_html = _t(services, "profiles.and").join(
-        [", ".join(user_link(n) for n in names[:-1]), user_link(names[-1])]
+    who = join(
+        _t(services, "profiles.and"),
+        [join(", ", map(mention, names[:-1])), mention(names[-1])],
     )
-    intro = _t(services, "profiles.intro_text", who=who)
-    intro_html = esc(_t(services, "profiles.intro_text", who="\x00")).replace("\x00", who_html)
-    lines, items = [intro], []
+    reply = ReplyBuilder().line(fill(_t(services, "profiles.intro_text", who="\x00"), "\x00", who))
     if all_visible:
         for a, b in combinations(names, 2):
             reasons = _pair_reasons(index, a, b, services)
             if reasons:
-                line = _t(services, "profiles.intro_reasons", a=a, b=b, reasons=" · ".join(reasons))
-                lines.append(f"• {line}")
-                items.append(f"<li>{esc(line)}</li>")
-    outro = _t(services, "profiles.intro_outro", weeks=CHECKIN_AFTER.days // 7)
-    lines.append(outro)
-    html = f"<p>{intro_html}</p>" + (f"<ul>{''.join(items)}</ul>" if items else "")
-    html += f"<p>{esc(outro)}</p>"
-    return Reply("\n".join(lines), html, notify=True, mentions=names)
+                reply.bullet(
+                    _t(services, "profiles.intro_reasons", a=a, b=b, reasons=" · ".join(reasons))
+                )
+    reply.line(_t(services, "profiles.intro_outro", weeks=CHECKIN_AFTER.days // 7))
+    return reply.build(notify=True, mentions=names)
 
 
 async def run_round(services: Services, ref: str) -> list[IntroGroup]:

@@ -22,17 +22,12 @@ from commands.matching import (
     visibility_hint,
 )
 from commands.registry import Scope, command
-from commands.reply import Reply, esc, link
+from commands.reply import ReplyBuilder, mention
 from storage.profiles import Profiles
 
 from .index import profile_index
 
 TOP = 5
-
-
-def user_link(user_id: str) -> str:
-    """A user pill in Element: a matrix.to link (escaped)."""
-    return link(f"https://matrix.to/#/{user_id}", user_id)
 
 
 async def _describe(ctx: Context, user_id: str) -> str:
@@ -82,27 +77,17 @@ async def _suggest(
         await ctx.reply(text + (f"\n{hint}" if hint else ""))
         return
     title = ctx.t(title_key, count=len(matches))
-    lines, items = [title], []
-    for number, match in enumerate(matches, 1):
+    reply = ReplyBuilder().heading(title)
+    for match in matches:
         about = await _describe(ctx, match.user_id)
         reasons = render_reasons(match, catalog, ctx.lang)
-        head = f"{number}. {match.user_id}" + (f" – {about}" if about else "")
-        lines.append(head)
-        lines.extend(f"   • {reason}" for reason in reasons)
-        items.append(
-            f"<li>{user_link(match.user_id)}"
-            + (f" – {esc(about)}" if about else "")
-            + "<ul>"
-            + "".join(f"<li>{esc(reason)}</li>" for reason in reasons)
-            + "</ul></li>"
+        reply.numbered(
+            mention(match.user_id), f" – {about}" if about else "", more=reasons, nested=True
         )
-    outro = ctx.t("profiles.matches_outro")
-    lines.append(outro)
-    html = f"<p><strong>{esc(title)}</strong></p><ol>{''.join(items)}</ol><p>{esc(outro)}</p>"
+    reply.line(ctx.t("profiles.matches_outro"))
     if hint:
-        lines.append(hint)
-        html += f"<p><em>{esc(hint)}</em></p>"
-    await ctx.reply(Reply("\n".join(lines), html))
+        reply.note(hint)
+    await ctx.reply(reply.build())
 
 
 @command(

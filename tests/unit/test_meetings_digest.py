@@ -35,7 +35,7 @@ async def test_digest_lists_new_members_and_only_public_questions(tmp_path: Path
             best_score=5,
             suggestions=[],
         )
-        reply = (await build_digest(JobContext(services, "de"), datetime.now(UTC))).reply()
+        reply = (await build_digest(JobContext(services, "de"), datetime.now(UTC))).build()
         assert "@neu:localhost" in reply.text
         assert "Fördergeld" in reply.text
         assert "Müller" not in reply.text and "1 Frage" in reply.text
