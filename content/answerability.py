@@ -81,7 +81,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|schools|municipalities|people|members|cities)\b(?=.*\b(?:teilgenommen|teilnehmen"
             r"|nehmen teil|nahmen teil|mitmachen|machen\s+(?:\w+\s+){0,4}mit|mitgemacht|beteiligt"
             r"|sind\s+(?:im|in|bei|dabei)|gehoeren zu|are in"
-            r"|dabei|took part|take part|participat\w*))"
+            r"|dabei|took part|take part|participat\w*|kooperier\w*|haben schon|machen schon"
+            r"|arbeiten\s+(?:\w+\s+){0,4}zusammen|\bliste\b|\blist\b))"
         ),
     ),
     ("frequency", re.compile(r"\bwie oft\b|\bwie haeufig\b|\bhow often\b|\bhow frequently\b")),
@@ -236,6 +237,12 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b(?:zoom|webex|jitsi|skype|bigbluebutton|big blue button|ms teams|microsoft teams)\b"
             r"|\b(?:welche[rsnm]?|which|what)\s+(?:app|software|plattform|platform|tool|programm)\b",
             r"zoom|webex|jitsi|skype|bigbluebutton|teams|\bapp\b|software|plattform|platform|tool",
+        ),
+        (  # IT help ("wie mache ich in Element einen Raum auf?") only from an entry about it
+            r"\b(?:element|matrix|wlan|wifi|passwort|password|laptop|computer|drucker|printer"
+            r"|beamer|browser|smartphone|handy)\b",
+            r"\belement\b|matrix|wlan|wifi|passwort|password|laptop|computer|drucker|printer"
+            r"|beamer|browser|smartphone|handy",
         ),
         (  # a percentage is not a plain count
             r"\bprozent\w*|\bpercent\w*|\bquote\b|\banteil\b",

@@ -98,6 +98,8 @@ def test_entry_kinds_by_rule_and_declared() -> None:
         "An welcher Uni lehrt Jonathan Everts?",
         "Laufen die Austauschtreffen über Zoom?",
         "Wie viel Prozent der Musikschulen kooperieren mit einer Grundschule?",
+        "Wie mache ich in Element einen neuen Raum auf?",  # IT help
+        "Welche Musikschulen kooperieren schon mit einer OGS? Gibt es eine Liste?",  # names
     ],
 )
 def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
@@ -110,7 +112,8 @@ def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
     [
         ("Was kostet ein Lerncluster?", "lerncluster-kosten"),
         ("Wie viele Leute sind in einem Lerncluster?", "lerncluster-groesse"),
-        ("Wann war das Fachforum?", "fachforum-2022"),
+        # (both entries about the forum state its date)
+        ("Wann war das Fachforum?", ("fachforum-2022", "fachforum-veranstalter")),
         ("Wer ist Ansprechpartner beim LVdM?", "kontakt-netzwerk"),
         # a quoted name picks the entry whose title quotes it, not its neighbours
         ("was ist mit 'Lernweg' gemeint", "lernweg"),
@@ -129,10 +132,11 @@ def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
     ],
 )
 def test_hard_questions_with_facts_are_answered(
-    index: ContentIndex, question: str, entry_id: str
+    index: ContentIndex, question: str, entry_id: str | tuple[str, ...]
 ) -> None:
+    accepted = (entry_id,) if isinstance(entry_id, str) else entry_id
     result = index.answer(question)
-    assert not result.abstained and result.entry_id == entry_id, (question, result.entry_id)
+    assert not result.abstained and result.entry_id in accepted, (question, result.entry_id)
 
 
 @pytest.mark.parametrize(
