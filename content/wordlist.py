@@ -120,7 +120,11 @@ def open_wordlist(directory: Path | None = None) -> WordList | None:
         version = _version()
     except metadata.PackageNotFoundError:
         return None
-    candidates = [directory] if directory is not None else [cache_dir(), Path(tempfile.gettempdir()) / "koopbot"]
+    candidates = (
+        [directory]
+        if directory is not None
+        else [cache_dir(), Path(tempfile.gettempdir()) / "koopbot"]
+    )
     for folder in candidates:
         path = folder / f"simplemma-{version}-{LANG}.words"
         if not path.exists():

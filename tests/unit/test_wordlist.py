@@ -26,7 +26,7 @@ def _sample() -> list[str]:
 
     keys = list(StreamMap("de"))
     rng = random.Random(15)
-    picked = rng.sample(keys, 3000) + [keys[0], keys[-1]]
+    picked = [*rng.sample(keys, 3000), keys[0], keys[-1]]
     variants: list[str] = []
     for word in picked:
         variants += [word, word.lower(), word.capitalize(), word.upper(), word[:-1], word + "x"]
@@ -35,7 +35,17 @@ def _sample() -> list[str]:
     for entry in content.faq:
         for lang in entry.langs:
             variants += normalize(entry.answer(lang)).split()
-    variants += ["Gedicht", "gedicht", "gedacht", "xqzt", "geht's", "Geht’s", "gibtʼs", "ä", "Ärger"]
+    variants += [
+        "Gedicht",
+        "gedicht",
+        "gedacht",
+        "xqzt",
+        "geht's",
+        "Geht’s",
+        "gibtʼs",
+        "ä",
+        "Ärger",
+    ]
     variants += ["aerger", "strasse", "Straße", "STRASSE", "e\u0301cole", "école"]  # NFC
     return variants
 
