@@ -37,14 +37,16 @@ _APOSTROPHES = ("'", "\u2019", "\u02bc")  # the glyphs simplemma folds into vari
 
 def cache_dir() -> Path:
     """Where the word file lives: systemd's CacheDirectory=, the XDG cache, else /tmp."""
-    for candidate in (
-        os.environ.get("CACHE_DIRECTORY", "").split(":")[0],
-        os.environ.get("XDG_CACHE_HOME", ""),
-    ):
-        if candidate:
-            return Path(candidate) / "koopbot"
-    home = Path.home() / ".cache"
-    return home / "koopbot"
+    systemd = os.environ.get("CACHE_DIRECTORY", "").split(":")[0]
+    if systemd:
+        return Path(systemd)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg:
+        return Path(xdg) / "koopbot"
+    try:
+        return Path.home() / ".cache" / "koopbot"
+    except RuntimeError:  # no home directory
+        return Path(tempfile.gettempdir()) / "koopbot"
 
 
 class WordList:
