@@ -1,6 +1,7 @@
 """Where the idle bot's memory goes: RSS split, import cost per package, live heap.
 
 Run: .venv/bin/python bench/memory.py [--baseline DIR] [--top 25]
+     (KOOPBOT_TRACEMALLOC=1 adds the live heap by allocating file, traced from the start)
 
 Starts a local Synapse and the real bot (a subprocess, the same command line as
 ``koopbot run``), lets it answer a few commands, waits until it is idle and prints:
@@ -109,7 +110,7 @@ def child(report: str) -> int:
         traced: list[tuple[str, float]] = []
         import tracemalloc
 
-        if tracemalloc.is_tracing():  # PYTHONTRACEMALLOC=1: live heap by allocating file
+        if tracemalloc.is_tracing():  # KOOPBOT_TRACEMALLOC=1: live heap by allocating file
             stats = tracemalloc.take_snapshot().statistics("filename")
             traced = [
                 (str(s.traceback[0].filename).replace(ROOT, "."), s.size / 1024 / 1024)
@@ -174,6 +175,8 @@ async def measure(root: Path, label: str, hs: Any, tmp: Path, top: int) -> dict[
     listener = asyncio.create_task(asker.listen(on_message))
     report = tmp / f"{localpart}.json"
     env = {**os.environ, "PYTHONPATH": str(root)}
+    if os.environ.get("KOOPBOT_TRACEMALLOC"):  # the bot only (Synapse would crawl)
+        env["PYTHONTRACEMALLOC"] = "1"
     proc = subprocess.Popen(
         [
             sys.executable,
