@@ -8,7 +8,7 @@ import pytest
 
 import storage.core
 from storage import Database
-from storage.core import Inbox
+from storage.core import Inbox, KeyValue
 
 
 @pytest.mark.parametrize("returning", [True, False])
@@ -20,7 +20,11 @@ async def test_each_try_is_counted_once(
     await db.open()
     try:
         inbox = Inbox(db)
-        await inbox.accept([("$e", "!r:x", "message", "{}"), ("$f", "!r:x", "message", "{}")], "s1")
+        rows = [("$e", "!r:x", "message", "{}"), ("$f", "!r:x", "message", "{}")]
+        assert await inbox.accept(rows, "s1") == ["$e", "$f"]
+        # a sync that brings them again (a replay) stores nothing new, but the token
+        assert await inbox.accept([*rows, ("$g", "!r:x", "message", "{}")], "s2") == ["$g"]
+        assert await KeyValue(db).get("next_batch") == "s2"
         assert [await inbox.begin_attempt("$e") for _ in range(3)] == [1, 2, 3]
         assert await inbox.begin_attempt("$f") == 1
         assert await inbox.begin_attempt("$unknown") == 0
