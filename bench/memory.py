@@ -1,6 +1,7 @@
 """Where the idle bot's memory goes: RSS split, import cost per package, live heap.
 
 Run: .venv/bin/python bench/memory.py [--baseline DIR] [--top 25]
+     (KOOPBOT_TRACEMALLOC=1 adds the live heap by allocating file, traced from the start)
 
 Starts a local Synapse and the real bot (a subprocess, the same command line as
 ``koopbot run``), lets it answer a few commands, waits until it is idle and prints:
@@ -106,7 +107,16 @@ def child(report: str) -> int:
             name = type(obj).__name__
             by_type[name] += sys.getsizeof(obj)
             counts[name] += 1
-        with open(report, "w") as handle:
+        traced: list[tuple[str, float]] = []
+        import tracemalloc
+
+        if tracemalloc.is_tracing():  # KOOPBOT_TRACEMALLOC=1: live heap by allocating file
+            stats = tracemalloc.take_snapshot().statistics("filename")
+            traced = [
+                (str(s.traceback[0].filename).replace(ROOT, "."), s.size / 1024 / 1024)
+                for s in stats[:25]
+            ]
+        with open(report + ".tmp", "w") as handle:
             json.dump(
                 {
                     "start": start,
@@ -117,9 +127,11 @@ def child(report: str) -> int:
                     "imports_total": sum(exclusive.values()) / 1024,
                     "types": [(k, v / 1024 / 1024, counts[k]) for k, v in by_type.most_common(12)],
                     "modules": len(sys.modules),
+                    "traced": traced,
                 },
                 handle,
             )
+        os.replace(report + ".tmp", report)  # the driver never reads half a report
 
     signal.signal(signal.SIGUSR1, dump)
     return cli.main(sys.argv[sys.argv.index("--") + 1 :])
@@ -163,6 +175,8 @@ async def measure(root: Path, label: str, hs: Any, tmp: Path, top: int) -> dict[
     listener = asyncio.create_task(asker.listen(on_message))
     report = tmp / f"{localpart}.json"
     env = {**os.environ, "PYTHONPATH": str(root)}
+    if os.environ.get("KOOPBOT_TRACEMALLOC"):  # the bot only (Synapse would crawl)
+        env["PYTHONTRACEMALLOC"] = "1"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -196,7 +210,7 @@ async def measure(root: Path, label: str, hs: Any, tmp: Path, top: int) -> dict[
         rollup = smaps_rollup(proc.pid)
         maps = mappings(proc.pid, top)
         proc.send_signal(signal.SIGUSR1)
-        for _ in range(100):
+        for _ in range(1200):  # a tracemalloc snapshot takes a while
             await asyncio.sleep(0.1)
             if report.exists():
                 break
@@ -232,6 +246,10 @@ def show(data: dict[str, Any], top: int) -> None:
     print("  live objects tracked by the GC, by type (getsizeof, MB, count):")
     for name, mb, count in data["types"]:
         print(f"    {mb:6.2f}  {name} ({count})")
+    if data.get("traced"):
+        print("  live heap by allocating file (tracemalloc from the start, MB):")
+        for name, mb in data["traced"]:
+            print(f"    {mb:6.2f}  {name}")
 
 
 async def main(baseline: Path | None, top: int) -> None:

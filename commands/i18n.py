@@ -36,6 +36,9 @@ from babel.numbers import format_decimal
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
 _LOCALES_DIR = Path(__file__).parent / "locales"
+# libyaml's loader when available (as content/loader.py): the catalog parses in ~0.07 s
+# instead of ~0.75 s with the pure-Python one, same result; this is cold-start time
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # English is written for a network in Germany: day first ("Mon, 15 Feb 2027").
 BABEL_LOCALES = {"de": "de_DE", "en": "en_GB"}
 
@@ -131,7 +134,7 @@ class Catalog:
     def load(cls, directory: Path = _LOCALES_DIR) -> Catalog:
         messages: dict[str, dict[str, str]] = {}
         for path in sorted(directory.glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
             if not isinstance(data, dict):
                 raise ValueError(f"{path}: expected a mapping of keys")
             for key, texts in data.items():
