@@ -114,8 +114,12 @@ def build_config(
     secrets_: dict[str, str],
     *,
     raised_rate_limits: bool = True,
+    message_rate: tuple[float, int] | None = None,
 ) -> dict[str, Any]:
     """The homeserver.yaml content: loopback only, SQLite, no federation, no registration.
+
+    ``message_rate`` (per second, burst) sets ``rc_message`` alone, for tests that need
+    Synapse's rate limiting to refuse sends within seconds rather than a minute.
 
     Kept a pure function so that it can be checked without starting anything.
     """
@@ -155,6 +159,8 @@ def build_config(
             for part in parents:
                 node = node.setdefault(part, {})
             node[leaf] = dict(_RAISED)
+    if message_rate is not None:
+        config["rc_message"] = {"per_second": message_rate[0], "burst_count": message_rate[1]}
     return config
 
 
@@ -189,17 +195,24 @@ class LocalSynapse:
         port: fixed port, or None for a free one.
         raised_rate_limits: lift every ``rc_*`` limit; False keeps Synapse's defaults
             (``rc_message`` 0.2/s, burst 10) for tests that exercise rate limiting.
+        message_rate: ``rc_message`` as (per second, burst), overriding the above.
     """
 
     server_name = SERVER_NAME
 
     def __init__(
-        self, data_dir: Path, port: int | None = None, *, raised_rate_limits: bool = True
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        raised_rate_limits: bool = True,
+        message_rate: tuple[float, int] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self._auto_port = port is None
         self.port: int = free_port() if port is None else port
         self.raised_rate_limits = raised_rate_limits
+        self.message_rate = message_rate
         self._proc: subprocess.Popen[bytes] | None = None
         self._admin: RegisteredUser | None = None
 
@@ -321,7 +334,11 @@ class LocalSynapse:
         secrets_ = {k: str(old.get(k) or secrets.token_urlsafe(32)) for k in _SECRET_KEYS}
         text = yaml.safe_dump(
             build_config(
-                self.data_dir, self.port, secrets_, raised_rate_limits=self.raised_rate_limits
+                self.data_dir,
+                self.port,
+                secrets_,
+                raised_rate_limits=self.raised_rate_limits,
+                message_rate=self.message_rate,
             ),
             sort_keys=False,
         )
