@@ -46,11 +46,11 @@ js: $(JS)/node_modules/.package-lock.json
 demo: install
 	$(BIN)/koopbot demo
 
-## installs everything, then the whole suite (unit + integration against a real Synapse)
-# loadgroup: tests marked xdist_group (the demo's, which share one demo process) stay on
+# loadgroup: the tests of the files in tests/conftest.py ONE_WORKER_FILES (the demo's) stay on
 # one worker; all others go wherever a worker is free.
 XDIST = -n $(WORKERS) --dist loadgroup
 
+## installs everything, then the whole suite (unit + integration against a real Synapse)
 test: install js
 	$(BIN)/pytest -q -p no:cacheprovider $(XDIST)
 

@@ -24,9 +24,6 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("synapse", reason="matrix-synapse (dev extra) is not installed")
-# One demo process serves the module's tests in order (the last ones end and restart it):
-# with parallel workers (`--dist loadgroup`) they all run on the same worker.
-pytestmark = pytest.mark.xdist_group("demo")
 
 READY = "Schreib z. B. !hilfe"
 FIRST_START = 240.0  # a fresh Synapse plus the sample data, on a busy machine

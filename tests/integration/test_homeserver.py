@@ -163,7 +163,6 @@ def test_default_config_keeps_synapse_rate_limits(tmp_path: Path) -> None:
     assert config["enable_registration"] is False
 
 
-@pytest.mark.xdist_group("limited_synapse")  # one worker starts that server
 async def test_rate_limit_and_override(
     limited_synapse: LocalSynapse, client_factory: ClientFactory
 ) -> None:
@@ -183,7 +182,6 @@ async def test_rate_limit_and_override(
         await exempt.send_text(room_id, f"erlaubt {i}")
 
 
-@pytest.mark.xdist_group("limited_synapse")  # one worker starts that server
 async def test_restart_and_kill_keep_users_and_tokens(
     limited_synapse: LocalSynapse, client_factory: ClientFactory
 ) -> None:
