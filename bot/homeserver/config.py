@@ -54,8 +54,12 @@ def build_config(
     secrets_: dict[str, str],
     *,
     raised_rate_limits: bool = True,
+    message_rate: tuple[float, int] | None = None,
 ) -> dict[str, Any]:
     """The homeserver.yaml content: loopback only, SQLite, no federation, no registration.
+
+    ``message_rate`` (per second, burst) sets ``rc_message`` alone, for tests that need
+    Synapse's rate limiting to refuse sends within seconds rather than a minute.
 
     Kept a pure function so that it can be checked without starting anything.
     """
@@ -95,10 +99,18 @@ def build_config(
             for part in parents:
                 node = node.setdefault(part, {})
             node[leaf] = dict(_RAISED)
+    if message_rate is not None:
+        config["rc_message"] = {"per_second": message_rate[0], "burst_count": message_rate[1]}
     return config
 
 
-def write_files(data_dir: Path, port: int, *, raised_rate_limits: bool) -> None:
+def write_files(
+    data_dir: Path,
+    port: int,
+    *,
+    raised_rate_limits: bool,
+    message_rate: tuple[float, int] | None = None,
+) -> None:
     """Write the signing key once, and homeserver.yaml whenever its content changes.
 
     Secrets are kept from an existing config so that a reused data dir stays valid.
@@ -119,7 +131,13 @@ def write_files(data_dir: Path, port: int, *, raised_rate_limits: bool) -> None:
         old = yaml.safe_load(config_path.read_text()) or {}
     secrets_ = {k: str(old.get(k) or secrets.token_urlsafe(32)) for k in _SECRET_KEYS}
     text = yaml.safe_dump(
-        build_config(data_dir, port, secrets_, raised_rate_limits=raised_rate_limits),
+        build_config(
+            data_dir,
+            port,
+            secrets_,
+            raised_rate_limits=raised_rate_limits,
+            message_rate=message_rate,
+        ),
         sort_keys=False,
     )
     if not config_path.exists() or config_path.read_text() != text:

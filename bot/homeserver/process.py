@@ -55,12 +55,18 @@ class SynapseProcess:
     writes the config, starts, stops, kills and restarts it; the data survives all four."""
 
     def __init__(
-        self, data_dir: Path, port: int | None = None, *, raised_rate_limits: bool = True
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        raised_rate_limits: bool = True,
+        message_rate: tuple[float, int] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self._auto_port = port is None
         self.port: int = free_port() if port is None else port
         self.raised_rate_limits = raised_rate_limits
+        self.message_rate = message_rate
         self._proc: subprocess.Popen[bytes] | None = None
 
     # -- paths and state ---------------------------------------------------------------
@@ -110,7 +116,12 @@ class SynapseProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         attempts = 3 if self._auto_port else 1
         for attempt in range(attempts):
-            write_files(self.data_dir, self.port, raised_rate_limits=self.raised_rate_limits)
+            write_files(
+                self.data_dir,
+                self.port,
+                raised_rate_limits=self.raised_rate_limits,
+                message_rate=self.message_rate,
+            )
             log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
             self._spawn()
             try:

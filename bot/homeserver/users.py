@@ -47,14 +47,22 @@ class LocalSynapse(SynapseProcess):
         port: fixed port, or None for a free one.
         raised_rate_limits: lift every ``rc_*`` limit; False keeps Synapse's defaults
             (``rc_message`` 0.2/s, burst 10) for tests that exercise rate limiting.
+        message_rate: ``rc_message`` as (per second, burst), overriding the above.
     """
 
     server_name = SERVER_NAME
 
     def __init__(
-        self, data_dir: Path, port: int | None = None, *, raised_rate_limits: bool = True
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        raised_rate_limits: bool = True,
+        message_rate: tuple[float, int] | None = None,
     ) -> None:
-        super().__init__(data_dir, port, raised_rate_limits=raised_rate_limits)
+        super().__init__(
+            data_dir, port, raised_rate_limits=raised_rate_limits, message_rate=message_rate
+        )
         self._admin: RegisteredUser | None = None
 
     def __repr__(self) -> str:

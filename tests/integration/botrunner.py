@@ -170,7 +170,9 @@ class BotHarness:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        await self.wait_synced(30)
+        # a fresh interpreter imports everything first: on a busy 2-core machine (several
+        # workers, each with a Synapse) 30 s were seen to be too short
+        await self.wait_synced(60)
 
     def kill_process(self) -> None:
         """SIGKILL: no clean shutdown, as in a crash."""

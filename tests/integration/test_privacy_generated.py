@@ -285,6 +285,8 @@ async def id_case(w: World, spec: CommandSpec) -> None:
     reply = await ask(member, w.private, command)
     assert reply.body not in unknown_texts(meeting_id, unknown_key), (command, reply.body)
     assert not any(t in reply.body for t in (*INTERNAL_ERROR, *REFUSED_ROLE)), reply.body
+    # its upload (!termin's .ics) is sent before the next case takes its snapshot
+    await ask(member, w.private, "!phasen")
 
 
 async def room_case(w: World, spec: CommandSpec) -> None:
@@ -301,6 +303,7 @@ async def room_case(w: World, spec: CommandSpec) -> None:
     assert await w.private_state() == before, f"{command} elsewhere changed the private room"
     reply = await ask(actor_for(w, spec), w.private, command)
     assert not any(t in reply.body for t in INTERNAL_ERROR), (command, reply.body)
+    await ask(actor_for(w, spec), w.private, "!phasen")  # and any upload of it, too
 
 
 async def personal_case(w: World, spec: CommandSpec) -> None:
