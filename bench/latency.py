@@ -7,6 +7,8 @@ With ``--baseline DIR`` a second bot, run from another checkout (e.g. ``git work
 figures side by side on the same homeserver and the same machine load.
 
 Floor: client A sends a plain message, client B answers it (two hops), A measures.
+Shaped floor: the same, but B answers with the bot's own ``!hilfe`` reply (same size, HTML
+and mentions), so Synapse's cost of such a reply is in the floor too.
 Bot: client A sends `!hilfe`, koopbot (a real subprocess) answers, A measures.
 Cold start: process start -> first answered command (homeserver already up).
 Idle RSS: VmRSS of the bot process after it has been idle for a few seconds.
@@ -39,6 +41,7 @@ class Waiter:
     def __init__(self) -> None:
         self.replies: dict[str, float] = {}
         self.event = asyncio.Event()
+        self.contents: dict[str, dict[str, Any]] = {}  # sender -> the last reply's content
 
     async def on_message(
         self, room: str, sender: str, event_id: str, content: dict[str, Any]
@@ -46,6 +49,7 @@ class Waiter:
         target = ((content.get("m.relates_to") or {}).get("m.in_reply_to") or {}).get("event_id")
         if target:
             self.replies[target] = time.perf_counter()
+            self.contents[sender] = content
             self.event.set()
 
     async def wait(self, event_id: str, timeout: float = 30) -> float:
@@ -145,16 +149,21 @@ async def main(n: int, baseline: Path | None) -> None:
     for bot in bots:
         bot.room = await alice.create_room(invite=[bot.user_id])
 
+    # a second floor: the echo client answers with the bot's own !hilfe reply (same size,
+    # HTML and mentions), so what Synapse spends on such a reply is in both
+    shaped_room = await alice.create_room(invite=[b.user_id])
+    await bob.join(shaped_room)
+    shape: dict[str, Any] = {}
+
     async def bob_echo(room: str, sender: str, event_id: str, content: dict[str, Any]) -> None:
-        if room == floor_room and sender == a.user_id:
+        if room in (floor_room, shaped_room) and sender == a.user_id:
             await bob_client_send(room, event_id)
 
     async def bob_client_send(room: str, event_id: str) -> None:
-        content = {
-            "msgtype": "m.notice",
-            "body": "pong",
-            "m.relates_to": {"m.in_reply_to": {"event_id": event_id}},
-        }
+        content: dict[str, Any] = {"msgtype": "m.notice", "body": "pong"}
+        if room == shaped_room:
+            content = dict(shape)
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": event_id}}
         await bob._client.room_send(room, "m.room.message", content)
 
     for peer in (alice, bob):
@@ -183,11 +192,17 @@ async def main(n: int, baseline: Path | None) -> None:
         first = await alice.send_text(bot.room, "!hilfe")
         bot.cold = await alice_waiter.wait(first, 60) - t0
 
+    shape.update(alice_waiter.contents[bots[0].user_id])
+    shape.pop("m.relates_to", None)
     floor: list[float] = []
+    shaped: list[float] = []
     for i in range(n):
         start = time.perf_counter()
         event_id = await alice.send_text(floor_room, f"ping {i}")
         floor.append(await alice_waiter.wait(event_id) - start)
+        start = time.perf_counter()
+        event_id = await alice.send_text(shaped_room, f"ping {i}")
+        shaped.append(await alice_waiter.wait(event_id) - start)
         for bot in bots if i % 2 == 0 else bots[::-1]:
             start = time.perf_counter()
             event_id = await alice.send_text(bot.room, "!hilfe")
@@ -208,12 +223,18 @@ async def main(n: int, baseline: Path | None) -> None:
     fp50 = statistics.median(floor) * 1000
     print(f"commands: {n} per bot (interleaved floor/bots), machine: {os.cpu_count()} cores")
     print(f"floor  p50 {fp50:6.1f} ms  p95 {pct(floor, 95) * 1000:6.1f} ms")
+    sp50 = statistics.median(shaped) * 1000
+    print(
+        f"floor with the bot's reply as the echo's (same size, HTML, mentions): p50 {sp50:6.1f}"
+        f" ms  p95 {pct(shaped, 95) * 1000:6.1f} ms"
+    )
     for bot in bots:
         mem = memory[bot.label]
         bp50 = statistics.median(bot.latencies) * 1000
         print(f"-- {bot.label}")
         print(f"!hilfe p50 {bp50:6.1f} ms  p95 {pct(bot.latencies, 95) * 1000:6.1f} ms")
         print(f"ratio  p50 {bp50 / fp50:.2f} x floor (target <= 1.1)")
+        print(f"ratio  p50 {bp50 / sp50:.2f} x the floor with the bot's reply shape")
         print(f"cold start (process start -> first answered command): {bot.cold:.2f} s")
         print(
             f"idle RSS: {mem['Rss']:.1f} MB = anonymous (heap) {mem['Anonymous']:.1f} MB"
