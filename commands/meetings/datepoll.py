@@ -31,6 +31,7 @@ from commands.meetings.render import announcement
 from commands.registry import Arg, Permission, Scope, command, int_arg, job_handler, on_event
 from commands.reply import ReplyBuilder
 from commands.scope import Visibility
+from commands.textclean import strip_controls
 from commands.timeparse import DEFAULT_DURATION, parse_datetime, parse_duration
 from storage.jobs import Job
 from storage.meetings import Meetings, NewMeeting
@@ -222,7 +223,8 @@ async def find_date(ctx: Context, spec: str) -> None:
         raise UserError("core.not_permitted_moderator")
     network = ctx.services.network
     now = ctx.services.now()
-    parsed = parse_poll_spec(spec, now, network.tz)
+    # the title is member text shown to the room: no control or bidi characters
+    parsed = parse_poll_spec(strip_controls(spec), now, network.tz)
     repo = DatePolls(ctx.db)
     poll, _created = await repo.create(
         NewPoll(
@@ -362,21 +364,22 @@ async def _finish(
         )
     else:
         meetings = Meetings(services.db)
-        meeting, _created = await meetings.create(
-            NewMeeting(
-                room_id=poll.room_id,
-                title=poll.title,
-                start=best.start,
-                duration=poll.duration,
-                rrule=None,
-                link=None,
-                created_by=poll.created_by,
-                source_event_id=f"date-poll:{poll.id}",
+        async with services.db.transaction():  # the meeting, its RSVPs and reminder jobs
+            meeting, _created = await meetings.create(
+                NewMeeting(
+                    room_id=poll.room_id,
+                    title=poll.title,
+                    start=best.start,
+                    duration=poll.duration,
+                    rrule=None,
+                    link=None,
+                    created_by=poll.created_by,
+                    source_event_id=f"date-poll:{poll.id}",
+                )
             )
-        )
-        for voter in best.voters:
-            await meetings.rsvp(meeting.id, voter, True)
-        await sync_meeting(services, meeting.id)
+            for voter in best.voters:
+                await meetings.rsvp(meeting.id, voter, True)
+            await sync_meeting(services, meeting.id)
         offsets = services.network.reminder_offsets
         now = services.now()
         skipped = any(meeting.start - offset <= now for offset in offsets)

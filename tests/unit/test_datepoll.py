@@ -191,3 +191,15 @@ async def test_help_shows_both_with_examples(env: Env) -> None:
     assert "!terminfindung ende <nr>" in text and "!terminfindung Netzwerktreffen:" in text
     assert "!ferien" in await env.text(MEMBER, "!hilfe ferien")
     assert "ohne Ferien" in await env.text(MEMBER, "!hilfe termin neu")
+
+
+async def test_a_poll_title_loses_control_and_bidi_characters(env: Env) -> None:
+    """A stranger's title is shown to the room: no right-to-left override, no line break."""
+    title = "Netz\u202ewerk\u200btreffen\nFake"
+    await env.say(MOD, SPEC.replace("Netzwerktreffen", title))
+    _room, _event_type, content, _ = env.chat.raw[0]
+    question = content[POLL_START]["question"]["org.matrix.msc1767.text"]
+    assert "\u202e" not in question and "\u200b" not in question and "\n" not in question
+    assert "Netzwerktreffen" in question
+    poll = await DatePolls(env.db).get(1)
+    assert poll is not None and "\u202e" not in poll.title
