@@ -70,10 +70,6 @@ class SendMixin(ConnectionState):
         reply_to: str | None = None,
         thread_root: str | None = None,
     ) -> str:
-        if key is not None:
-            existing = await self._sent_log.event_for(key)
-            if existing:
-                return existing
         if reply.mentions:
             # only people in the room are mentioned, whatever a member asked for
             room = self.client.rooms.get(room_id)
@@ -101,8 +97,8 @@ class SendMixin(ConnectionState):
         The transaction id stays the same for every retry, so the homeserver keeps one
         event even if an earlier attempt arrived and only its answer was lost.
         """
-        if key is not None and event_type != "m.room.message":
-            existing = await self._sent_log.event_for(key)  # send() checked it already
+        if key is not None:  # sent before (a replay after a crash): never twice
+            existing = await self._sent_log.event_for(key)
             if existing:
                 return existing
         if room_id in self._left:
