@@ -96,6 +96,12 @@ class AnswerChoices:
         )
 
 
+_ALL_ANSWERS = (
+    "SELECT id, question_id, question, answer, lang, answered_by, answered_at"
+    " FROM network_answers ORDER BY id"
+)
+
+
 class NetworkAnswers:
     """Answers the coordinators gave to open questions: network content entries."""
 
@@ -125,10 +131,7 @@ class NetworkAnswers:
         return NetworkAnswer(new_id, question_id, question, answer, lang, answered_by, at)
 
     async def all(self) -> list[NetworkAnswer]:
-        rows = await self._db.fetchall(
-            "SELECT id, question_id, question, answer, lang, answered_by, answered_at"
-            " FROM network_answers ORDER BY id"
-        )
+        rows = await self._db.fetchall(_ALL_ANSWERS)
         return [NetworkAnswer(*tuple(row)) for row in rows]
 
     async def forget_asker(self, user_id: str) -> list[NetworkAnswer]:
@@ -138,17 +141,11 @@ class NetworkAnswers:
         but the question it was given to is the member's own text, so it is blanked; the
         member's open and answered questions are deleted. Returns the changed answers.
         """
+        asked = "question_id IN (SELECT id FROM unanswered_questions WHERE sender = ?)"
         async with self._db.transaction() as tx:
-            rows = await tx.fetchall(
-                "SELECT id FROM network_answers WHERE question_id IN"
-                " (SELECT id FROM unanswered_questions WHERE sender = ?)",
-                (user_id,),
-            )
-            ids = [int(row["id"]) for row in rows]
-            for answer_id in ids:
-                await tx.execute(
-                    "UPDATE network_answers SET question = '' WHERE id = ?", (answer_id,)
-                )
+            rows = await tx.fetchall(f"SELECT id FROM network_answers WHERE {asked}", (user_id,))
+            ids = {int(row["id"]) for row in rows}
+            await tx.execute(f"UPDATE network_answers SET question = '' WHERE {asked}", (user_id,))
             await tx.execute("DELETE FROM unanswered_questions WHERE sender = ?", (user_id,))
         return [a for a in await self.all() if a.id in ids]
 
@@ -163,10 +160,7 @@ def read_network_answers(path: Path) -> list[NetworkAnswer]:
     except sqlite3.Error:
         return []
     try:
-        rows = conn.execute(
-            "SELECT id, question_id, question, answer, lang, answered_by, answered_at"
-            " FROM network_answers ORDER BY id"
-        ).fetchall()
+        rows = conn.execute(_ALL_ANSWERS).fetchall()
     except sqlite3.Error:  # an older schema: no answers yet
         return []
     finally:
