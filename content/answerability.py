@@ -286,9 +286,10 @@ def counts_near(tokens: list[tuple[frozenset[str], bool]], counted: frozenset[st
 
     "Wie viele Leute nahmen teil?" is not answered by "drei Foren" in the same entry.
     """
-    places = [i for i, (terms, _) in enumerate(tokens) if terms & counted]
-    numbers = [i for i, (_, count) in enumerate(tokens) if count]
-    return any(abs(p - n) <= COUNT_WINDOW for p in places for n in numbers)
+    places = {i for i, (terms, _) in enumerate(tokens) if terms & counted}
+    numbers = (i for i, (_, count) in enumerate(tokens) if count)
+    window = range(-COUNT_WINDOW, COUNT_WINDOW + 1)  # linear, whatever the text's length
+    return any(n + d in places for n in numbers for d in window)
 
 
 # words for "people" a member counts with ("wie viele Leute"): any of them names people
