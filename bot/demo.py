@@ -47,8 +47,8 @@ from bot.terminal import (
     parse_input,
     pick,
     render_content,
-    terminal_help,
 )
+from commands.i18n import DEFAULT_LANGUAGE, Catalog
 from storage.meetings import Meetings
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "koopbot.example.toml"
@@ -57,7 +57,6 @@ DEMO_LOCALPART = "demo"
 LOG_FILE = "koopbot.log"
 FILES_DIR = "dateien"
 SHOWN_ON_SWITCH = 6
-READY_LINE = "Schreib z. B. !hilfe"
 
 log = logging.getLogger(__name__)
 
@@ -212,13 +211,22 @@ async def run_demo(directory: Path, log_level: str = "INFO") -> int:
                 loop.remove_signal_handler(sig)
 
 
+Say = Callable[..., str]  # a demo message by key, filled in
+
+
+def _speaker(catalog: Catalog, lang: str = DEFAULT_LANGUAGE) -> Say:
+    """What the terminal prints comes from the message catalog (``terminal.*``)."""
+    return lambda key, **params: catalog.get(f"terminal.{key}", lang, **params)
+
+
 async def _run(directory: Path) -> int:
     data_path = directory / "demo.json"
     data = _secrets(data_path)
     if not (directory / "synapse" / "homeserver.db").exists():
         data.pop("users", None)  # a new homeserver: the kept logins are void
     hs = LocalSynapse(directory / "synapse", port=data["port"])
-    _print(f"koopbot demo: starte Synapse auf {hs.base_url} (Daten in {directory}) …")
+    t = _speaker(Catalog.load())
+    _print(t("starting", url=hs.base_url, directory=directory))
     app: App | None = None
     peers: dict[str, PeerClient] = {}
     started = time.monotonic()
@@ -233,10 +241,10 @@ async def _run(directory: Path) -> int:
         app = App(demo_settings(directory, hs, data))
         await app.start()
         log.info("demo: bot started after %.1f s", time.monotonic() - started)
-        await _sample_data(app, peers, data, data_path)
-        _banner(app, hs, data, directory)
+        await _sample_data(app, peers, data, data_path, t)
+        _banner(app, hs, data, directory, t)
         log.info("demo: ready after %.1f s", time.monotonic() - started)
-        chat = Chat(app, peers, directory / FILES_DIR, color=_color())
+        chat = Chat(app, peers, directory / FILES_DIR, t, color=_color())
         return await chat.run()
     finally:
         stopping = time.monotonic()
@@ -247,7 +255,7 @@ async def _run(directory: Path) -> int:
             await app.stop()
         await hs.stop()
         log.info("demo: stopped in %.2f s", time.monotonic() - stopping)
-        _print("koopbot demo beendet.")
+        _print(t("stopped"))
 
 
 async def _users(
@@ -278,7 +286,7 @@ async def _users(
 
 
 async def _sample_data(
-    app: App, peers: dict[str, PeerClient], data: dict[str, Any], data_path: Path
+    app: App, peers: dict[str, PeerClient], data: dict[str, Any], data_path: Path, t: Say
 ) -> None:
     assert app.services is not None
     lobby = app.services.network.lobby_room
@@ -291,7 +299,7 @@ async def _sample_data(
         for step in [f"member:{m}" for m in members] + ["profile:demo", "cooperation", "series"]
     ):
         return
-    _print("Lege Beispieldaten an (Mitglieder, Profile, Kooperationsraum, Termine) …")
+    _print(t("seeding"))
 
     def save(steps: list[str]) -> None:
         data["sample_steps"] = steps
@@ -314,29 +322,29 @@ async def _sample_data(
         await seeder.run(peers[DEMO_LOCALPART], members)
     except (MatrixError, TimeoutError) as exc:  # the demo still works without them
         log.warning("sample data incomplete: %s", exc)
-        _print(f"Beispieldaten unvollständig ({exc}); beim nächsten Start geht es weiter.")
+        _print(t("seeding_incomplete", error=exc))
 
 
-def _banner(app: App, hs: LocalSynapse, data: dict[str, Any], directory: Path) -> None:
+def _banner(app: App, hs: LocalSynapse, data: dict[str, Any], directory: Path, t: Say) -> None:
     web = app.settings.web
     names = ", ".join(m.localpart for m in MEMBERS)
     lines = [
         "",
-        "koopbot demo läuft.",
-        f"  Homeserver:   {hs.base_url}",
-        f"  Element:      Homeserver {hs.base_url}, Benutzer {DEMO_LOCALPART}, "
-        f"Passwort {data['demo_password']}",
-        f"  Mitglieder:   {names} (Passwort {data['member_password']}; im Terminal: /als anna)",
+        t("running"),
+        t("banner_homeserver", url=hs.base_url),
+        t("banner_element", url=hs.base_url, user=DEMO_LOCALPART, password=data["demo_password"]),
+        t("banner_members", names=names, password=data["member_password"]),
     ]
     if app.web is not None:
         base = f"http://{web.host}:{web.port}"
-        lines.append(f"  Web:          {base}/healthz  {base}/metrics  {base}/calendar.ics")
+        urls = "  ".join(base + path for path in ("/healthz", "/metrics", "/calendar.ics"))
+        lines.append(t("banner_web", urls=urls))
     else:
-        lines.append(f"  Web:          nicht gestartet (Port {web.port} belegt, siehe Log)")
+        lines.append(t("banner_no_web", port=web.port))
     lines += [
-        f"  Log des Bots: {directory / LOG_FILE}",
-        f"  Synapse-Log:  {hs.log_path}",
-        f"  Dateien:      {directory / FILES_DIR}",
+        t("banner_bot_log", path=directory / LOG_FILE),
+        t("banner_synapse_log", path=hs.log_path),
+        t("banner_files", path=directory / FILES_DIR),
         "",
     ]
     _print("\n".join(lines))
@@ -360,6 +368,7 @@ class Chat:
     app: App
     peers: dict[str, PeerClient]
     files: Path
+    say: Say
     color: bool = False
     user: str = DEMO_LOCALPART
     room_id: str = ""
@@ -525,18 +534,18 @@ class Chat:
         return 0, room_id
 
     def _list_rooms(self) -> None:
-        _print("Räume (wechseln mit /raum <nr>):")
+        _print(self.say("rooms"))
         for i, (room_id, name) in enumerate(self._rooms(), 1):
             mark = "→" if room_id == self.room_id else " "
             new = self.unread.get(room_id, 0)
-            extra = f"  ({new} neu)" if new else ""
+            extra = "  " + self.say("unread", n=new) if new else ""
             _print(f" {mark}{i:>2}  {name}{extra}")
 
     async def _switch(self, query: str) -> None:
         rooms = self._rooms()
         index = pick(query, [name for _, name in rooms])
         if index is None:
-            _print(f"Keinen Raum „{query}“ gefunden. /räume zeigt alle.")
+            _print(self.say("no_room", query=query))
             return
         await self._enter(*rooms[index])
 
@@ -549,7 +558,7 @@ class Chat:
                 room_id, max(SHOWN_ON_SWITCH, self.unread.get(room_id, 0))
             )
         except MatrixError as exc:
-            _print(f"(Verlauf nicht geladen: {exc})")
+            _print(self.say("history_failed", error=exc))
             recent = []
         for sender, event_id, content in recent:
             self._seen.add(event_id)
@@ -561,10 +570,7 @@ class Chat:
 
     def _greeting(self) -> None:
         _number, name = self._number(self.room_id)
-        _print(
-            f"Du bist {self.peer.user_id} im Raum „{name}“. {READY_LINE} — "
-            "/hilfe zeigt die Befehle des Terminals, Strg-C beendet."
-        )
+        _print(self.say("greeting", user=self.peer.user_id, room=name))
 
     # input -----------------------------------------------------------------------
 
@@ -577,7 +583,7 @@ class Chat:
             try:
                 await self.peer.send_text(self.room_id, parsed.text)
             except MatrixError as exc:
-                _print(f"Nicht gesendet: {exc}")
+                _print(self.say("not_sent", error=exc))
             return True
         return await self._command(parsed)
 
@@ -585,14 +591,14 @@ class Chat:
         if command.name == "quit":
             return False
         if command.name == "help":
-            _print(terminal_help())
+            _print(self.say("help"))
         elif command.name == "rooms":
             self._list_rooms()
         elif command.name == "room":
             await self._switch(command.arg)
         elif command.name == "who":
             others = ", ".join(n for n in self.peers if n != self.user)
-            _print(f"Du schreibst als {self.user} ({self.peer.user_id}). Auch möglich: {others}")
+            _print(self.say("who", name=self.user, user=self.peer.user_id, others=others))
         elif command.name == "as":
             await self._act_as(command.arg)
         return True
@@ -601,7 +607,7 @@ class Chat:
         names = list(self.peers)
         index = pick(query, names)
         if index is None:
-            _print(f"Kein Mitglied „{query}“. Möglich: {', '.join(names)}")
+            _print(self.say("no_member", query=query, names=", ".join(names)))
             return
         previous_room = self.room_id
         await self._become(names[index])
@@ -611,7 +617,7 @@ class Chat:
         lobby = self.app.services.network.lobby_room or previous_room
         self.room_id = previous_room if previous_room in joined else lobby
         _number, name = self._number(self.room_id)
-        _print(f"Du schreibst jetzt als {self.user} ({self.peer.user_id}) im Raum „{name}“.")
+        _print(self.say("acting_as", name=self.user, user=self.peer.user_id, room=name))
 
 
 def _room_name(room: PeerRoom) -> str:

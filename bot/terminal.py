@@ -86,23 +86,6 @@ def parse_input(line: str) -> Send | TerminalCommand | None:
     return TerminalCommand(name, rest)
 
 
-def terminal_help() -> str:
-    return "\n".join(
-        [
-            "Befehle des Terminals (alles andere geht als Nachricht in den Raum):",
-            "  /räume            Räume mit Nummern (/rooms)",
-            "  /raum <nr|name>   in einen Raum wechseln, z. B. /raum 2 oder /raum läuft",
-            "  /als <name>       als anderes Mitglied schreiben, z. B. /als anna; /als demo",
-            "  /als              wer du gerade bist und wer noch mitmacht",
-            "  /hilfe            diese Übersicht (/help); !hilfe fragt den Bot",
-            "  /ende             Demo beenden (oder Strg-C, Strg-D)",
-            "  //text            schickt /text (wie in Element)",
-            "Dateien, die der Bot schickt (.ics, Vereinbarungsentwurf), landen im Ordner",
-            "„dateien“ der Demo; der Pfad wird angezeigt.",
-        ]
-    )
-
-
 def pick(query: str, names: list[str]) -> int | None:
     """Index of the entry ``query`` names: a number (1-based), an exact or a partial name."""
     query = query.strip()
