@@ -13,6 +13,7 @@ from commands.knowledge import (
     answer_command,
     answer_question,
     choice_by_reaction,
+    is_choice_reply,
     load_network_answers,
     open_questions_command,
 )
@@ -304,3 +305,20 @@ def test_a_count_must_stand_next_to_what_it_counts() -> None:
     assert not counts_near(words("es gab drei foren und viele vortraege mit personen"), people)
     assert not counts_near(words("im jahr 2022 kamen personen"), people)  # a year counts nothing
     assert counted_aliases("fragen") == frozenset({"fragen"})
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("1", True),
+        (" Nr. 2 ", True),
+        ("#3", True),
+        ("12", False),
+        ("4", False),
+        ("１", False),  # a full-width digit is no pick
+        ("1 und dann noch was", False),
+        (" " * 60_000 + "1x", False),  # a stranger's long input: no pick, no stall
+    ],
+)
+def test_what_counts_as_a_one_tap_pick(text: str, choice: bool) -> None:
+    assert is_choice_reply(text) is choice
