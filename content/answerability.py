@@ -239,7 +239,10 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"zoom|webex|jitsi|skype|bigbluebutton|teams|\bapp\b|software|plattform|platform|tool",
         ),
         (  # IT help ("wie mache ich in Element einen Raum auf?") only from an entry about it
-            r"\b(?:element|matrix|wlan|wifi|passwort|password|laptop|computer|drucker|printer"
+            # "Element" only as the app ("in Element", "Element-App"): "ein Element der
+            # Vereinbarung" is content
+            r"\b(?:in|im|bei|mit|ueber|per|von|via) element\b|\belement (?:app|client|web)\b"
+            r"|\b(?:matrix|wlan|wifi|passwort|password|laptop|computer|drucker|printer"
             r"|beamer|browser|smartphone|handy)\b",
             r"\belement\b|matrix|wlan|wifi|passwort|password|laptop|computer|drucker|printer"
             r"|beamer|browser|smartphone|handy",
