@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -51,19 +50,7 @@ class LocalSynapse(SynapseProcess):
     """
 
     server_name = SERVER_NAME
-
-    def __init__(
-        self,
-        data_dir: Path,
-        port: int | None = None,
-        *,
-        raised_rate_limits: bool = True,
-        message_rate: tuple[float, int] | None = None,
-    ) -> None:
-        super().__init__(
-            data_dir, port, raised_rate_limits=raised_rate_limits, message_rate=message_rate
-        )
-        self._admin: RegisteredUser | None = None
+    _admin: RegisteredUser | None = None  # registered at the first admin call
 
     def __repr__(self) -> str:
         return f"LocalSynapse({str(self.data_dir)!r}, port={self.port}, running={self.running})"
