@@ -30,8 +30,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:was|wieviel|wie viel)\s+(?:\w+\s+){0,2}kost\w*|\bkostet\b|\bkosten\b"
             r"|\bgekostet\b|\bkostete\w*|\bwie ?viel geld\b|\bhow much money\b"
-            r"|\bwie hoch\s+(?:\w+\s+){0,3}(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
+            r"|\bwie hoch\s+(?:\w+\s+){0,3}\w*(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
             r"|honorar\w*|gehalt(?:s\w*|\b)|verguetung\w*|kosten|gebuehr\w*)"
+            r"|\b\w*(?:mitglieds|teilnahme|teilnehmer|eigen|jahres)beitr\w*"
             r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt(?:s\w*|\b)"
             r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*|\bfoerdergeld\w*|\bfoerdermittel\w*"
             r"|\bfinanzielle\w* (?:unterstuetzung|foerderung)|\bgrants?\b|\bfunding\b"
@@ -163,6 +164,29 @@ _NOW = re.compile(
 )
 
 
+# a question for a list of named members ("welche Kommunen …", "which schools …")
+_LIST = re.compile(
+    r"\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|schulen|personen|teilnehmer\w*"
+    r"|mitglieder\w*|staedte|kreise|einrichtungen|organisationen|vereine|partner\w*|regionen"
+    r"|schools|municipalities|people|members|cities|partners|regions)\b"
+)
+# a clause saying what the source does *not* state holds no fact of that kind:
+# "eine bestimmte Kündigungsfrist nennt die Quelle nicht" answers no question for one
+_NOT_STATED = re.compile(
+    r"\b(?:nennt|nennen|sagt|sagen|beziffert|beziffern)\s+(?:die\s+|der\s+)?(?:quelle|quellen"
+    r"|dokument\w*|folien)\s+nicht\b|\bnicht\s+(?:genannt|angegeben|beziffert)\b"
+    r"|\b(?:source|sources|document)\s+(?:does|do)\s+not\b|\b(?:source|sources)\s+names?\s+no\b"
+)
+_CLAUSE = re.compile(r"[.;!?\u2013\u2014]\s|\s-\s")
+
+
+def stated(text: str) -> str:
+    """``text`` without the clauses that say what the source does not state."""
+    if not _NOT_STATED.search(normalize(text)):
+        return text
+    return " ".join(c for c in _CLAUSE.split(text) if not _NOT_STATED.search(normalize(c)))
+
+
 _COUNTED = re.compile(r"\b(?:wie\s*viele|wieviele|how many|anzahl (?:der|an|von))\s+(\w+)")
 
 
@@ -247,6 +271,20 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\belement\b|matrix|wlan|wifi|passwort|password|laptop|computer|drucker|printer"
             r"|beamer|browser|smartphone|handy",
         ),
+        (  # a limit ("maximal", "mindestens") only from an entry that states one
+            r"\bmaximal\w*|\bhoechstens\b|\bmindestens\b|\bminimal\w*|\bminimum\b|\bmaximum\b"
+            r"|\bat most\b|\bat least\b|\bobergrenze\w*|\buntergrenze\w*|\bhoechstzahl\w*"
+            r"|\bmindestzahl\w*|\bmindestanzahl\w*",
+            r"maximal|hoechstens|mindestens|minimal|minimum|maximum|at most|at least|bis zu"
+            r"|up to|obergrenze|untergrenze|nicht mehr als|no more than|hoechstzahl|mindest",
+        ),
+        (  # what is usual ("üblich", "in der Regel") only from an entry that says what is
+            # ("typische Gründe" asks for reasons, not for a usual value)
+            r"\bueblich\w*|\bnormalerweise\b|\bin der regel\b|\bgaengig\w*"
+            r"|\busual\w*|\bnormally\b|\bcustomary\b",
+            r"ueblich|typisch|normalerweise|in der regel|gaengig|meist|usual|typical|normally"
+            r"|customary",
+        ),
         (  # a percentage is not a plain count
             r"\bprozent\w*|\bpercent\w*|\bquote\b|\banteil\b",
             r"prozent|percent|haelfte|\bhalf\b|drittel|viertel|\bquote\b|anteil",
@@ -316,6 +354,10 @@ def counted_word(question: str) -> str | None:
 def question_kind(question: str) -> str | None:
     """The hard kind of fact a question asks for, or None for a soft question."""
     norm = normalize(question)
+    if _LIST.search(norm) and _NOW.search(norm):
+        # "welche Kommunen sind aktuell im Lerncluster?": who takes part *now*; the
+        # content is a snapshot of its documents
+        return "person_now"
     for kind, pattern in _Q_HARD:
         if pattern.search(norm):
             if kind == "person" and _NOW.search(norm):
@@ -342,7 +384,7 @@ def entry_kinds(
     kinds = set(declared) | {"rule", "howto", "definition"}
     for text in answer_texts:
         # a command example ("`!kooperation feld laufzeit 1 Schuljahr`") states no fact
-        text = _CODE.sub(" ", text)
+        text = stated(_CODE.sub(" ", text))
         raw = text.casefold()
         norm = normalize(text)
         if _E_COST.search(norm) or "€" in raw:
