@@ -75,7 +75,13 @@ def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool =
         return reply.build(extra={"koopbot.answer": result.metadata()})
     source = t("knowledge.source", source=getattr(result, "source_title", "") or result.source)
     reply = ReplyBuilder().heading(result.title).line(result.text).note(source)
-    if result.related:
+    alternatives = getattr(result, "candidates", [])[:2]
+    if alternatives:  # the runner-ups score close to this answer: one tap away
+        reply.line(t("knowledge.or_did_you_mean"))
+        for _entry_id, title in alternatives:
+            reply.numbered(title)
+        reply.line(t("knowledge.did_you_mean_hint", count=len(alternatives)))
+    elif result.related:
         titles = [title for _id, title in result.related[:2]]
         reply.line(t("knowledge.related", titles=" · ".join(titles)))
     return reply.build(extra={"koopbot.answer": result.metadata()})
@@ -110,18 +116,23 @@ async def answer_question(ctx: Context, question: str) -> None:
     question_id = None
     if result.abstained:
         question_id = await _record_unanswered(ctx, question, lang, result)
-        if result.candidates:
-            await AnswerChoices(ctx.db).offer(
-                ctx.room_id,
-                ctx.sender,
-                [entry_id for entry_id, _t in result.candidates[:3]],
-                lang,
-                question_id=question_id,
-            )
+    # "Meinst du …?" below the threshold, or beside an answer the runner-ups close to it:
+    # either way the numbers pick an entry (an answered question is not open)
+    offered = result.candidates[:3] if result.abstained else result.candidates[:2]
+    if not offered:  # a new question: an older offer's numbers no longer apply
+        await AnswerChoices(ctx.db).clear(ctx.room_id, ctx.sender)
+    else:
+        await AnswerChoices(ctx.db).offer(
+            ctx.room_id,
+            ctx.sender,
+            [entry_id for entry_id, _t in offered],
+            lang,
+            question_id=question_id,
+        )
     event_id = await ctx.reply(
         render_answer(result, ctx.services.catalog, lang, forwarded=forwarded)
     )
-    if result.abstained and result.candidates:
+    if offered:
         await AnswerChoices(ctx.db).set_reply(ctx.room_id, ctx.sender, event_id)
 
 

@@ -105,6 +105,8 @@ _MAJOR_FACTOR = 1.5  # weight of an unknown capitalised word (a noun) in a cased
 _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
+# an answer offers the runner-ups scoring at least this share of its own score
+ALTERNATIVE_SHARE = 0.6
 _DECIDE_TOP = 3  # with a fitted decision: the entries the gates look at
 _MAX_SUGGESTIONS = 3
 # Optional "is this a real word?" check: a real word is never corrected as a typo (set by
@@ -741,7 +743,28 @@ class ContentIndex:
             )
         result = self._result(self.entries[chosen], round(float(scores[chosen])), lang)
         result.kind = kind
+        result.candidates = self._alternatives(scores, order, chosen, lang)
         return result
+
+    def decision_case(self, question: str) -> tuple[FaqEntry, list[float]] | None:
+        """The entry the fitted decision would judge for ``question`` and its features,
+        exactly as ``answer`` computes them; None when ``answer`` decides without it
+        (small talk, the help request, a private matter, no entry passes the gates).
+        For ``bench/calibrate.py``, which fits the decision on labelled questions."""
+        question = bound_query(question)
+        if small_talk(question) is not None or _HELP_REQUEST.match(normalize(question)):
+            return None
+        if _PRIVATE.search(normalize(question)):
+            return None
+        scores, whole = self._score_question(question)
+        if not scores:
+            return None
+        order = _best(scores, 10)
+        kind = question_kind(question)
+        pick = self.gated(question, scores, order, kind)
+        if pick is None:
+            return None
+        return self.entries[pick], self.features(pick, scores, whole, order, kind)
 
     def _norm_text(self, i: int) -> str:
         """An entry's text ``normalize``d (for the detail check), computed once."""
@@ -844,6 +867,18 @@ class ContentIndex:
             tokens = [(frozenset([*self.analyzer.terms(w), w]), is_count_token(w)) for w in words]
             self._tokens[i] = tokens
         return tokens
+
+    def _alternatives(
+        self, scores: list[float], order: list[int], chosen: int, lang: str
+    ) -> list[tuple[str, str]]:
+        """Beside an answer: the runner-ups that score close to it ("Oder meintest du …?"),
+        one tap away; none when the answer leads clearly."""
+        floor = max(self.candidate_min, ALTERNATIVE_SHARE * scores[chosen])
+        return [
+            (self.entries[i].id, self.entries[i].title(lang))
+            for i in order[:_MAX_SUGGESTIONS]
+            if i != chosen and scores[i] >= floor
+        ][: _MAX_SUGGESTIONS - 1]
 
     def _candidates(
         self, scores: list[float], order: list[int], lang: str

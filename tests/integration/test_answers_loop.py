@@ -132,3 +132,26 @@ async def test_a_bare_number_in_a_group_room_picks_from_ones_own_offer(
     assert picked.content["koopbot.answer"]["source"] == "004_d3f449c150c77208.txt"
     from_bot = [e for e in alice.events[mark:] if e.sender == bot.user_id]
     assert not [e for e in from_bot if e.in_reply_to == by_bob]
+
+
+async def test_runner_ups_beside_an_answer_are_one_tap_away(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    """An answer whose runner-ups score close to it offers them by number; "1" answers
+    with the first, and a later clear answer leaves no numbers to pick."""
+    bot = await bot_factory()
+    member = await client_factory("member", auto_join=True)
+    room_id = await room_with_bot(member, bot, direct=True)
+
+    answered = await ask(member, room_id, "In welchen Schritten läuft so eine Kooperation ab?")
+    assert answered.content["koopbot.answer"]["id"] == "phasen-ueberblick"
+    assert "Nicht das, was du gesucht hast?" in answered.body and "\n1. " in answered.body
+    first = answered.body.split("\n1. ", 1)[1].split("\n", 1)[0]
+    picked = await ask(member, room_id, "1")
+    assert picked.body.startswith(first)
+    assert picked.content["koopbot.answer"]["id"] != "phasen-ueberblick"
+
+    clear = await ask(member, room_id, "Wer sitzt in einer Steuerungsgruppe?")
+    assert "Nicht das, was du gesucht hast?" not in clear.body
+    nothing = await ask(member, room_id, "1")
+    assert "keine Auswahl" in nothing.body

@@ -52,6 +52,9 @@ def index() -> ContentIndex:
         ("Wer ist gerade Vorsitzender des Verbands?", "person_now"),
         ("Wer hat auf dem Fachforum den Vortrag gehalten?", None),  # not a salary
         ("Wie hoch ist das Gehalt einer Lehrkraft?", "cost"),
+        ("Wie hoch ist der Mitgliedsbeitrag?", "cost"),
+        ("Welche Kommunen sind derzeit im Lerncluster?", "person_now"),
+        ("Welche Kommunen sind im Lerncluster?", "person"),  # a list, not of today
     ],
 )
 def test_question_kind(question: str, kind: str | None) -> None:
@@ -327,3 +330,87 @@ def test_a_count_must_stand_next_to_what_it_counts() -> None:
 )
 def test_what_counts_as_a_one_tap_pick(text: str, choice: bool) -> None:
     assert is_choice_reply(text) is choice
+
+
+def test_an_answer_offers_only_runner_ups_close_to_it(index: ContentIndex) -> None:
+    """Beside an answer, at most two other entries one tap away, each scoring at least
+    ``ALTERNATIVE_SHARE`` of the answer; a clear answer offers none."""
+    from content.search import ALTERNATIVE_SHARE
+
+    close = index.answer("In welchen Schritten läuft so eine Kooperation ab?")
+    assert not close.abstained and 1 <= len(close.candidates) <= 2
+    asked = dict(
+        zip(
+            (e.id for e in index.entries),
+            index.scores("In welchen Schritten läuft so eine Kooperation ab?"),
+            strict=True,
+        )
+    )
+    for entry_id, _title in close.candidates:
+        assert entry_id != close.entry_id
+        assert asked[entry_id] >= ALTERNATIVE_SHARE * asked[close.entry_id]
+    clear = index.answer("Wer sitzt in einer Steuerungsgruppe?")
+    assert not clear.abstained and clear.candidates == []
+
+
+async def test_runner_ups_beside_an_answer_are_one_tap_away(tmp_path: Path) -> None:
+    services = await make_services(tmp_path)
+    chat = services.chat
+    assert isinstance(chat, FakeChat)
+    try:
+        await answer_question(
+            _ctx(services, "@m:localhost", "!dm", "$1"),
+            "In welchen Schritten läuft so eine Kooperation ab?",
+        )
+        answered = chat.replies()[-1]
+        assert answered.extra["koopbot.answer"]["id"] == "phasen-ueberblick"
+        assert "Nicht das, was du gesucht hast?" in answered.text and "\n1. " in answered.text
+        first = answered.text.split("\n1. ", 1)[1].split("\n", 1)[0]
+        await answer_question(_ctx(services, "@m:localhost", "!dm", "$2"), "1")
+        assert chat.replies()[-1].text.startswith(first)
+        # a clear answer offers nothing, and an older offer's numbers no longer apply
+        await answer_question(
+            _ctx(services, "@m:localhost", "!dm", "$3"),
+            "In welchen Schritten läuft so eine Kooperation ab?",
+        )
+        await answer_question(
+            _ctx(services, "@m:localhost", "!dm", "$4"), "Wer sitzt in einer Steuerungsgruppe?"
+        )
+        assert "Nicht das, was du gesucht hast?" not in chat.replies()[-1].text
+        await answer_question(_ctx(services, "@m:localhost", "!dm", "$5"), "1")
+        assert "keine Auswahl" in chat.replies()[-1].text
+    finally:
+        await services.db.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a limit the entry does not state
+        "wie viele leute duerfen maximal bei so einem austauschtreffen dabei sein?",
+        # a usual value the source does not give ("the source names no duration")
+        "welche laufzeit ist fuer eine kooperationsvereinbarung ueblich, ein jahr oder drei?",
+        "welche kuendigungsfrist sollte man in der kooperationsvereinbarung festlegen?",
+        # who takes part *now*
+        "welche kommunen sind aktuell im lerncluster netzwerkmanagement owl?",
+        # a member's fee is a cost question
+        "wie hoch ist der mitgliedsbeitrag beim lvdm nrw fuer eine musikschule?",
+    ],
+)
+def test_facts_the_content_does_not_state_are_not_answered(
+    index: ContentIndex, question: str
+) -> None:
+    result = index.answer(question)
+    assert result.abstained, (question, result.entry_id)
+
+
+def test_a_clause_saying_what_the_source_does_not_state_holds_no_fact() -> None:
+    from content.answerability import stated
+
+    text = (
+        "Haltet Beginn, Dauer oder Ende fest; eine bestimmte Dauer oder Kündigungsfrist"
+        " nennt die Quelle nicht – die legt ihr gemeinsam fest."
+    )
+    assert "Kündigungsfrist" not in stated(text) and "Beginn" in stated(text)
+    assert "end" not in entry_kinds([text])
+    assert stated("Die Laufzeit beträgt zwei Jahre.") == "Die Laufzeit beträgt zwei Jahre."
