@@ -100,15 +100,6 @@ class Analyzer:
     def known_stems(self) -> frozenset[str]:
         return self._known
 
-    @property
-    def synonym_words(self) -> dict[str, str]:
-        """Stem of a curated synonym -> its canonical term."""
-        return self._words
-
-    @property
-    def stopwords(self) -> frozenset[str]:
-        return self._stop
-
     def split_compound(self, token: str) -> list[str]:
         """Split e.g. "kooperationsvereinbarung" into known stems ["kooperation", "vereinbar"].
 

@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, islice
 from pathlib import Path
-from typing import NamedTuple
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -45,7 +44,6 @@ from content.answerability import (
     small_talk,
     stated,
 )
-from content.confidence import AnswerModel
 from content.contentset import ContentSet
 from content.models import FaqEntry
 from content.normalize import (
@@ -57,7 +55,6 @@ from content.normalize import (
     normalize,
     stem,
 )
-from content.thesaurus import related_terms
 
 CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.yaml"
 
@@ -73,7 +70,6 @@ def _calibrated() -> dict[str, float]:
         "unknown_factor": 1.0,  # an unknown word weighs this times the rarest known word
         "fit_weight": 0.5,  # share of the phrasing fit in the score (the rest: coverage)
         "typo_guard": 0.0,  # 1: a word of the German dictionary (simplemma) is no typo
-        "thesaurus": 0.0,  # weight of an OpenThesaurus synonym of an unknown word (0: off)
     }
     try:
         data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8")) or {}
@@ -85,17 +81,7 @@ def _calibrated() -> dict[str, float]:
     return defaults
 
 
-def _decision_model() -> AnswerModel | None:
-    """The fitted answer decision of ``calibration.yaml`` (None: the threshold decides)."""
-    try:
-        data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return None
-    return AnswerModel.from_mapping(data.get("decision") if isinstance(data, dict) else None)
-
-
 CALIBRATION = _calibrated()
-DECISION = _decision_model()
 THRESHOLD = round(CALIBRATION["threshold"])
 MIN_COVERAGE = 0.5  # share of the question's weight an answer must explain
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for mapping an unknown word onto the vocabulary
@@ -105,9 +91,9 @@ _MAJOR_FACTOR = 1.5  # weight of an unknown capitalised word (a noun) in a cased
 _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
-# an answer offers the runner-ups scoring at least this share of its own score
-ALTERNATIVE_SHARE = 0.6
-_DECIDE_TOP = 3  # with a fitted decision: the entries the gates look at
+# an answer offers the runner-ups scoring at least this share of its own score: close
+# enough that the member may have meant one of them (measured in docs/ANSWERING.md §9)
+ALTERNATIVE_SHARE = 0.8
 _MAX_SUGGESTIONS = 3
 # Optional "is this a real word?" check: a real word is never corrected as a typo (set by
 # bench/library_compare.py to measure simplemma's dictionary; None in production).
@@ -182,20 +168,6 @@ _EN_ONLY = STOPWORDS_EN - STOPWORDS_DE
 _DE_ONLY = STOPWORDS_DE - STOPWORDS_EN
 
 
-class _Scored(NamedTuple):
-    """One scoring pass: per entry score 0-100, coverage 0-1 and best phrasing fit 0-1,
-    plus the question's matched term ids (with similarity), its total weight and the
-    entries a term of it anchors."""
-
-    scores: list[float]
-    coverage: list[float]
-    fit: list[float]
-    matched: list[tuple[int, float]]
-    total: float
-    anchored: frozenset[int]
-    lost: list[float]
-
-
 @dataclass
 class AnswerResult:
     """What ``ContentIndex.answer`` found; ``abstained`` means: no curated answer."""
@@ -209,7 +181,8 @@ class AnswerResult:
     lang: str
     related: list[tuple[str, str]] = field(default_factory=list)
     suggestions: list[tuple[str, str]] = field(default_factory=list)
-    # "Meinst du …?": up to three (id, title) entries one tap away, when abstained.
+    # one tap away: "Meinst du …?" (up to three (id, title) entries) when abstained; beside
+    # an answer, up to two runner-ups scoring close to it
     candidates: list[tuple[str, str]] = field(default_factory=list)
     # "greeting" / "thanks" / "emoji": no question, answered with a friendly line.
     small_talk: str | None = None
@@ -292,8 +265,6 @@ class ContentIndex:
         self.unknown_factor = CALIBRATION["unknown_factor"]
         self.fit_weight = CALIBRATION["fit_weight"]
         self.typo_guard = _dictionary_guard() if CALIBRATION["typo_guard"] else None
-        self.thesaurus = CALIBRATION["thesaurus"]
-        self.decision = DECISION
         self.entries: list[FaqEntry] = list(content.faq)
         # Entries added at run time (the coordinators' answers): override by id.
         self._extra: dict[str, FaqEntry] = {}
@@ -422,23 +393,10 @@ class ContentIndex:
                 self._phr_post[t].append(p)
         self._term_ids = term_ids
         self._vocab = list(term_ids)
-        self._related = self._related_terms() if self.thesaurus > 0 else {}
         self._phr_mass = array(
             "d", [sum([self._idf[t] for t in ids]) if ids else 1.0 for ids in phr_terms]
         )
         self._phr_entry = array("i", phr_entry)
-
-    def _related_terms(self) -> dict[str, int]:
-        """Unknown stem -> id of the content term OpenThesaurus groups it with."""
-        words = self.analyzer.synonym_words
-        term_ids = self._term_ids
-
-        def known(s: str) -> str | None:
-            term = words.get(s, s)
-            return term if term in term_ids else None
-
-        related = related_terms(known, self.analyzer.stopwords)
-        return {s: term_ids[t] for s, t in related.items()}
 
     # ------------------------------------------------------------------ scoring
 
@@ -447,17 +405,15 @@ class ContentIndex:
         terms: dict[str, float],
         minor: frozenset[str] = frozenset(),
         major: frozenset[str] = frozenset(),
-    ) -> tuple[list[tuple[int, float]], float, list[float]]:
-        """Known term ids with similarity (times the term's weight), the question's
-        total weight, and the weights of its unknown terms (no entry explains those).
-        ``terms`` maps each term to its weight (1, or less for background).
+    ) -> tuple[list[tuple[int, float]], float]:
+        """Known term ids with similarity (times the term's weight), and the question's
+        total weight. ``terms`` maps each term to its weight (1, or less for background).
 
         Unknown terms in ``minor`` (German words written in lower case) weigh less, those
         in ``major`` (capitalised: nouns) more.
         """
         matched: list[tuple[int, float]] = []
         total = 0.0
-        lost: list[float] = []
         unknown: list[str] = []
         for term, factor in terms.items():
             t = self._term_ids.get(term)
@@ -466,13 +422,8 @@ class ContentIndex:
                 total += float(self._idf[t]) * factor
             elif len(term) >= _TYPO_MIN_LEN and not term.isdigit():
                 unknown.append(term)
-            elif term in self._related:
-                t = self._related[term]
-                matched.append((t, self.thesaurus * factor))
-                total += float(self._idf[t]) * factor
             elif not term.isdigit():
-                lost.append(self._unknown_weight(term, minor, major) * factor)
-                total += lost[-1]
+                total += self._unknown_weight(term, minor, major) * factor
         todo = [term for term in unknown if term not in self._typos]
         if todo and self._vocab:
             guard = self.typo_guard or _TYPO_GUARD
@@ -490,15 +441,10 @@ class ContentIndex:
             if sim > 0:
                 matched.append((best, sim * terms[term]))
                 total += float(self._idf[best]) * terms[term]
-            elif term in self._related:
-                t = self._related[term]
-                matched.append((t, self.thesaurus * terms[term]))
-                total += float(self._idf[t]) * terms[term]
             else:
-                lost.append(self._unknown_weight(term, minor, major) * terms[term])
-                total += lost[-1]
+                total += self._unknown_weight(term, minor, major) * terms[term]
         self._typo_overflow.clear()
-        return matched, total, lost
+        return matched, total
 
     def _nearest(self, term: str) -> tuple[int, float]:
         """The vocabulary term closest to an unknown word and its similarity 0-1 (0: none
@@ -555,15 +501,9 @@ class ContentIndex:
         its asking sentence alone: "… Was muss in die Vereinbarung?" keeps its topic,
         "… Was tun?" lives from its background.
         """
-        return self._score_question(question)[0]
-
-    def _score_question(self, question: str) -> tuple[list[float], _Scored]:
-        """The scores of ``scores`` and the parts of the whole question's score (coverage,
-        phrasing fit, matched terms) that the answer decision looks at."""
         question = bound_query(question)  # bounded cost, whatever a member sends
         cased = _cased_words(question)
-        whole = self._scores(self._weighted_terms(question), *cased)
-        score = whole.scores
+        score = self._scores(self._weighted_terms(question), *cased)[0]
         focus = self._focus(question)
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
@@ -575,8 +515,8 @@ class ContentIndex:
                 score[i] += _QUOTE_BONUS
         exact = self._exact.get(fold(normalize(question)))
         if exact is not None:
-            score[exact] = score[exact] + 0.5  # breaks a tie, never lifts an entry over another
-        return score, whole
+            score[exact] += 0.5  # breaks a tie, never lifts an entry over another
+        return score
 
     def _quoted_names(self, question: str) -> list[int]:
         """Entries a phrase the question quotes names: first those whose title quotes it
@@ -632,7 +572,7 @@ class ContentIndex:
         major: frozenset[str],
         *,
         coverage_only: bool = False,
-    ) -> _Scored:
+    ) -> tuple[list[float], list[float]]:
         """Scores 0-100 and coverage 0-1 of every entry, in entry order; with
         ``coverage_only`` the scores are left zero (half the work).
 
@@ -640,9 +580,9 @@ class ContentIndex:
         terms are touched; every other entry keeps 0.
         """
         n = len(self.entries)
-        matched, total, lost = self._match_terms(terms, minor, major) if n else ([], 0.0, [])
+        matched, total = self._match_terms(terms, minor, major) if n else ([], 0.0)
         if not matched or total <= 0:
-            return _Scored([0.0] * n, [0.0] * n, [0.0] * n, matched, total, frozenset(), lost)
+            return [0.0] * n, [0.0] * n
         coverage = [0.0] * n
         touched: set[int] = set()  # the entries holding a term of the question
         phr_hit = [0.0] * len(self._phr_mass)
@@ -664,7 +604,7 @@ class ContentIndex:
             for i in touched:
                 c = coverage[i] / total
                 coverage[i] = c if c < 1.0 else 1.0
-            return _Scored([0.0] * n, coverage, [0.0] * n, matched, total, frozenset(), lost)
+            return [0.0] * n, coverage
         fit = [0.0] * n  # per entry: the best F1 of one of its phrasings
         for p in phr_touched:
             hit = phr_hit[p]
@@ -687,7 +627,7 @@ class ContentIndex:
             if i not in anchored:  # no title word or keyword of the entry: a chance hit
                 score *= 0.5
             scores[i] = score
-        return _Scored(scores, coverage, fit, matched, total, frozenset(anchored), lost)
+        return scores, coverage
 
     # ------------------------------------------------------------------ answering
 
@@ -708,7 +648,7 @@ class ContentIndex:
         talk = small_talk(question)
         if talk is not None:
             return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk)
-        scores, whole = self._score_question(question)
+        scores = self.scores(question)
         if not scores:
             return AnswerResult(True, None, "", "", "", 0, lang)
         if _HELP_REQUEST.match(normalize(question)):
@@ -718,7 +658,7 @@ class ContentIndex:
         order = _best(scores, 10)
         kind = question_kind(question)
         private = bool(_PRIVATE.search(normalize(question)))
-        chosen = None if private else self._choose(question, scores, whole, order, kind)
+        chosen = None if private else self._choose(question, scores, order, kind)
         if chosen is None:
             best_score = round(float(scores[order[0]]))
             suggestions = [
@@ -746,26 +686,6 @@ class ContentIndex:
         result.candidates = self._alternatives(scores, order, chosen, lang)
         return result
 
-    def decision_case(self, question: str) -> tuple[FaqEntry, list[float]] | None:
-        """The entry the fitted decision would judge for ``question`` and its features,
-        exactly as ``answer`` computes them; None when ``answer`` decides without it
-        (small talk, the help request, a private matter, no entry passes the gates).
-        For ``bench/calibrate.py``, which fits the decision on labelled questions."""
-        question = bound_query(question)
-        if small_talk(question) is not None or _HELP_REQUEST.match(normalize(question)):
-            return None
-        if _PRIVATE.search(normalize(question)):
-            return None
-        scores, whole = self._score_question(question)
-        if not scores:
-            return None
-        order = _best(scores, 10)
-        kind = question_kind(question)
-        pick = self.gated(question, scores, order, kind)
-        if pick is None:
-            return None
-        return self.entries[pick], self.features(pick, scores, whole, order, kind)
-
     def _norm_text(self, i: int) -> str:
         """An entry's text ``normalize``d (for the detail check), computed once."""
         text = self._norm_texts.get(i)
@@ -773,56 +693,11 @@ class ContentIndex:
             text = self._norm_texts[i] = normalize(stated(self._texts[i]))
         return text
 
-    def features(
-        self, i: int, scores: list[float], whole: _Scored, order: list[int], kind: str | None
-    ) -> list[float]:
-        """The signals of ``content.confidence.FEATURES`` for entry ``i`` as the answer."""
-        total = whole.total if whole.total > 0 else 1.0
-        others = [scores[j] for j in order[:3] if j != i]
-        held = self._bag_terms[i]
-        missing = [self._idf[t] * sim for t, sim in whole.matched if t not in held]
-        return [
-            scores[i] / 100.0,
-            whole.coverage[i],
-            whole.fit[i],
-            (scores[i] - max(others, default=0.0)) / 100.0,
-            1.0 if i in whole.anchored else 0.0,
-            sum(whole.lost) / total,
-            max(whole.lost, default=0.0) / total,
-            max(missing, default=0.0) / total,
-            1.0 if order and i == order[0] else 0.0,
-            1.0 if kind in HARD_KINDS else 0.0,
-            math.log1p(len(whole.matched) + len(whole.lost)),
-        ]
-
     def _choose(
-        self,
-        question: str,
-        scores: list[float],
-        whole: _Scored,
-        order: list[int],
-        kind: str | None,
-    ) -> int | None:
-        """The entry that answers: it passes the gates (a named year or detail, the asked
-        kind of fact) and then the fitted decision (or, without one, the threshold)."""
-        pick = self.gated(question, scores, order, kind)
-        if pick is None:
-            return None
-        if self.decision is None:
-            return pick if scores[pick] >= self.threshold else None
-        features = self.features(pick, scores, whole, order, kind)
-        return pick if self.decision.answers(features) else None
-
-    def gated(
         self, question: str, scores: list[float], order: list[int], kind: str | None
     ) -> int | None:
-        """The best entry that may answer at all: among the plausible ones (the threshold
-        without a fitted decision, else the one-tap floor and the top three), the first
-        that names a year or detail the question names and holds the asked kind of fact."""
-        if self.decision is None:
-            above = [i for i in order if scores[i] >= self.threshold]
-        else:
-            above = [i for i in order[:_DECIDE_TOP] if scores[i] >= self.candidate_min]
+        """The entry that answers: above the threshold, holding the asked kind of fact."""
+        above = [i for i in order if scores[i] >= self.threshold]
         if not above:
             return None
         years = set(_YEAR.findall(question))
@@ -871,8 +746,8 @@ class ContentIndex:
     def _alternatives(
         self, scores: list[float], order: list[int], chosen: int, lang: str
     ) -> list[tuple[str, str]]:
-        """Beside an answer: the runner-ups that score close to it ("Oder meintest du …?"),
-        one tap away; none when the answer leads clearly."""
+        """Beside an answer: the runner-ups that score close to it, one tap away ("Nicht
+        das, was du gesucht hast?"); none when the answer leads clearly."""
         floor = max(self.candidate_min, ALTERNATIVE_SHARE * scores[chosen])
         return [
             (self.entries[i].id, self.entries[i].title(lang))
