@@ -143,13 +143,13 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(
     member = await client_factory("member", auto_join=True)
     room_id = await room_with_bot(member, bot, direct=True)
 
-    answered = await ask(member, room_id, "In welchen Schritten läuft so eine Kooperation ab?")
-    assert answered.content["koopbot.answer"]["id"] == "phasen-ueberblick"
+    answered = await ask(member, room_id, "Was ist ein Lerncluster?")
+    assert answered.content["koopbot.answer"]["id"] == "lerncluster-was"
     assert "Nicht das, was du gesucht hast?" in answered.body and "\n1. " in answered.body
     first = answered.body.split("\n1. ", 1)[1].split("\n", 1)[0]
     picked = await ask(member, room_id, "1")
     assert picked.body.startswith(first)
-    assert picked.content["koopbot.answer"]["id"] != "phasen-ueberblick"
+    assert picked.content["koopbot.answer"]["id"] != "lerncluster-was"
 
     clear = await ask(member, room_id, "Wer sitzt in einer Steuerungsgruppe?")
     assert "Nicht das, was du gesucht hast?" not in clear.body

@@ -337,12 +337,12 @@ def test_an_answer_offers_only_runner_ups_close_to_it(index: ContentIndex) -> No
     ``ALTERNATIVE_SHARE`` of the answer; a clear answer offers none."""
     from content.search import ALTERNATIVE_SHARE
 
-    close = index.answer("In welchen Schritten läuft so eine Kooperation ab?")
+    close = index.answer("Was ist ein Lerncluster?")
     assert not close.abstained and 1 <= len(close.candidates) <= 2
     asked = dict(
         zip(
             (e.id for e in index.entries),
-            index.scores("In welchen Schritten läuft so eine Kooperation ab?"),
+            index.scores("Was ist ein Lerncluster?"),
             strict=True,
         )
     )
@@ -360,10 +360,10 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(tmp_path: Path) -> N
     try:
         await answer_question(
             _ctx(services, "@m:localhost", "!dm", "$1"),
-            "In welchen Schritten läuft so eine Kooperation ab?",
+            "Was ist ein Lerncluster?",
         )
         answered = chat.replies()[-1]
-        assert answered.extra["koopbot.answer"]["id"] == "phasen-ueberblick"
+        assert answered.extra["koopbot.answer"]["id"] == "lerncluster-was"
         assert "Nicht das, was du gesucht hast?" in answered.text and "\n1. " in answered.text
         first = answered.text.split("\n1. ", 1)[1].split("\n", 1)[0]
         await answer_question(_ctx(services, "@m:localhost", "!dm", "$2"), "1")
@@ -371,7 +371,7 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(tmp_path: Path) -> N
         # a clear answer offers nothing, and an older offer's numbers no longer apply
         await answer_question(
             _ctx(services, "@m:localhost", "!dm", "$3"),
-            "In welchen Schritten läuft so eine Kooperation ab?",
+            "Was ist ein Lerncluster?",
         )
         await answer_question(
             _ctx(services, "@m:localhost", "!dm", "$4"), "Wer sitzt in einer Steuerungsgruppe?"
