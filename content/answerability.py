@@ -413,13 +413,22 @@ _THANKS = re.compile(
     r"|top|great|perfect)(?:\s+(?:dir|euch|schoen|sehr|vielmals|sehr|so much|a lot|lot|bot"
     r"|fuer die (?:antwort|hilfe|info)|for the (?:answer|help)|das hilft|hilft|much))*$"
 )
+# a question about the bot itself ("wer bist du?", "bist du ein Mensch?"): no content
+# question; it gets a short introduction
+_ABOUT = re.compile(
+    r"^(?:(?:hallo|hi|hey|moin|servus|hello|na)\s+)*(?:(?:du\s+)?bot\s+)?"
+    r"(?:(?:wer|was)\s+bist\s+du|bist\s+du\s+(?:ein|eine|echt|wirklich)(?:\s+\w+)?"
+    r"|who are you|what are you|are you (?:a |an )?(?:bot|human|real|person|ai))"
+    r"(?:\s+(?:eigentlich|denn|ueberhaupt|genau|so))*$"
+)
 _BYE = re.compile(
     r"^(?:tschuess|tschau|ciao|bye|bis dann|bis bald|schoenen tag|goodbye)(?:\s+\w+)?$"
 )
 
 
 def small_talk(question: str) -> str | None:
-    """ "greeting", "thanks" (also goodbyes) or "emoji" when the text is no question."""
+    """ "greeting", "thanks" (also goodbyes), "about" (who the bot is) or "emoji" when
+    the text is no question about the content."""
     norm = normalize(question)
     if not norm:
         # Nothing but symbols or emoji ("🎻🎻🎻", "👍", "?!").
@@ -428,4 +437,6 @@ def small_talk(question: str) -> str | None:
         return "greeting"
     if _THANKS.match(norm) or _BYE.match(norm):
         return "thanks"
+    if _ABOUT.match(norm):
+        return "about"
     return None

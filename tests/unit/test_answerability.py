@@ -159,6 +159,10 @@ def test_hard_questions_with_facts_are_answered(
         ("👍", "emoji"),
         ("Hallo, was kostet ein Lerncluster?", None),
         ("Danke, und wie gründen wir eins?", None),
+        ("hallo bot, wer bist du eigentlich", "about"),
+        ("Bist du ein Mensch?", "about"),
+        ("who are you?", "about"),
+        ("Wer bist du und was kostet ein Lerncluster?", None),
     ],
 )
 def test_small_talk(text: str, talk: str | None) -> None:
