@@ -85,6 +85,11 @@ def _evaluate(index: ContentIndex, items: list[dict[str, Any]]) -> dict[str, int
 MARGIN = 4.0
 
 
+def _answered(index: ContentIndex, off_items: list[dict[str, Any]]) -> list[int]:
+    """Positions (in ``off_items``) of the off-topic questions ``index`` answers."""
+    return [i for i, item in enumerate(off_items) if ask(index, str(item["q"]), "de").answered]
+
+
 def fit(paths: list[Path], margin: float = MARGIN, thresholds_only: bool = False) -> dict[str, Any]:
     """The best setting on ``paths``; with ``thresholds_only`` the index's weights stay as
     calibrated and only the thresholds are fitted again (minutes instead of an hour)."""
@@ -108,17 +113,26 @@ def fit(paths: list[Path], margin: float = MARGIN, thresholds_only: bool = False
         ]
     for answer_weight, unknown_factor, background, fit_weight, typo_guard in grid:
         index = _index(answer_weight, unknown_factor, background, fit_weight, typo_guard)
+        gate_misses: dict[float, list[int]] = {}
         for subject_min, threshold in itertools.product(SUBJECT_MINS, THRESHOLDS):
-            index.subject_min, index.threshold = subject_min, int(threshold)
+            index.subject_min = subject_min
+            if subject_min not in gate_misses:
+                # off-topic questions the gates let through even at the highest threshold
+                # are gate misses: no threshold stops them short of answering nothing, so
+                # they are reported (``gate_misses``) for the rules to fix, not fitted
+                index.threshold = int(THRESHOLDS[-1])
+                gate_misses[subject_min] = _answered(index, off_items)
+            misses = gate_misses[subject_min]
+            index.threshold = int(threshold)
             r = _evaluate(index, items)
-            if r["off"]:
+            if r["off"] > len(misses):
                 continue
             key = (r["right"], -r["wrong"], threshold)
             if best is not None and key <= best:
                 continue
             if margin > 0:  # the gap: no off-topic answered a margin below, either
                 index.threshold = int(threshold - margin)
-                if _evaluate(index, off_items)["off"]:
+                if _evaluate(index, off_items)["off"] > len(misses):
                     continue
                 index.threshold = int(threshold)
             if best is None or key > best:
@@ -132,6 +146,7 @@ def fit(paths: list[Path], margin: float = MARGIN, thresholds_only: bool = False
                     "subject_min": subject_min,
                     "threshold": threshold,
                     "margin": margin,
+                    "gate_misses": misses,
                     **r,
                 }
     if not chosen:
@@ -179,8 +194,10 @@ def write(chosen: dict[str, Any], paths: list[Path]) -> None:
         f"# sets: {', '.join(p.name for p in paths)}; fitted {datetime.now(UTC):%Y-%m-%d}",
         f"# on them: {chosen['right']}/{chosen['answerable']} answerable right, "
         f"{chosen['wrong']} wrong, {chosen['tap']}/{chosen['answerable']} answered-or-one-tap, "
-        f"{chosen['off']}/{chosen['off_topic']} off-topic answered (none either at threshold "
-        f"- {chosen['margin']:g})",
+        f"{chosen['off']}/{chosen['off_topic']} off-topic answered, of them "
+        f"{len(chosen['gate_misses'])} gate misses (answered at every threshold: for the "
+        f"answerability rules to fix) and no other (none either at threshold - "
+        f"{chosen['margin']:g})",
         f"threshold: {chosen['threshold']:g}",
         f"subject_min: {chosen['subject_min']:g}",
         f"background: {chosen['background']:g}",

@@ -190,6 +190,14 @@ def stated(text: str) -> str:
 _COUNTED = re.compile(r"\b(?:wie\s*viele|wieviele|how many|anzahl (?:der|an|von))\s+(\w+)")
 
 
+# a period ("drei Monate", "6 Wochen") or a deadline ("bis zum 30. Juni", "spätestens")
+_PERIOD = (
+    rf"(?:(?:\d+|{_NUMBER_WORDS}|einen?|einer|one|a)\s+(?:\w+\s+)?(?:tag|tage|tagen|woche|wochen"
+    r"|monat|monate|monaten|jahr|jahre|jahren|days?|weeks?|months?|years?)\b"
+    r"|spaetestens|bis zum|bis ende|by the end)"
+)
+
+
 # Specific things a question may name that no general entry answers by chance: a question
 # naming one (left) is answered only by an entry whose text names it too (right). "Sind die
 # Kinder versichert?" must not get the entry about the OGS offer, "Telefonnummer von …" not
@@ -234,9 +242,12 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bum wie ?viel uhr\b|\buhrzeit\w*|\bwhat time\b|\bat what time\b",
             r"\buhr\b|\b\d{1,2}[:.]\d{2}\b|\bo ?clock\b|\b\d{1,2}\s?(?:am|pm)\b",
         ),
-        (  # a period or deadline ("Kündigungsfrist", "Anmeldefrist")
+        (  # a period or deadline ("Kündigungsfrist", "Anmeldefrist"): the entry must state
+            # one next to it ("Frist von drei Monaten", "spätestens bis zum …"), not only
+            # name it ("die Frist beachten") or state another period elsewhere
             r"\w*frist(?:en)?\b|\bdeadlines?\b|\bnotice period\b",
-            r"frist|deadline|spaetestens|bis zum|notice period",
+            rf"\w*(?:frist|kuendig|deadline|notice|anmeldeschluss)\w*(?:\s+\w+){{0,6}}?\s+{_PERIOD}"
+            rf"|{_PERIOD}(?:\s+\w+){{0,6}}?\s+\w*(?:frist|kuendig|deadline|notice)",
         ),
         (  # a total count ("wie viele … insgesamt") is not a share ("mehr als die Hälfte")
             r"\b(?:wie\s*viele|wieviele|how many)\b.*\b(?:insgesamt|gesamtzahl|in total|overall)\b",
