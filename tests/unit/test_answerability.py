@@ -350,6 +350,7 @@ def test_an_answer_offers_only_runner_ups_close_to_it(index: ContentIndex) -> No
             strict=True,
         )
     )
+    assert close.entry_id is not None
     for entry_id, _title in close.candidates:
         assert entry_id != close.entry_id
         assert asked[entry_id] >= ALTERNATIVE_SHARE * asked[close.entry_id]
