@@ -100,6 +100,17 @@ _MAX_SUGGESTIONS = 3
 _TYPO_GUARD: Callable[[str], bool] | None = None
 
 
+WORD_CLASSES = True
+
+
+def _word_classes() -> Callable[[str], str | None] | None:
+    """The German word list's guess whether a lower-case word is a noun (None: no list)."""
+    from content.wordlist import open_wordlist
+
+    words = open_wordlist()
+    return words.word_class if words is not None else None
+
+
 def _dictionary_guard() -> Callable[[str], bool] | None:
     """simplemma's German word list: a real word is not corrected as a typo."""
     from content.wordlist import open_wordlist
@@ -196,6 +207,27 @@ class AnswerResult:
         return {"id": self.entry_id, "score": self.score, "source": self.source}
 
 
+def _classified_words(
+    question: str, word_class: Callable[[str], str | None]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """For a question typed without capitals: the stems of its words the German word list
+    knows only in lower case (verbs, adjectives: "gliedert", "echt") and only capitalised
+    (nouns: "Inflation", "Senioren"), as ``_cased_words`` finds them from the writer's case."""
+    words = [w for w in _CASED_WORD.findall(question.lower()) if len(w) >= 4]
+    words = [w for w in words if fold(normalize(w)) not in STOPWORDS]
+    if not words or detect_lang(question) == "en":
+        return frozenset(), frozenset()
+    minor: set[str] = set()
+    major: set[str] = set()
+    for word in words:
+        found = word_class(word)
+        if found == "noun":
+            major.add(stem(fold(normalize(word))))
+        elif found == "other":
+            minor.add(stem(fold(normalize(word))))
+    return frozenset(minor), frozenset(major)
+
+
 def _cased_words(question: str) -> tuple[frozenset[str], frozenset[str]]:
     """Stems of the words a German writer spelt in lower case (not nouns) and capitalised.
 
@@ -265,6 +297,7 @@ class ContentIndex:
         self.unknown_factor = CALIBRATION["unknown_factor"]
         self.fit_weight = CALIBRATION["fit_weight"]
         self.typo_guard = _dictionary_guard() if CALIBRATION["typo_guard"] else None
+        self._word_class = _word_classes()
         self.entries: list[FaqEntry] = list(content.faq)
         # Entries added at run time (the coordinators' answers): override by id.
         self._extra: dict[str, FaqEntry] = {}
@@ -279,6 +312,16 @@ class ContentIndex:
         ] + [k for e in self.entries for k in e.keywords]
         self.analyzer = Analyzer(content.synonyms, vocabulary, _search_stopwords(self.entries))
         self._build()
+
+    def _cased(self, question: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Stems of the question's words that are no nouns, and of its nouns: from the
+        writer's capitals, or, typed all in lower case, from the German word list."""
+        cased = _cased_words(question)
+        if cased[0] or cased[1] or self._word_class is None or not WORD_CLASSES:
+            return cased
+        if any(w[0].isupper() for w in _CASED_WORD.findall(question)[1:]):
+            return cased  # capitals used, but not German case (all caps, English …)
+        return _classified_words(question, self._word_class)
 
     def _put_extra(self, entry: FaqEntry) -> None:
         self._extra[entry.id] = entry
@@ -502,7 +545,7 @@ class ContentIndex:
         "… Was tun?" lives from its background.
         """
         question = bound_query(question)  # bounded cost, whatever a member sends
-        cased = _cased_words(question)
+        cased = self._cased(question)
         score = self._scores(self._weighted_terms(question), *cased)[0]
         focus = self._focus(question)
         if focus is not None:
@@ -552,7 +595,7 @@ class ContentIndex:
         """Share of the question's subject (its words without the kind words "kostet",
         "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
         question = bound_query(question)
-        cased = _cased_words(question)
+        cased = self._cased(question)
         focus = self._focus(question)
         words = [w for w in normalize(focus or question).split() if w not in KIND_WORDS]
         terms = dict.fromkeys(self.analyzer.terms(" ".join(words)), 1.0)

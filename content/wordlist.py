@@ -22,6 +22,7 @@ import contextlib
 import logging
 import mmap
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,10 @@ def cache_dir() -> Path:
         return Path.home() / ".cache" / "koopbot"
     except RuntimeError:  # no home directory
         return Path(tempfile.gettempdir()) / "koopbot"
+
+
+_UMLAUT_OF = {"ae": "ä", "oe": "ö", "ue": "ü"}
+_UMLAUTS = re.compile(r"(?<![aeiou])(?:ae|oe|ue)")
 
 
 class WordList:
@@ -91,6 +96,23 @@ class WordList:
         return bool(simplemma.is_known(word, lang=LANG, low_memory=True))
 
     __call__ = is_known
+
+    def word_class(self, word: str) -> str | None:
+        """ "noun" when only the capitalised form is a German word ("inflation" ->
+        "Inflation"), "other" when only the lower-case one is ("gliedert"), else None
+        (both: "band"/"Band"; neither: unknown). Members type in lower case and
+        ae/oe/ue: the umlauts are tried too."""
+        token = unicodedata.normalize("NFC", word.lower())
+        variants = {token, _UMLAUTS.sub(lambda m: _UMLAUT_OF[m.group()], token)}
+        noun = other = False
+        for variant in variants:
+            lower_known = variant in self
+            upper_known = variant.capitalize() in self
+            noun = noun or (upper_known and not lower_known)
+            other = other or (lower_known and not upper_known)
+        if noun == other:
+            return None
+        return "noun" if noun else "other"
 
 
 def _version() -> str:

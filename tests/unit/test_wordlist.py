@@ -75,3 +75,34 @@ def test_build_writes_sorted_unique_lines(words: WordList) -> None:
     lines = words._map[:].split(b"\n")
     assert lines[-1] == b""
     assert lines[:-1] == sorted(set(lines[:-1]))
+
+
+@pytest.mark.parametrize(
+    ("word", "found"),
+    [
+        ("inflation", "noun"),  # only "Inflation" is a word
+        ("kuendigungsfrist", "noun"),  # typed with ae/oe/ue
+        ("gliedert", "other"),  # a verb form
+        ("unterteilt", "other"),
+        ("band", None),  # "band" (binden) and "Band": either
+        ("xqzvw", None),  # no word at all
+    ],
+)
+def test_a_lower_case_word_is_told_noun_or_not(
+    words: WordList, word: str, found: str | None
+) -> None:
+    assert words.word_class(word) == found
+
+
+def test_unknown_nouns_of_a_lower_case_question_weigh_more_than_its_verbs() -> None:
+    """Members type in lower case: the German word list tells the nouns (what the question
+    is about) from the verbs and adjectives (how it is said), as capitals would."""
+    from content import ContentIndex, load_content
+
+    index = ContentIndex(load_content())
+    minor, major = index._cased("in wieviele phasen gliedert man eine kooperation")
+    assert "gliedert" in minor and not major & {"gliedert"}
+    minor, major = index._cased("wie hoch ist die inflation gerade")
+    assert "inflation" in major
+    # a writer who uses capitals decides by them, not by the list
+    assert index._cased("Wie hoch ist die Inflation gerade?")[1] == frozenset({"inflation"})
