@@ -324,7 +324,7 @@ def missing_details(question: str, entry_text: str) -> bool:
 _COUNT_TOKEN = re.compile(
     rf"(?!(?:19|20)\d\d$)(?!0\d)\d{{1,4}}$|(?:{_NUMBER_WORDS}|mehrere|einige)$"
 )
-COUNT_WINDOW = 4  # words between a count and what it counts ("90 Fragen", "drei kleine Foren")
+COUNT_WINDOW = 2  # words from a count to what it counts ("90 Fragen", "drei kleine Foren")
 
 
 def is_count_token(word: str) -> bool:
@@ -340,7 +340,9 @@ def counts_near(tokens: list[tuple[frozenset[str], bool]], counted: frozenset[st
     """
     places = {i for i, (terms, _) in enumerate(tokens) if terms & counted}
     numbers = (i for i, (_, count) in enumerate(tokens) if count)
-    window = range(-COUNT_WINDOW, COUNT_WINDOW + 1)  # linear, whatever the text's length
+    # a count stands before what it counts ("drei kleine Foren", "90 Fragen"), or right
+    # after it ("Teilnehmende: 5"); "drei Partner – Schule, …" counts partners, not schools
+    window = range(-1, COUNT_WINDOW + 1)  # linear, whatever the text's length
     return any(n + d in places for n in numbers for d in window)
 
 
