@@ -170,6 +170,7 @@ _LIST = re.compile(
     r"|mitglieder\w*|staedte|kreise|einrichtungen|organisationen|vereine|partner\w*|regionen"
     r"|schools|municipalities|people|members|cities|partners|regions)\b"
 )
+_WHO = re.compile(r"\b(?:wer|who)\b")
 # a clause saying what the source does *not* state holds no fact of that kind:
 # "eine bestimmte Kündigungsfrist nennt die Quelle nicht" answers no question for one
 _NOT_STATED = re.compile(
@@ -367,7 +368,7 @@ def counted_word(question: str) -> str | None:
 def question_kind(question: str) -> str | None:
     """The hard kind of fact a question asks for, or None for a soft question."""
     norm = normalize(question)
-    if _LIST.search(norm) and _NOW.search(norm):
+    if (_LIST.search(norm) or _WHO.search(norm)) and _NOW.search(norm):
         # "welche Kommunen sind aktuell im Lerncluster?": who takes part *now*; the
         # content is a snapshot of its documents
         return "person_now"

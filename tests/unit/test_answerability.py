@@ -54,6 +54,7 @@ def index() -> ContentIndex:
         ("Wie hoch ist das Gehalt einer Lehrkraft?", "cost"),
         ("Wie hoch ist der Mitgliedsbeitrag?", "cost"),
         ("Welche Kommunen sind derzeit im Lerncluster?", "person_now"),
+        ("Wer moderiert aktuell die Pädagogische Werkstatt?", "person_now"),
         ("Welche Kommunen sind im Lerncluster?", "person"),  # a list, not of today
     ],
 )
