@@ -64,6 +64,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwann\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|gegruendet|gestartet|angefangen"
             r"|begonnen|war|waren|gab)\b|\bwelches datum\b|\bwhen (?:was|did|were|is|does)\b"
             r"|\bwhat date\b|\bwhich year\b|\bsince when\b|\bwann genau\b"
+            # "wann wurden die Ergebnisse veröffentlicht?": a past event's date
+            r"|\bwann\s+(?:wurde|wurden|hatte|hatten)\b|\bwhen were\b"
         ),
     ),
     (

@@ -739,8 +739,14 @@ class ContentIndex:
     def _choose(
         self, question: str, scores: list[float], order: list[int], kind: str | None
     ) -> int | None:
-        """The entry that answers: above the threshold, holding the asked kind of fact."""
-        above = [i for i in order if scores[i] >= self.threshold]
+        """The entry that answers: above the threshold, holding the asked kind of fact.
+
+        When the best entries lack the asked fact, one further down answers only if it
+        scores close to the best (``ALTERNATIVE_SHARE``): the question is about the best
+        entry's subject, and a distant entry that happens to hold a count or a limit
+        answers another question."""
+        floor = max(float(self.threshold), ALTERNATIVE_SHARE * scores[order[0]]) if order else 0.0
+        above = [i for i in order if scores[i] >= floor]
         if not above:
             return None
         years = set(_YEAR.findall(question))
