@@ -236,7 +236,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"datenschutz|dsgvo|data protection|gdpr",
         ),
         (
-            r"\bzertifikat\w*|\bbescheinigung\w*|\bcertificat\w*",
+            # also in compounds ("Teilnahmebescheinigung", "Abschlusszertifikat")
+            r"zertifikat\w*|bescheinigung\w*|\bcertificat\w*",
             r"zertifikat|bescheinig|certificat",
         ),
         (r"\bparkpl\w*|\bparken\b|\bparking\b", r"park"),

@@ -55,6 +55,7 @@ def index() -> ContentIndex:
         ("Wie hoch ist der Mitgliedsbeitrag?", "cost"),
         ("Welche Kommunen sind derzeit im Lerncluster?", "person_now"),
         ("Wer moderiert aktuell die Pädagogische Werkstatt?", "person_now"),
+        ("Wann wurden die Ergebnisse der Umfrage veröffentlicht?", "date"),
         ("Welche Kommunen sind im Lerncluster?", "person"),  # a list, not of today
     ],
 )
@@ -394,6 +395,10 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(tmp_path: Path) -> N
     [
         # a limit the entry does not state
         "wie viele leute duerfen maximal bei so einem austauschtreffen dabei sein?",
+        # … nor a distant entry that happens to state a limit of something else ("`!austausch`
+        # schlägt bis zu fünf Mitglieder vor"): the question is about the meetings
+        "wie viele leute duerfen maximal bei so einem austauschtreffen vom netzwerk"
+        " kooperationen dabei sein?",
         # a usual value the source does not give ("the source names no duration")
         "welche laufzeit ist fuer eine kooperationsvereinbarung ueblich, ein jahr oder drei?",
         "welche kuendigungsfrist sollte man in der kooperationsvereinbarung festlegen?",
