@@ -100,9 +100,6 @@ _MAX_SUGGESTIONS = 3
 _TYPO_GUARD: Callable[[str], bool] | None = None
 
 
-WORD_CLASSES = True
-
-
 def _word_classes() -> Callable[[str], str | None] | None:
     """The German word list's guess whether a lower-case word is a noun (None: no list)."""
     from content.wordlist import open_wordlist
@@ -195,7 +192,7 @@ class AnswerResult:
     # one tap away: "Meinst du …?" (up to three (id, title) entries) when abstained; beside
     # an answer, up to two runner-ups scoring close to it
     candidates: list[tuple[str, str]] = field(default_factory=list)
-    # "greeting" / "thanks" / "emoji": no question, answered with a friendly line.
+    # "greeting" / "thanks" / "about" / "emoji": no question, answered with a friendly line.
     small_talk: str | None = None
     kind: str | None = None  # the hard kind of fact the question asked for, if any
     source_title: str = ""  # the document's title, what users see
@@ -317,7 +314,7 @@ class ContentIndex:
         """Stems of the question's words that are no nouns, and of its nouns: from the
         writer's capitals, or, typed all in lower case, from the German word list."""
         cased = _cased_words(question)
-        if cased[0] or cased[1] or self._word_class is None or not WORD_CLASSES:
+        if cased[0] or cased[1] or self._word_class is None:
             return cased
         if any(w[0].isupper() for w in _CASED_WORD.findall(question)[1:]):
             return cased  # capitals used, but not German case (all caps, English …)
