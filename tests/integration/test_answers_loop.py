@@ -25,6 +25,8 @@ async def test_greeting_one_tap_and_coordinator_answer(
     assert "Hallo!" in hello.body and "keine kuratierte Antwort" not in hello.body
     thanks = await ask(member, room_id, "🎻🎻🎻")
     assert "!hilfe" in thanks.body
+    about = await ask(member, room_id, "hallo bot, wer bist du eigentlich?")
+    assert "Ich bin koopbot" in about.body and "koopbot.answer" not in about.content
 
     # below the answer threshold: "Meinst du …?" with numbered candidates; "1" answers
     offer = await ask(member, room_id, "Wann ist der nächste Lerncluster-Workshop?")
