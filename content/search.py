@@ -760,12 +760,25 @@ class ContentIndex:
         word = counted_word(question) if kind == "number" else None
         # "Wie viele Teilnehmer …": the entry must state a count of what is counted
         counted = self._counted_terms(word) if word else frozenset()
+        needed = self._subject_term_ids(question) if kind == "number" else frozenset()
         for i in above:
             if counted and not counts_near(self._count_tokens(i), counted):
+                continue
+            if not needed <= self._bag_terms[i]:
                 continue
             if kind in self._kinds[i] and subject[i] >= self.subject_min:
                 return i
         return None
+
+    def _subject_term_ids(self, question: str) -> frozenset[int]:
+        """The known terms of a question's subject (its words without the kind words). A
+        number question is answered only by an entry holding all of them: a count is a
+        promise about exactly that subject. "Wie viel Prozent der Musikschulen kooperieren
+        mit der OGS?" is not answered by the survey's "50 Prozent der Musikschulen" (who
+        answered the survey) in an entry that never mentions the OGS."""
+        words = [w for w in normalize(question).split() if w not in KIND_WORDS]
+        terms = self.analyzer.terms(" ".join(words))
+        return frozenset(self._term_ids[t] for t in terms if t in self._term_ids)
 
     def _counted_terms(self, word: str) -> frozenset[str]:
         """The forms of what a "wie viele X" question counts: each alias whole, stemmed
