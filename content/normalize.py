@@ -51,6 +51,8 @@ STOPWORDS_DE = frozenset(
     verwende verwenden verwendet vorher vorab nachher erstmal zusammen funktioniert
     funktionieren funktioniere passiert passieren
     hey servus gruss gruesse lg vg mfg dankeschoen herzlichen sorry prima super toll
+    wenns obs wies ists hats klappts machts
+    gemeint meint meinen
     """.split()
 )
 STOPWORDS_EN = frozenset(
