@@ -190,7 +190,12 @@ def stated(text: str) -> str:
     return " ".join(c for c in _CLAUSE.split(text) if not _NOT_STATED.search(normalize(c)))
 
 
-_COUNTED = re.compile(r"\b(?:wie\s*viele|wieviele|how many|anzahl (?:der|an|von))\s+(\w+)")
+_COUNTED = re.compile(
+    r"\b(?:wie\s*viele|wieviele|how many|anzahl (?:der|an|von))\s+"
+    # "wie viele verschiedene Themen": the noun, not its adjective
+    r"(?:(?:verschiedene|verschiedne|unterschiedliche|einzelne|weitere|andere|neue|different"
+    r"|various|other)\s+)?(\w+)"
+)
 
 
 # a period ("drei Monate", "6 Wochen") or a deadline ("bis zum 30. Juni", "spätestens")
@@ -336,6 +341,9 @@ def is_count_token(word: str) -> bool:
     return bool(_COUNT_TOKEN.match(word))
 
 
+_SHARE_WORDS = frozenset({"prozent", "percent", "der", "des", "von", "of", "the"})
+
+
 def counts_near(tokens: list[tuple[frozenset[str], bool]], counted: frozenset[str]) -> bool:
     """Whether a text (its words as (terms, is a count)) states a count of ``counted``:
     a count within ``COUNT_WINDOW`` words of a word with one of the counted terms.
@@ -343,11 +351,23 @@ def counts_near(tokens: list[tuple[frozenset[str], bool]], counted: frozenset[st
     "Wie viele Leute nahmen teil?" is not answered by "drei Foren" in the same entry.
     """
     places = {i for i, (terms, _) in enumerate(tokens) if terms & counted}
-    numbers = (i for i, (_, count) in enumerate(tokens) if count)
-    # a count stands before what it counts ("drei kleine Foren", "90 Fragen"), or right
-    # after it ("Teilnehmende: 5"); "drei Partner – Schule, …" counts partners, not schools
-    window = range(-1, COUNT_WINDOW + 1)  # linear, whatever the text's length
-    return any(n + d in places for n in numbers for d in window)
+    for n, (_, count) in enumerate(tokens):
+        if not count:
+            continue
+        # a count stands before what it counts ("drei kleine Foren", "90 Fragen"), or
+        # right after it ("Teilnehmende: 5"); "drei Partner – Schule, …" counts partners,
+        # not schools. "50 Prozent der Musikschulen" counts the schools: a share's words
+        # do not use up the window. Each count looks at a bounded stretch: linear.
+        if n - 1 in places:
+            return True
+        budget, j = COUNT_WINDOW, n + 1
+        while budget > 0 and j < len(tokens) and j <= n + COUNT_WINDOW + 3:
+            if j in places:
+                return True
+            if not tokens[j][0] & _SHARE_WORDS:
+                budget -= 1
+            j += 1
+    return False
 
 
 # words for "people" a member counts with ("wie viele Leute"): any of them names people

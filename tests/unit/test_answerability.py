@@ -20,6 +20,7 @@ from commands.knowledge import (
 from content import ContentIndex, load_content
 from content.answerability import (
     counted_aliases,
+    counted_word,
     counts_near,
     entry_kinds,
     is_count_token,
@@ -319,6 +320,12 @@ def test_a_count_must_stand_next_to_what_it_counts() -> None:
     assert not counts_near(words("es gab drei foren und viele vortraege mit personen"), people)
     assert not counts_near(words("im jahr 2022 kamen personen"), people)  # a year counts nothing
     assert counted_aliases("fragen") == frozenset({"fragen"})
+    schools = frozenset({"musikschulen"})
+    # a share counts what it is a share of …
+    assert counts_near(words("mehr als 50 prozent der musikschulen antworteten"), schools)
+    # … but a count of partners is no count of schools named after it
+    assert not counts_near(words("meist drei partner beteiligt schule und musikschulen"), schools)
+    assert counted_word("Wie viele verschiedene Themen gibt es?") == "themen"
 
 
 @pytest.mark.parametrize(
