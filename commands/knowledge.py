@@ -51,6 +51,13 @@ def source_title(content: Any, source: str, lang: str) -> str:
     return str(content.source_title(source, lang))
 
 
+def _choice_hint(t: Any, count: int) -> str:
+    """How to pick one of ``count`` numbered entries: by digit or by keycap reaction."""
+    if count == 1:
+        return str(t("knowledge.did_you_mean_hint_one"))
+    return str(t("knowledge.did_you_mean_hint", count=count, keycap=f"{count}\ufe0f\u20e3"))
+
+
 def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool = False) -> Reply:
     """The reply to a free question (also used offline by ``koopbot ask``)."""
     t = lambda key, **kw: catalog.get(key, lang, **kw)  # noqa: E731
@@ -63,7 +70,7 @@ def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool =
             reply.line(t("knowledge.did_you_mean"))
             for _entry_id, title in candidates[:3]:
                 reply.numbered(title)
-            reply.line(t("knowledge.did_you_mean_hint", count=len(candidates[:3])))
+            reply.line(_choice_hint(t, len(candidates[:3])))
         else:
             reply.line(t("knowledge.abstain"))
             if result.suggestions:
@@ -80,7 +87,7 @@ def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool =
         reply.line(t("knowledge.or_did_you_mean"))
         for _entry_id, title in alternatives:
             reply.numbered(title)
-        reply.line(t("knowledge.did_you_mean_hint", count=len(alternatives)))
+        reply.line(_choice_hint(t, len(alternatives)))
     elif result.related:
         titles = [title for _id, title in result.related[:2]]
         reply.line(t("knowledge.related", titles=" · ".join(titles)))
