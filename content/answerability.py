@@ -71,16 +71,19 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "person",
         re.compile(
-            r"\bwer\s+(?:ist|war|sind|leitet|fuehrt|hat)\s+(?:\w+\s+){0,3}"
+            r"\bwer\s+(?:ist|war|sind|leitet|fuehrt|hat)\s+(?:\w+\s+){0,5}"
             r"\w*(?:ansprechp\w*|leiter\w*|leitung|chef\w*|vorsitz\w*|minister\w*|referent\w*"
             r"|kontakt\w*|praesident\w*|geschaeftsfuehr\w*|buergermeister\w*|direktor\w*)\b"
             r"|\bwer\s+leitet\b|\bwer\s+(?:unterschreibt|unterzeichnet)\b|\b(?:wen|who|wem)\b.*\bansprechp\w*"
+            r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}(?:ne|eine|einen|nen)\s+ansprechp\w*"
+            # who gave a talk or wrote a paper: a name
+            r"|\bwer\s+hat\s+(?:\S+\s+){0,8}(?:gehalten|vorgetragen|geschrieben|verfasst)\b"
             r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
             r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|leads|runs|heads)\b"
             r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
             # which organisations/persons take part: a list of named participants
             r"|\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|schulen|personen"
-            r"|teilnehmer\w*|mitglieder\w*|staedte|kreise|einrichtungen|organisationen|vereine"
+            r"|teilnehmer\w*|mitglieder\w*|staedte|kreise|landkreise|einrichtungen|organisationen|vereine"
             r"|schools|municipalities|people|members|cities)\b(?=.*\b(?:teilgenommen|teilnehmen"
             r"|nehmen teil|nahmen teil|mitmachen|machen\s+(?:\w+\s+){0,4}mit|mitgemacht|beteiligt"
             r"|sind\s+(?:im|in|bei|dabei)|gehoeren zu|are in"
@@ -218,7 +221,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"versich|haft|insur|liabil",
         ),
         (
-            r"telefon\w*|\bhandynummer|\bphone\b|\bphone number|\banrufen\b|\bcall (?:him|her|them|you)\b",
+            r"telefon\w*|\bhandynummer|\bphone\b|\bphone number|\banrufen\b|\bcall (?:him|her|them|you)\b"
+            r"|\btel\b|\btelnr\b",
             r"telefon|phone|\d{3,}\s?\d{3,}",
         ),
         (
@@ -226,6 +230,14 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"(?<!mail )adresse|anschrift|strasse|address",
         ),
         (r"budget\w*|\betat\b", r"budget|\betat\b"),
+        (  # an e-mail address only from an entry that gives one
+            r"\be ?mail ?adress\w*|\bmailadress\w*|\bemail\b|\be mail\b|\bmail\b",
+            r"\bemailadresse\b|\bmail\b|e mail|email",
+        ),
+        (  # results or an evaluation only from an entry that reports some
+            r"\bauswertung\w*|\bergebnisse?\b|\bwirkung\w*|\bresults?\b|\boutcomes?\b",
+            r"auswert|evaluat|evaluier|ergebnis|wirkung|result|outcome",
+        ),
         (
             r"\bgehalt(?:s\w*|\b)|\bgehaelter\b|\bloehne?\b|\bverguetung\w*|\bhonorar\w*|\bsalar\w*|\bwages?\b",
             r"gehalt|gehaelt|lohn|loehne|verguet|honorar|salar|wage|finanzier|bezahl|kosten",
@@ -275,7 +287,12 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (
             r"\b(?:welche[rsnm]?|which|what)\s+(?:stadt|staedte|ort|orte|gemeinde|city|cities|town)\b"
             r"|\bin which (?:city|town|place)\b",
-            r"stadt|staedte|\bort\b|gemeinde|city|cities|town",
+            r"stadt|staedte|gemeinde|city|cities|town",  # "an einem zentralen Ort" names none
+        ),
+        (  # which regions: "in verschiedenen Regionen" names none
+            r"\b(?:welche[rsnm]?|which)\s+(?:\w+\s+){0,2}(?:region|regionen|regions?)\b",
+            r"(?<!verschiedenen )(?<!mehreren )(?<!einigen )(?<!various )(?<!several )(?<!different )"
+            r"\b(?:region|regionen|regions?)\b",
         ),
         (
             r"\b(?:zoom|webex|jitsi|skype|bigbluebutton|big blue button|ms teams|microsoft teams)\b"

@@ -91,6 +91,7 @@ _MAJOR_FACTOR = 1.5  # weight of an unknown capitalised word (a noun) in a cased
 _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # an answer offers the runner-ups scoring at least this share of its own score: close
 # enough that the member may have meant one of them (measured in docs/ANSWERING.md §9)
 ALTERNATIVE_SHARE = 0.8
@@ -730,7 +731,10 @@ class ContentIndex:
         """An entry's text ``normalize``d (for the detail check), computed once."""
         text = self._norm_texts.get(i)
         if text is None:
-            text = self._norm_texts[i] = normalize(stated(self._texts[i]))
+            raw = stated(self._texts[i])
+            # normalising drops the "@": an address given is marked as a word
+            marker = " emailadresse" if _EMAIL.search(raw) else ""
+            text = self._norm_texts[i] = normalize(raw) + marker
         return text
 
     def _choose(
