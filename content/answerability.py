@@ -76,6 +76,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|kontakt\w*|praesident\w*|geschaeftsfuehr\w*|buergermeister\w*|direktor\w*)\b"
             r"|\bwer\s+leitet\b|\bwer\s+(?:unterschreibt|unterzeichnet)\b|\b(?:wen|who|wem)\b.*\bansprechp\w*"
             r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}(?:ne|eine|einen|nen)\s+ansprechp\w*"
+            # who is in charge at a named place ("wer ist bei der Transferagentur zuständig");
+            # "wer ist wofür zuständig" asks for a division of tasks, no name
+            r"|\bwer\s+ist\s+(?:bei|beim|in|im|an|am|von|vom|fuer)\s+(?:\S+\s+){0,5}zustaendig\w*"
             # who gave a talk or wrote a paper: a name
             r"|\bwer\s+hat\s+(?:\S+\s+){0,8}(?:gehalten|vorgetragen|geschrieben|verfasst)\b"
             r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"

@@ -91,6 +91,7 @@ _MAJOR_FACTOR = 1.5  # weight of an unknown capitalised word (a noun) in a cased
 _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
+_PLACE = re.compile(r"\b(?:in|nach|aus)\s+(\w+)\s*$")  # "… in düsseldorf" at the end
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # an answer offers the runner-ups scoring at least this share of its own score: close
 # enough that the member may have meant one of them (measured in docs/ANSWERING.md §9)
@@ -727,6 +728,22 @@ class ContentIndex:
         result.candidates = self._alternatives(scores, order, chosen, lang)
         return result
 
+    def _names_unknown_place(self, question: str) -> bool:
+        """A place the content never names, asked after "in"/"nach"/"aus" ("… statt, in
+        Düsseldorf?", "auch in Bayern?"): a noun of the German word list that is no term
+        of the content. No entry can confirm it, so none answers."""
+        if self._word_class is None:
+            return False
+        for word in _PLACE.findall(normalize(question)):
+            if len(word) < 4 or word in self.analyzer.known_stems:
+                continue
+            terms = self.analyzer.terms(word)
+            if any(t in self._term_ids for t in terms):
+                continue
+            if self._word_class(word) == "noun":
+                return True
+        return False
+
     def _norm_text(self, i: int) -> str:
         """An entry's text ``normalize``d (for the detail check), computed once."""
         text = self._norm_texts.get(i)
@@ -749,6 +766,8 @@ class ContentIndex:
         floor = max(float(self.threshold), ALTERNATIVE_SHARE * scores[order[0]]) if order else 0.0
         above = [i for i in order if scores[i] >= floor]
         if not above:
+            return None
+        if self._names_unknown_place(question):
             return None
         years = set(_YEAR.findall(question))
         if years:  # a question about a given year: only an entry that names that year
