@@ -422,6 +422,9 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(tmp_path: Path) -> N
         "hat die massnahme 0203 schon was gebracht? gibts eine auswertung?",
         "in welcher stadt genau finden die lerncluster workshops statt? dortmund?",
         "in welchen regionen laufen die drei lerncluster fuer neuzugewanderte genau?",
+        # a place the content never names
+        "wo finden die praesenzveranstaltungen vom netzwerk statt, in duesseldorf?",
+        "Gibt es die Lerncluster auch in Bayern?",
         # a member's fee is a cost question
         "wie hoch ist der mitgliedsbeitrag beim lvdm nrw fuer eine musikschule?",
     ],
