@@ -94,7 +94,8 @@ _MAX_RELATED = 2
 _PLACE = re.compile(r"\b(?:in|nach|aus)\s+(\w+)\s*$")  # "… in düsseldorf" at the end
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # an answer offers the runner-ups scoring at least this share of its own score: close
-# enough that the member may have meant one of them (measured in docs/ANSWERING.md §9)
+# enough that the member may have meant one of them (measured in docs/ANSWERING.md §2);
+# also the floor for an entry further down to answer when the best ones lack the fact
 ALTERNATIVE_SHARE = 0.8
 _MAX_SUGGESTIONS = 3
 # Optional "is this a real word?" check: a real word is never corrected as a typo (set by
