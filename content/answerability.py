@@ -80,7 +80,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "wer ist wofür zuständig" asks for a division of tasks, no name
             r"|\bwer\s+ist\s+(?:bei|beim|in|im|an|am|von|vom|fuer)\s+(?:\S+\s+){0,5}zustaendig\w*"
             # who gave a talk or wrote a paper: a name
-            r"|\bwer\s+hat\s+(?:\S+\s+){0,8}(?:gehalten|vorgetragen|geschrieben|verfasst)\b"
+            r"|\bwer\s+hat\s+(?:\S+\s+){0,12}(?:gehalten|vorgetragen|geschrieben|verfasst"
+            r"|moderiert)\b|\bnamentlich\b|\bmit namen\b"
             r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
             r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|leads|runs|heads)\b"
             r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
@@ -220,7 +221,7 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(q), re.compile(e))
     for q, e in (
         (
-            r"versich\w*|haftung\w*|haftpflicht\w*|\binsur\w*|\bliabil\w*",
+            r"versich\w*|haftung\w*|haftpflicht\w*|\bhaftet\b|\bhaften\b|\binsur\w*|\bliabil\w*",
             r"versich|haft|insur|liabil",
         ),
         (
@@ -278,8 +279,9 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"insgesamt|gesamt|total|overall",
         ),
         (
-            r"\bbarrierefrei\w*|\brollstuhl\w*|\baccessib\w*|\bwheelchair\b",
-            r"barriere|rollstuhl|accessib|wheelchair",
+            r"\bbarrierefrei\w*|\brollstuhl\w*|\baccessib\w*|\bwheelchair\b|\buntertitel\w*"
+            r"|\bhoergeschaedigt\w*|\bgebaerdensprache\w*|\bsubtitle\w*",
+            r"barriere|rollstuhl|accessib|wheelchair|untertitel|gebaerden|subtitle",
         ),
         # a category of place or thing the question asks to name ("an welcher Uni", "welche
         # Stadt", "über Zoom?"): only an entry that names such a place or thing answers
@@ -324,6 +326,16 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|\busual\w*|\bnormally\b|\bcustomary\b",
             r"ueblich|typisch|normalerweise|in der regel|gaengig|meist|usual|typical|normally"
             r"|customary",
+        ),
+        (  # what the law requires, or whether something is compulsory
+            r"\bgesetz\w*|\brechtlich\w*|\bvorgeschrieben\b|\bpflicht\b|\bverpflichtend\b"
+            r"|\bobligatorisch\b|\bmandatory\b|\bcompulsory\b|\blegally\b|\brequired by law\b",
+            r"gesetz|rechtlich|pflicht|verpflicht|freiwillig|vorgeschrieben|mandatory|compulsory"
+            r"|voluntary|legal",
+        ),
+        (  # an age
+            r"\bab welchem alter\b|\bwie alt\b|\bhow old\b|\bwhat age\b|\bat what age\b",
+            r"\balter\b|jahre alt|jaehrig|years old|\bage\b",
         ),
         (  # a percentage is not a plain count
             r"\bprozent\w*|\bpercent\w*|\bquote\b|\banteil\b",

@@ -422,6 +422,12 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(tmp_path: Path) -> N
         "hat die massnahme 0203 schon was gebracht? gibts eine auswertung?",
         "in welcher stadt genau finden die lerncluster workshops statt? dortmund?",
         "in welchen regionen laufen die drei lerncluster fuer neuzugewanderte genau?",
+        # liability, subtitles, an age, a duty, a name: only from an entry that states it
+        "wer haftet wenn in der schule ein leihinstrument kaputt geht?",
+        "sind die mitschnitte vom fachforum mit untertiteln verfuegbar?",
+        "ab welchem alter duerfen kinder bei der ganztagsplanung im quartier mitentscheiden?",
+        "ist die teilnahme am netzwerk kooperationen fuer mitgliedsschulen pflicht?",
+        "wer moderiert die paedagogische werkstatt im quartier, namentlich?",
         # a place the content never names
         "wo finden die praesenzveranstaltungen vom netzwerk statt, in duesseldorf?",
         "Gibt es die Lerncluster auch in Bayern?",
