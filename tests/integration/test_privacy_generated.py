@@ -329,6 +329,8 @@ async def personal_case(w: World, spec: CommandSpec) -> None:
     assert [m.body for m in in_room] == [reply.body], "more than one line in the group room"
     outside = await ask(w.mallory, w.mallory_dm, command)
     assert clean(outside), (command, outside.body)
+    # their own export ("!meine-daten" sends a file) has come before the next case's mark
+    await ask(w.mallory, w.mallory_dm, "!phasen")
 
 
 async def network_case(w: World, spec: CommandSpec) -> None:
