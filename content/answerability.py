@@ -271,7 +271,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             # one next to it ("Frist von drei Monaten", "spätestens bis zum …"), not only
             # name it ("die Frist beachten") or state another period elsewhere
             r"\w*frist(?:en)?\b|\bdeadlines?\b|\bnotice period\b",
-            rf"\w*(?:frist|kuendig|deadline|notice|anmeldeschluss)\w*(?:\s+\w+){{0,6}}?\s+{_PERIOD}"
+            # (each alternative starts at a word start: linear in a long word)
+            rf"\b\w*(?:frist|kuendig|deadline|notice|anmeldeschluss)\w*(?:\s+\w+){{0,6}}?\s+{_PERIOD}"
             rf"|{_PERIOD}(?:\s+\w+){{0,6}}?\s+\w*(?:frist|kuendig|deadline|notice)",
         ),
         (  # a total count ("wie viele … insgesamt") is not a share ("mehr als die Hälfte")

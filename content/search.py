@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
-from content.analyze import Analyzer, bound_query
+from content.analyze import MAX_TOKEN_CHARS, Analyzer, bound_query
 from content.answerability import (
     HARD_KINDS,
     KIND_WORDS,
@@ -597,8 +597,7 @@ class ContentIndex:
         question = bound_query(question)
         cased = self._cased(question)
         focus = self._focus(question)
-        words = [w for w in normalize(focus or question).split() if w not in KIND_WORDS]
-        terms = dict.fromkeys(self.analyzer.terms(" ".join(words)), 1.0)
+        terms = dict.fromkeys(self._subject_terms(focus or question), 1.0)
         coverage = self._scores(terms, *cased, coverage_only=True)[1]
         if focus is not None:  # or the whole, its background down-weighted
             whole = self._weighted_terms(question)
@@ -749,10 +748,12 @@ class ContentIndex:
         """An entry's text ``normalize``d (for the detail check), computed once."""
         text = self._norm_texts.get(i)
         if text is None:
-            raw = stated(self._texts[i])
-            # normalising drops the "@": an address given is marked as a word
-            marker = " emailadresse" if _EMAIL.search(raw) else ""
-            text = self._norm_texts[i] = normalize(raw) + marker
+            # normalising would drop the "@": an address given becomes the word the e-mail
+            # detail looks for; words are cut as a question's are, so that no text (a
+            # coordinator's answer of one 4,000-letter "word") makes a detail check slow
+            raw = _EMAIL.sub(" emailadresse ", stated(self._texts[i]))
+            text = " ".join(w[:MAX_TOKEN_CHARS] for w in normalize(raw).split())
+            self._norm_texts[i] = text
         return text
 
     def _choose(
@@ -800,9 +801,14 @@ class ContentIndex:
         promise about exactly that subject. "Wie viel Prozent der Musikschulen kooperieren
         mit der OGS?" is not answered by the survey's "50 Prozent der Musikschulen" (who
         answered the survey) in an entry that never mentions the OGS."""
-        words = [w for w in normalize(question).split() if w not in KIND_WORDS]
-        terms = self.analyzer.terms(" ".join(words))
+        terms = self._subject_terms(question)
         return frozenset(self._term_ids[t] for t in terms if t in self._term_ids)
+
+    def _subject_terms(self, text: str) -> list[str]:
+        """The terms of what ``text`` asks about: its words without the kind words
+        ("kostet", "wann", "wie viele" …)."""
+        words = [w for w in normalize(text).split() if w not in KIND_WORDS]
+        return self.analyzer.terms(" ".join(words))
 
     def _counted_terms(self, word: str) -> frozenset[str]:
         """The forms of what a "wie viele X" question counts: each alias whole, stemmed

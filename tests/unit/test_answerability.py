@@ -452,3 +452,44 @@ def test_a_clause_saying_what_the_source_does_not_state_holds_no_fact() -> None:
     assert "Kündigungsfrist" not in stated(text) and "Beginn" in stated(text)
     assert "end" not in entry_kinds([text])
     assert stated("Die Laufzeit beträgt zwei Jahre.") == "Die Laufzeit beträgt zwei Jahre."
+
+
+def test_a_coordinators_answer_of_one_huge_word_keeps_details_bounded() -> None:
+    """A coordinator's `!antwort` becomes an entry; one 4,000-letter "word" in it is cut
+    like a question's words before the detail checks read it, and a stated e-mail
+    address survives normalising as the word the e-mail detail looks for."""
+    from content import FaqEntry
+    from content.analyze import MAX_TOKEN_CHARS
+
+    index = ContentIndex(load_content())
+    huge = FaqEntry(
+        id="koordination-1",
+        titles={"de": "Kündigungsfrist im Netzwerk"},
+        answers={"de": "kündigungsfrist" * 266 + " Schreib an frist@example.org"},
+        phrasings={"de": ["Welche Kündigungsfrist gilt im Netzwerk?"]},
+        source="koordination:2026-11-30",
+    )
+    index.add_entries([huge])
+    i = next(k for k, e in enumerate(index.entries) if e.id == "koordination-1")
+    text = index._norm_text(i)
+    assert max(len(w) for w in text.split()) <= MAX_TOKEN_CHARS
+    assert "emailadresse" in text.split() and "@" not in text
+    # it names a notice period but states none: a question for one is not answered by it
+    assert index.answer("Welche Kündigungsfrist gilt im Netzwerk?").entry_id != "koordination-1"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wie lange ist die frist " + "a" * 65_536 + "?",  # a 64 KB word
+        "kündigungsfrist" * 4_000 + " welche kündigungsfrist ist üblich?",
+        "welche frist maximal üblich in düsseldorf " * 2_000,
+        "wer bist du " + "eigentlich " * 5_000,
+        "\u202e\u0000\ufeff" * 1_000 + "wie hoch ist der mitgliedsbeitrag?",
+    ],
+)
+def test_a_strangers_huge_or_odd_question_is_answered_by_nothing(
+    index: ContentIndex, question: str
+) -> None:
+    result = index.answer(question)  # no content entry answers it (a greeting line may)
+    assert result.abstained and result.entry_id is None, (question[:40], result.entry_id)
