@@ -735,10 +735,7 @@ class ContentIndex:
         if self._word_class is None:
             return False
         for word in _PLACE.findall(normalize(question)):
-            if len(word) < 4 or word in self.analyzer.known_stems:
-                continue
-            terms = self.analyzer.terms(word)
-            if any(t in self._term_ids for t in terms):
+            if len(word) < 4 or any(t in self._term_ids for t in self.analyzer.terms(word)):
                 continue
             if self._word_class(word) == "noun":
                 return True
