@@ -1,0 +1,82 @@
+"""Vectorised scoring for large content: the same sums as the sparse loops, in numpy.
+
+Why two paths: the sparse loops in ``content.search`` touch only the entries and
+phrasings on a question's posting lists and need no numpy, which keeps the idle bot
+~15 MB smaller for the content a network ships (about a hundred entries, a few
+thousand phrasings). A network that grows to thousands of entries has posting lists of
+thousands of items, where Python's per-item loop becomes most of an answer's time;
+there numpy adds them up in C. Both paths compute the same formulas (checked by
+``tests/unit/test_search_dense.py``).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class DenseScorer:
+    """numpy views of an index's posting lists and its per-phrasing and per-entry data.
+
+    Posting lists stay the ``array`` objects of the sparse index; ``np.frombuffer`` reads
+    them without a copy, so the dense path costs only the per-entry work vectors.
+    """
+
+    def __init__(
+        self,
+        ent_post: Sequence[array],
+        ent_w: Sequence[array],
+        phr_post: Sequence[array],
+        anc_post: Sequence[array],
+        phr_mass: array,
+        phr_starts: Sequence[int],
+        n_entries: int,
+    ) -> None:
+        self._ent_post = [np.frombuffer(a, dtype=np.intc) for a in ent_post]
+        self._ent_w = [np.frombuffer(a, dtype=np.float64) for a in ent_w]
+        self._phr_post = [np.frombuffer(a, dtype=np.intc) for a in phr_post]
+        self._anc_post = [np.frombuffer(a, dtype=np.intc) for a in anc_post]
+        self._phr_mass = np.frombuffer(phr_mass, dtype=np.float64)
+        # an entry's phrasings are contiguous: the best fit per entry is one reduceat
+        self._starts = np.asarray(phr_starts, dtype=np.intp)
+        self._n = n_entries
+
+    def scores(
+        self,
+        matched: list[tuple[int, float]],
+        idf: Sequence[float],
+        total: float,
+        *,
+        fit_weight: float,
+        min_coverage: float,
+        anchor_sim: float,
+        coverage_only: bool,
+    ) -> tuple[list[float], list[float]]:
+        """Scores 0-100 and coverage 0-1 per entry, as ``ContentIndex._scores``."""
+        n = self._n
+        coverage = np.zeros(n)
+        phr_hit = np.zeros(len(self._phr_mass))
+        anchored = np.zeros(n, dtype=bool)
+        for t, sim in matched:
+            w = idf[t] * sim
+            # one term's entries (and phrasings) are distinct: fancy += adds each once
+            coverage[self._ent_post[t]] += self._ent_w[t] * w
+            if coverage_only:
+                continue
+            phr_hit[self._phr_post[t]] += w
+            if sim >= anchor_sim:
+                anchored[self._anc_post[t]] = True
+        ratio = coverage / total
+        covered = np.minimum(ratio, 1.0)
+        if coverage_only:
+            return [0.0] * n, covered.tolist()
+        # F1 of precision hit/mass and recall hit/total is 2·hit/(mass + total)
+        fit = 2.0 * phr_hit / (self._phr_mass + total)
+        best_fit = np.maximum.reduceat(fit, self._starts)
+        scores = 100.0 * ((1.0 - fit_weight) * covered + fit_weight * best_fit)
+        scores[ratio < min_coverage] *= 0.5
+        scores[~anchored] *= 0.5
+        scores[coverage == 0.0] = 0.0  # no term of the question: untouched, as sparse
+        return scores.tolist(), covered.tolist()

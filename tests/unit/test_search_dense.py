@@ -1,0 +1,100 @@
+"""The numpy scoring of large content gives exactly the sparse loops' scores and answers."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from content import ContentIndex, ContentSet, FaqEntry, load_content
+from content.search import DENSE_MIN_PHRASINGS
+
+QUESTIONS = [
+    "Was gehört in eine Kooperationsvereinbarung?",
+    "wie viele leute sind in nem lercluster",
+    "Wie wird das Wetter morgen?",
+    "How long should a cooperation agreement run?",
+    "Kooperationsvereinbahrung aktualisiern",
+    "Wir haben Streit mit unserem Partner wegen der Raumbelegung. Was tun?",
+    "Was kostet die Teilnahme am Onlineforum?",
+    "wer ist ansprechpartner für die lerncluster",
+    "Wann war der Musikschulkongress?",
+    "Rezept für Apfelkuchen",
+    "",
+    "a" * 5000,
+]
+
+
+def _grown(base: ContentSet, n: int) -> ContentSet:
+    """``n`` extra entries made of the shipped phrasings' words in random order."""
+    rng = random.Random(7)
+    words = sorted({w for e in base.faq for q in e.questions("de") for w in q.split()})
+    faq = list(base.faq)
+    for i in range(n):
+        faq.append(
+            FaqEntry(
+                id=f"grown-{i}",
+                titles={"de": " ".join(rng.sample(words, 4))},
+                answers={"de": " ".join(rng.sample(words, 25))},
+                phrasings={"de": [" ".join(rng.sample(words, 6)) + "?" for _ in range(3)]},
+                keywords_by_lang={"de": rng.sample(words, 3)},
+                source="synthetic",
+            )
+        )
+    return ContentSet(
+        phases=base.phases,
+        agreement_elements=base.agreement_elements,
+        topics=base.topics,
+        faq=faq,
+        synonyms=base.synonyms,
+    )
+
+
+@pytest.fixture(scope="module")
+def indexes() -> tuple[ContentIndex, ContentIndex]:
+    content = _grown(load_content(), 400)
+    return ContentIndex(content, dense=False), ContentIndex(content, dense=True)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_dense_scores_equal_sparse_scores(
+    indexes: tuple[ContentIndex, ContentIndex], question: str
+) -> None:
+    sparse, dense = indexes
+    assert dense.scores(question) == pytest.approx(sparse.scores(question), abs=1e-9)
+    assert dense.subject_coverage(question) == pytest.approx(
+        sparse.subject_coverage(question), abs=1e-9
+    )
+    a, b = sparse.answer(question), dense.answer(question)
+    assert (a.entry_id, a.candidates, a.abstained) == (b.entry_id, b.candidates, b.abstained)
+
+
+def test_size_decides_the_path() -> None:
+    """The shipped content is scored sparsely (no numpy for the idle bot); a network that
+    has grown to thousands of entries is scored with numpy."""
+    shipped = load_content()
+    assert ContentIndex(shipped)._dense is None
+    grown = _grown(shipped, DENSE_MIN_PHRASINGS // 3)
+    assert ContentIndex(grown)._dense is not None
+
+
+def test_entry_without_phrasings_scores_alike() -> None:
+    """An entry with no phrasing (only a title made of stop words) keeps its place."""
+    base = load_content()
+    bare = FaqEntry(
+        id="bare",
+        titles={"de": "und oder"},
+        answers={"de": "Die Raumbelegung klären beide Partner gemeinsam."},
+        phrasings={"de": []},
+        source="synthetic",
+    )
+    content = ContentSet(
+        phases=base.phases,
+        agreement_elements=base.agreement_elements,
+        topics=base.topics,
+        faq=[*base.faq, bare],
+        synonyms=base.synonyms,
+    )
+    question = "Wer klärt die Raumbelegung?"
+    sparse = ContentIndex(content, dense=False).scores(question)
+    assert ContentIndex(content, dense=True).scores(question) == pytest.approx(sparse, abs=1e-9)
