@@ -155,6 +155,30 @@ _QUOTE_BONUS = 25.0  # points for an entry named by a quoted phrase …
 _QUOTE_MAX = 3  # … when the phrase names only a few (a common word names many)
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# a full stop that ends no sentence: an ordinal or a date's day ("am 16. Juni"), an
+# abbreviation ("Prof.", "z.B.", "bzw."), an initial
+_NO_END = re.compile(
+    r"(?:\b\d{1,2}|\b(?:prof|dr|bzw|ca|usw|evtl|ggf|vgl|inkl|ggü|nr|str|st|abs|bspw|sog|etc"
+    r"|min|max|std|mio|tel|e\.v|z\.b|d\.h|u\.a|o\.ä|u\.ä|i\.d\.r|s\.o|s\.u)|\b\w)\.$",
+    re.IGNORECASE,
+)
+
+
+def _sentences(text: str) -> list[str]:
+    """``text`` cut into sentences, not after "16." or "Prof." (so that "am 16. Juni 2022
+    dabei?" stays one asking sentence)."""
+    parts: list[str] = []
+    for piece in _SENTENCE.split(text.strip()):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if parts and _NO_END.search(parts[-1]):
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts
+
+
 # a year or an identifier ("2025", "0204"): a question naming one is answered only by an
 # entry that names it too
 _YEAR = re.compile(r"\b(?:(?:19|20)\d\d|0\d{2,})\b")
@@ -531,7 +555,27 @@ class ContentIndex:
     def _focus(self, question: str) -> str | None:
         """The asking sentence of a long, situational question ("Wir sind eine kleine
         Musikschule … Was gehört in …?"), or None for a one-sentence question."""
-        parts = [p.strip() for p in _SENTENCE.split(question.strip()) if p.strip()]
+        found = self._asking_parts(question)
+        if found is None:
+            return None
+        parts, first, at = found
+        asked = [p for i, p in enumerate(parts) if i in at or first <= i < at[0]]
+        if len(asked) == len(parts):
+            return None
+        return " ".join(asked)
+
+    def _asking(self, question: str) -> str:
+        """What a question asks, without the member's story before it: from its first
+        asking sentence to the end ("… Was gehört da rein? Also auch die Laufzeit")."""
+        found = self._asking_parts(question)
+        if found is None:
+            return question
+        parts, first, _ = found
+        return " ".join(parts[first:])
+
+    def _asking_parts(self, question: str) -> tuple[list[str], int, list[int]] | None:
+        """The sentences, where asking begins and the asking sentences (None: one sentence)."""
+        parts = _sentences(question)
         if len(parts) < 2:
             return None
         at = [i for i, p in enumerate(parts) if "?" in p] or [len(parts) - 1]
@@ -541,10 +585,7 @@ class ContentIndex:
         first = at[0]
         while first > 0 and len(self.analyzer.terms(" ".join(parts[first : at[-1] + 1]))) < 2:
             first -= 1
-        asked = [p for i, p in enumerate(parts) if i in at or first <= i < at[0]]
-        if len(asked) == len(parts):
-            return None
-        return " ".join(asked)
+        return parts, first, at
 
     def _weighted_terms(self, question: str) -> dict[str, float]:
         """Terms of the question with their weights: narrative sentences around the actual
@@ -734,9 +775,13 @@ class ContentIndex:
             if helper is not None:
                 return self._result(helper, 100, lang)
         order = _best(scores, 10)
-        kind = question_kind(question)
+        # what is asked comes from the asking sentence: "… Kooperationen kosten nur Zeit
+        # und Nerven. Welche Vorteile hat so eine Kooperation?" asks for no amount, and
+        # "Ich soll nächste Woche das erste Gespräch führen. Worauf …?" for no date
+        asking = self._asking(question)
+        kind = question_kind(asking)
         private = bool(_PRIVATE.search(normalize(question)))
-        chosen = None if private else self._choose(question, scores, order, kind)
+        chosen = None if private else self._choose(asking, question, scores, order, kind)
         if chosen is None:
             best_score = round(float(scores[order[0]]))
             suggestions = [
@@ -790,9 +835,13 @@ class ContentIndex:
         return text
 
     def _choose(
-        self, question: str, scores: list[float], order: list[int], kind: str | None
+        self, asking: str, question: str, scores: list[float], order: list[int], kind: str | None
     ) -> int | None:
         """The entry that answers: above the threshold, holding the asked kind of fact.
+
+        ``asking`` is the question's asking sentence (the whole question when it is one
+        sentence): the specific things it names must be in the entry, not those of the
+        member's story around it.
 
         When the best entries lack the asked fact, one further down answers only if it
         scores close to the best (``ALTERNATIVE_SHARE``): the question is about the best
@@ -802,23 +851,23 @@ class ContentIndex:
         above = [i for i in order if scores[i] >= floor]
         if not above:
             return None
-        if self._names_unknown_place(question):
+        if self._names_unknown_place(asking):
             return None
-        years = set(_YEAR.findall(question))
+        years = set(_YEAR.findall(asking))
         if years:  # a question about a given year: only an entry that names that year
             above = [i for i in above if years <= set(_YEAR.findall(self._texts[i]))]
         # a question naming a specific thing (an insurance, a phone number, a budget …)
         # only from an entry that names it too
-        details = asked_details(question)
+        details = asked_details(asking)
         if details:
             above = [i for i in above if all(p.search(self._norm_text(i)) for p in details)]
         if kind not in HARD_KINDS:
             return above[0] if above else None
         subject = self.subject_coverage(question)
-        word = counted_word(question) if kind == "number" else None
+        word = counted_word(asking) if kind == "number" else None
         # "Wie viele Teilnehmer …": the entry must state a count of what is counted
         counted = self._counted_terms(word) if word else frozenset()
-        needed = self._subject_term_ids(question) if kind == "number" else frozenset()
+        needed = self._subject_term_ids(asking) if kind == "number" else frozenset()
         for i in above:
             if counted and not counts_near(self._count_tokens(i), counted):
                 continue

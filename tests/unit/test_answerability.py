@@ -493,3 +493,67 @@ def test_a_strangers_huge_or_odd_question_is_answered_by_nothing(
 ) -> None:
     result = index.answer(question)  # no content entry answers it (a greeting line may)
     assert result.abstained and result.entry_id is None, (question[:40], result.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Was ist laut Phasenmodell der nächste Schritt?", None),
+        ("what is the next step after the first talk?", None),
+        ("Wann ist das nächste Treffen?", "next"),
+        ("next meeting?", "next"),
+    ],
+)
+def test_the_next_step_is_no_date(question: str, kind: str | None) -> None:
+    """ "der nächste Schritt" asks for a step of the model, "das nächste Treffen" for a date."""
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("story", "asked", "entry"),
+    [
+        # "kosten" in the story: the question asks for the benefits, not an amount
+        (
+            "Unser Leiter meint, Kooperationen mit Schulen kosten nur Zeit und Nerven.",
+            "Welche Vorteile hat eine Kooperation für die Musikschule selbst?",
+            "nutzen-musikschule",
+        ),
+        # "nächste Woche" in the story: the question asks how to prepare, not for a date
+        (
+            "Ich soll nächste Woche das erste Gespräch mit der neuen Schulleitung führen.",
+            "Worauf sollten wir uns beim Erstkontakt vorbereiten?",
+            "erstkontakt-vorbereiten",
+        ),
+    ],
+)
+def test_what_is_asked_comes_from_the_asking_sentence(
+    index: ContentIndex, story: str, asked: str, entry: str
+) -> None:
+    """A member's story before the question names no fact the question asks for."""
+    alone = index.answer(asked)
+    assert alone.entry_id == entry
+    told = index.answer(f"{story} {asked}")
+    assert told.entry_id == entry
+
+
+def test_a_question_after_a_story_still_needs_its_own_fact(index: ContentIndex) -> None:
+    """The asked fact still counts when the story comes first: a phone number asked after
+    a story is answered by no entry that gives none."""
+    result = index.answer(
+        "Wir wollen mit dem Landesverband über Kooperationen sprechen. "
+        "Wie ist die Telefonnummer der Ansprechperson?"
+    )
+    assert result.abstained
+
+
+def test_a_date_or_a_title_does_not_end_a_sentence(index: ContentIndex) -> None:
+    """ "am 16. Juni 2022" and "Prof. …" stay inside the asking sentence, so what it asks
+    (a count of participants) is not lost."""
+    from content.search import _sentences
+
+    assert _sentences("Wie viele waren am 16. Juni 2022 beim Fachforum? Danke.") == [
+        "Wie viele waren am 16. Juni 2022 beim Fachforum?",
+        "Danke.",
+    ]
+    assert len(_sentences("An welcher Uni lehrt Prof. Everts, z.B. in Halle?")) == 1
+    assert index.answer("Wie viele Leute waren beim Fachforum am 16. Juni 2022 dabei?").abstained
