@@ -19,12 +19,36 @@ from content.normalize import normalize
 # "person_now": who holds an office *now* – the content is a snapshot of its documents
 # and never holds that (no rule finds it, no entry may declare it)
 # "end": until when something runs or must be done ("bis wann", "läuft … aus")
-HARD_KINDS = ("cost", "next", "end", "date", "person", "person_now", "frequency", "number")
+# "status_now": whether something still runs or has ended ("läuft das Lerncluster noch?"):
+# the same snapshot cannot say
+# "place": where an event took or takes place; "ranking": which one is the best, most …
+HARD_KINDS = (
+    "cost",
+    "payer",
+    "next",
+    "end",
+    "date",
+    "place",
+    "person",
+    "person_now",
+    "status_now",
+    "ranking",
+    "frequency",
+    "number",
+)
 KINDS = (*HARD_KINDS, "rule", "howto", "definition")
 
 # Question patterns over ``normalize``d text (lower case, umlauts spelt out, no
 # punctuation). Order matters: the first hard kind that matches wins.
 _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        # who pays: not an amount, but who bears the money (an entry about money answers)
+        "payer",
+        re.compile(
+            r"\bwer\s+(?:bezahlt|zahlt|finanziert|traegt die kosten|uebernimmt die kosten)\b"
+            r"|\bwho\s+(?:pays|funds|finances)\b"
+        ),
+    ),
     (
         "cost",
         re.compile(
@@ -33,7 +57,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwie hoch\s+(?:\w+\s+){0,3}\w*(?:foerder\w*|zuschu\w*|beitr\w*|betrag|summe|budget"
             r"|honorar\w*|gehalt(?:s\w*|\b)|verguetung\w*|kosten|gebuehr\w*)"
             r"|\b\w*(?:mitglieds|teilnahme|teilnehmer|eigen|jahres)beitr\w*"
-            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschuss\w*\b|\bverdien\w*|\bgehalt(?:s\w*|\b)"
+            r"|\bfoerdersumme\w*|\bfoerderbetrag\w*|\bzuschu(?:ss|esse)\w*\b"
+            r"|\bverdien\w*|\bgehalt(?:s\w*|\b)"
             r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*|\bfoerdergeld\w*|\bfoerdermittel\w*"
             r"|\bfinanzielle\w* (?:unterstuetzung|foerderung)|\bgrants?\b|\bfunding\b"
             r"|\bkostenlos\w*|\bkostenfrei\w*|\bgebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
@@ -62,12 +87,25 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "date",
         re.compile(
-            r"\bseit wann\b|\bin welchem jahr\b|\ban welchem tag\b|\bdatum\b"
+            r"\bseit wann\b|\bin welchem (?:jahr|monat)\b|\bwelche[rn]? monat\b|\ban welchem tag\b|\bdatum\b"
+            r"|\bwhich month\b"
             r"|\bwann\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|gegruendet|gestartet|angefangen"
             r"|begonnen|war|waren|gab)\b|\bwelches datum\b|\bwhen (?:was|did|were|is|does)\b"
             r"|\bwhat date\b|\bwhich year\b|\bsince when\b|\bwann genau\b"
             # "wann wurden die Ergebnisse veröffentlicht?": a past event's date
             r"|\bwann\s+(?:wurde|wurden|hatte|hatten)\b|\bwhen were\b"
+        ),
+    ),
+    (
+        # where an event was held ("wo fand der Kongress statt?"); "wo finde ich …" asks
+        # for a document, "wo steht das" for a passage
+        "place",
+        re.compile(
+            r"\bwo\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|abgehalten|ausgerichtet)\b"
+            r"|\ban welchem ort\b|\bin welche[rm]? (?:stadt|ort|gebaeude|raum|location)\b"
+            r"|\bwhere\s+(?:\w+\s+){0,6}(?:held|take place|took place|hosted)\b"
+            r"|\bwo\s+(?:war|ist|sind|waren)\s+(?:\w+\s+){0,3}(?:kongress\w*|forum|fachforum"
+            r"|tagung|treffen|veranstaltung|workshop\w*|sitzung\w*)\b"
         ),
     ),
     (
@@ -84,6 +122,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # who gave a talk or wrote a paper: a name
             r"|\bwer\s+hat\s+(?:\S+\s+){0,12}(?:gehalten|vorgetragen|geschrieben|verfasst"
             r"|moderiert)\b|\bnamentlich\b|\bmit namen\b"
+            # names asked for: "gibts da Namen?", "any names?", the keynote's speaker
+            r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}namen\b|\bwelche namen\b|\bany names\b"
+            r"|\bwho\s+(?:gave|held|spoke|presented|delivered)\b|\bkeynote\w*|\bhauptredne\w*"
             r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
             r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|leads|runs|heads)\b"
             r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
@@ -101,7 +142,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "number",
         re.compile(
-            r"\bwie\s*viele\b|\bwie\s*viel\b|\banzahl\b|\bwie gross\w*|\bwie lang\w*|\bwie oft\b"
+            r"\bwie\s*viele[n]?\b|\bwie\s*viel\b|\banzahl\b|\bwie gross\w*|\bwie lang\w*|\bwie oft\b"
             r"|\bwie haeufig\b|\bwieviel\w*|\bhow many\b|\bhow long\b|\bhow often\b|\bhow big\b"
             r"|\bhow large\b|\bwelche frist\b|\bfrist\w*\b|\bmindest\w*|\bmaximal\w*|\bhoechst\w*"
         ),
@@ -145,6 +186,23 @@ _E_END = re.compile(
     r"|\bbefristet\w*|\bfrist\w*|\bspaetestens\b|\buntil\b|\bdeadline\b|\banmeldeschluss\b"
 )
 _CODE = re.compile(r"`[^`]*`")
+# money without an amount: who bears it, how it is paid or settled
+_E_MONEY = re.compile(
+    r"\bgeld\w*|\bverguet\w*|\babrechn\w*|\babgerechnet\b|\bfinanz\w*|\btraeg\w*|\bzahlt\w*"
+    r"|\bmoney\b|\bpays?\b|\bfund\w*"
+)
+# where: online, in a city or Land, at a named venue
+_E_PLACE = re.compile(
+    r"\bonline\b|\bdigital\w*|\bvirtuell\w*|\bvideokonferenz\w*|\bin praesenz\b|\bvor ort\b"
+    r"|\bin (?:magdeburg|halle|koeln|duesseldorf|dortmund|essen|muenster|bonn|berlin|hamburg"
+    r"|muenchen|leipzig|dresden|nrw|nordrhein westfalen|sachsen anhalt|sachsen)\b"
+    r"|\b(?:stadt|staedte|rathaus|saal|tagungsort|veranstaltungsort|orten?|regionen)\b"
+)
+# a ranking: "am wichtigsten", "die meisten", "most"
+_E_RANKING = re.compile(
+    r"\bam\s+\w+sten\b|\b(?:wichtigste|meisten|beste|groesste|erfolgreichste|haeufigste"
+    r"|beliebteste|schwierigste)\w*\b|\b(?:most|best|biggest|largest)\b"
+)
 _E_PERSON = re.compile(r"@|\bprof\b|\bdr\b|\bfachreferent\w*")
 # references such as "Checkliste 1.6" or "6.12–6.15" and list numbers "1." hold no count
 # … and the day of a date ("16. Juni 2022", "16 June") counts nothing either
@@ -182,6 +240,23 @@ _LIST = re.compile(
     r"|schools|municipalities|people|members|cities|partners|regions)\b"
 )
 _WHO = re.compile(r"\b(?:wer|who)\b")
+# whether something still runs or has ended: the content is a snapshot of its documents
+_STILL = re.compile(
+    r"\b(?:laeuft|laufen|gibt|gibts|existiert|existieren|besteht|bestehen)\s+(?:\w+\s+){0,5}noch\b"
+    # "gibt es noch weitere Treffen?" asks for more, not whether one still runs
+    r"(?!\s+(?:weitere\w*|mehr|andere\w*|ein|eine|einen|einem|einer|etwas|was|zusaetzlich\w*))"
+    r"|\bnoch\s+(?:aktiv|aktuell|am laufen|im gange)\b"
+    r"|\b(?:schon|bereits|inzwischen)\s+(?:beendet|vorbei|abgeschlossen|eingestellt|ausgelaufen)\b"
+    r"|\b(?:still|yet)\s+(?:running|active|going|exist\w*|on)\b|\b(?:has|have)\s+(?:\w+\s+){0,3}ended\b"
+)
+# which one is the best, the most …: a ranking the content must state
+_RANKING = re.compile(
+    r"\b(?:welche[rsnm]?|which)\b.*(?:\bam\s+(?!besten\b)\w+sten\b"
+    # "am besten" is mostly "the best way" ("wie spricht man sie am besten an?")
+    r"|\bam besten\s+(?:\w+\s+){0,6}?(?:besucht|geeignet|bewertet|gelaufen|angekommen|passt|passen)\b|\b(?:der|die|das|den)\s+(?:\w+\s+)?"
+    r"(?:wichtigste|beste|groesste|meiste|erfolgreichste|haeufigste|beliebteste|schwierigste)\w*\b"
+    r"|\b(?:the\s+)?(?:most|best|biggest|largest)\b)"
+)
 # a clause saying what the source does *not* state holds no fact of that kind:
 # "eine bestimmte Kündigungsfrist nennt die Quelle nicht" answers no question for one
 _NOT_STATED = re.compile(
@@ -426,6 +501,10 @@ def counted_word(question: str) -> str | None:
 def question_kind(question: str) -> str | None:
     """The hard kind of fact a question asks for, or None for a soft question."""
     norm = normalize(question)
+    if _STILL.search(norm):
+        return "status_now"  # "läuft das Lerncluster noch?"
+    if _RANKING.search(norm):
+        return "ranking"  # "welches Thema war am besten besucht?"
     if (_LIST.search(norm) or _WHO.search(norm)) and _NOW.search(norm):
         # "welche Kommunen sind aktuell im Lerncluster?": who takes part *now*; the
         # content is a snapshot of its documents
@@ -460,11 +539,17 @@ def entry_kinds(
         raw = text.casefold()
         norm = normalize(text)
         if _E_COST.search(norm) or "€" in raw:
-            kinds.add("cost")
+            kinds.update(("cost", "payer"))
+        if _E_MONEY.search(norm):
+            kinds.add("payer")
         if _E_DATE.search(norm):
             kinds.add("date")
         if _E_END.search(norm):
             kinds.add("end")
+        if _E_PLACE.search(norm):
+            kinds.add("place")
+        if _E_RANKING.search(norm):
+            kinds.add("ranking")
         if _E_PERSON.search(raw) or _E_PERSON.search(norm):
             kinds.add("person")
         if _E_NUMBER.search(normalize(_E_REFERENCE.sub(" ", text.casefold()))):

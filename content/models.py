@@ -75,7 +75,9 @@ class RawFaq(_Strict):
     source: str | None = None
     # Kinds of fact the answer holds beyond what rules find in its text (see
     # content/answerability.py), e.g. ``[next]`` for the entry that shows coming dates.
-    facts: list[Literal["cost", "next", "date", "person", "frequency", "number"]] = []
+    facts: list[
+        Literal["cost", "next", "date", "place", "person", "ranking", "frequency", "number"]
+    ] = []
 
 
 class RawFile(_Strict):

@@ -557,3 +557,56 @@ def test_a_date_or_a_title_does_not_end_a_sentence(index: ContentIndex) -> None:
     ]
     assert len(_sentences("An welcher Uni lehrt Prof. Everts, z.B. in Halle?")) == 1
     assert index.answer("Wie viele Leute waren beim Fachforum am 16. Juni 2022 dabei?").abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("wo fand der Musikschulkongress 2017 statt?", "place"),
+        ("where was the congress held?", "place"),
+        ("läuft das Lerncluster BNE noch oder wurde das schon beendet?", "status_now"),
+        ("Gibt es nach den ersten Terminen noch weitere Treffen?", None),
+        ("welches der sieben Themen war am besten besucht?", "ranking"),
+        ("which learning cluster has the most participants?", "ranking"),
+        ("auf welcher Ebene spricht man die Schule am besten an?", None),
+        ("Wer zahlt das Honorar der Lehrkraft?", "payer"),
+        ("ab wie vielen Kindern lohnt sich eine Gruppe?", "number"),
+        ("in welchem Monat war die Umfrage?", "date"),
+        ("wer sind die erfahrenen Mitglieder, gibts da Namen?", "person"),
+        ("who gave the keynote?", "person"),
+    ],
+)
+def test_more_kinds_of_fact(question: str, kind: str | None) -> None:
+    """Where, whether something still runs, which one is best, who pays, names."""
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wo fand der Musikschulkongress 2017 statt?",
+        "läuft das Lerncluster BNE noch oder wurde das schon beendet?",
+        "welches der sieben Themen war bei den Treffen bisher am besten besucht?",
+        "welche Phase der Kooperation ist die wichtigste?",
+        "ab wie vielen Kindern lohnt sich eine OGS-Gruppe?",
+        "wer sind die erfahrenen Mitglieder im Netzwerk, gibts da Namen?",
+    ],
+)
+def test_near_misses_of_the_new_kinds_abstain(index: ContentIndex, question: str) -> None:
+    """The content names no venue of the congress, no end of a cluster, no ranking of
+    topics or phases, no group size and no names of members: the bot abstains."""
+    assert index.answer(question).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("wo finden die Lerncluster-Workshops statt?", "lerncluster-ort"),
+        ("Wer zahlt das Honorar der Lehrkraft in der Kooperation?", "vereinbarung-rahmen"),
+        ("Gibt es nach den ersten Terminen noch weitere Treffen?", "netzwerk-fortsetzungen"),
+    ],
+)
+def test_the_new_kinds_answer_where_the_content_holds_them(
+    index: ContentIndex, question: str, entry: str
+) -> None:
+    assert index.answer(question).entry_id == entry
