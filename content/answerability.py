@@ -114,7 +114,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwer\s+(?:ist|war|sind|leitet|fuehrt|hat)\s+(?:\w+\s+){0,5}"
             r"\w*(?:ansprechp\w*|leiter\w*|leitung|chef\w*|vorsitz\w*|minister\w*|referent\w*"
             r"|kontakt\w*|praesident\w*|geschaeftsfuehr\w*|buergermeister\w*|direktor\w*)\b"
-            r"|\bwer\s+leitet\b|\bwer\s+(?:unterschreibt|unterzeichnet)\b|\b(?:wen|who|wem)\b.*\bansprechp\w*"
+            r"|\bwer\s+leitet\b|\bwer\s+(?:\w+\s+){0,5}(?:unterschreibt|unterzeichnet|unterschreiben"
+            r"|unterzeichnen)\b|\bgibt(?:s| es)\s+(?:\w+\s+){0,3}(?:referent\w*|moderator\w*"
+            r"|redner\w*|sprecher\w*)|\b(?:wen|who|wem)\b.*\bansprechp\w*"
             r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}(?:ne|eine|einen|nen)\s+ansprechp\w*"
             # who is in charge at a named place ("wer ist bei der Transferagentur zuständig");
             # "wer ist wofür zuständig" asks for a division of tasks, no name
@@ -228,14 +230,14 @@ _ADVICE = re.compile(
 
 
 _NOW = re.compile(
-    r"\b(?:wer ist gerade|aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
+    r"\b(?:wer ist gerade|gerade|aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
     r"|current\w*|now|nowadays|today|these days)\b"
 )
 
 
 # a question for a list of named members ("welche Kommunen …", "which schools …")
 _LIST = re.compile(
-    r"\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|schulen|personen|teilnehmer\w*"
+    r"\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|\w*schulen|personen|teilnehmer\w*"
     r"|mitglieder\w*|staedte|kreise|einrichtungen|organisationen|vereine|partner\w*|regionen"
     r"|schools|municipalities|people|members|cities|partners|regions)\b"
 )
@@ -406,10 +408,22 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|customary",
         ),
         (  # what the law requires, or whether something is compulsory
-            r"\bgesetz\w*|\brechtlich\w*|\bvorgeschrieben\b|\bpflicht\b|\bverpflichtend\b"
+            r"\bgesetz\w*|\brechtlich\w*|\bvorgeschrieben\b|\b\w*pflicht\b|\bverpflichtend\b"
             r"|\bobligatorisch\b|\bmandatory\b|\bcompulsory\b|\blegally\b|\brequired by law\b",
             r"gesetz|rechtlich|pflicht|verpflicht|freiwillig|vorgeschrieben|mandatory|compulsory"
             r"|voluntary|legal",
+        ),
+        (  # how to apply or register: only an entry that says how (form, application)
+            r"\bbeantrag\w*|\bantrag\w*|\beinreich\w*|\bbewerb\w*|\bformular\w*"
+            r"|\bbeurkund\w*|\bzertifizier\w*|\bapply\b|\bapplication\w*|\bapplying\b|\bcertified\b",
+            r"antrag|beantrag|einreich|bewerb|formular|anmeld|beurkund|zertifizier|apply|applica"
+            r"|certif|register",
+        ),
+        (  # a day of the week
+            r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|wochenende|werktag)\w*"
+            r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|weekday)s?\b",
+            r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|wochenend|werktag|monday"
+            r"|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|weekday",
         ),
         (  # an age
             r"\bab welchem alter\b|\bwie alt\b|\bhow old\b|\bwhat age\b|\bat what age\b",
@@ -562,7 +576,10 @@ def entry_kinds(
 _GREETING = re.compile(
     r"^(?:hallo|hallihallo|hi|hey|moin|moinmoin|servus|gruess gott|gruezi|guten (?:morgen|tag|abend)"
     r"|hello|good (?:morning|afternoon|evening)|huhu|na)(?:\s+(?:zusammen|ihr|leute|bot|koopbot"
-    r"|alle|everyone|all|there|du))*$"
+    r"|alle|everyone|all|there|du))*"
+    # "hi bot, wie gehts dir so?": a greeting, no question about the content
+    r"(?:\s+(?:wie gehts|wie geht es|wie geht s|how are you|how is it going)(?:\s+(?:dir|euch|ihnen"
+    r"|so|denn|heute|today))*)?$"
 )
 _THANKS = re.compile(
     r"^(?:(?:vielen|tausend|herzlichen|besten|lieben)\s+)*(?:dank|danke|dankeschoen|merci|thx"

@@ -95,7 +95,7 @@ _MAJOR_FACTOR = 1.5  # weight of an unknown capitalised word (a noun) in a cased
 _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
-_PLACE = re.compile(r"\b(?:in|nach|aus)\s+(\w+)\s*$")  # "… in düsseldorf" at the end
+_PLACE = re.compile(r"\b(?:in|nach|aus|fuer)\s+(\w+)\s*$")  # "… in düsseldorf" at the end
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # an answer offers the runner-ups scoring at least this share of its own score: close
 # enough that the member may have meant one of them (measured in docs/ANSWERING.md §2);

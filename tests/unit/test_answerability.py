@@ -610,3 +610,26 @@ def test_the_new_kinds_answer_where_the_content_holds_them(
     index: ContentIndex, question: str, entry: str
 ) -> None:
     assert index.answer(question).entry_id == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wer haftet, wenn bei der koop in der ogs ein leihinstrument kaputt geht?",
+        "darf eine musikschullehrkraft in der ogs die aufsichtspflicht übernehmen?",
+        "finden die 90-minuten-treffen auch mal samstags statt?",
+        "wie beantrage ich beim land zuschüsse für eine kooperation?",
+        "wer muss die kooperationsvereinbarung unterschreiben, schulleitung oder träger?",
+        "welche grundschulen in köln suchen gerade eine musikschule als partner?",
+        "gibt es so ein fachforum auch für thüringen?",
+    ],
+)
+def test_legal_procedural_and_present_questions_abstain(index: ContentIndex, question: str) -> None:
+    """A legal duty, a weekday, an application procedure, a signatory, who is looking for
+    partners now, another Land: the documents say none of it, so a coordinator answers."""
+    assert index.answer(question).abstained
+
+
+def test_how_are_you_is_a_greeting() -> None:
+    assert small_talk("hi bot wie gehts dir so") == "greeting"
+    assert small_talk("Hallo, wie geht es dir?") == "greeting"
