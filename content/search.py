@@ -523,7 +523,7 @@ class ContentIndex:
             guard = self.typo_guard or _TYPO_GUARD
             for term in todo:
                 best, sim = self._nearest(term)
-                if sim > 0 and sim < _ANCHOR_SIM and guard is not None and guard(term):
+                if sim > 0 and guard is not None and guard(term):
                     sim = 0.0  # a real word ("Gedicht") is no typo of a near one ("gedacht")
                 if len(self._typos) < 20_000:
                     self._typos[term] = (best, sim)
