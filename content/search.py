@@ -155,6 +155,11 @@ _QUOTE_BONUS = 25.0  # points for an entry named by a quoted phrase …
 _QUOTE_MAX = 3  # … when the phrase names only a few (a common word names many)
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# words of an asking sentence that point back to the sentence before it
+_POINTS_BACK = re.compile(
+    r"\b(?:dazu|dafuer|darueber|davon|damit|dagegen|darauf|daran|darin|dadurch|hierzu"
+    r"|hierfuer|dies|diese|dieser|dieses|so etwas|sowas|so was)\b"
+)
 # a full stop that ends no sentence: an ordinal or a date's day ("am 16. Juni"), an
 # abbreviation ("Prof.", "z.B.", "bzw."), an initial
 _NO_END = re.compile(
@@ -564,6 +569,17 @@ class ContentIndex:
             return None
         return " ".join(asked)
 
+    def _pointed_focus(self, question: str) -> str | None:
+        """The asking sentence with the sentence before it, when a word of the asking
+        sentence points back to it ("dazu", "dafür", "damit"); else None."""
+        found = self._asking_parts(question)
+        if found is None:
+            return None
+        parts, first, at = found
+        if first != at[0] or first == 0 or not _POINTS_BACK.search(normalize(parts[first])):
+            return None
+        return " ".join(parts[first - 1 : at[-1] + 1])
+
     def _asking(self, question: str) -> str:
         """What a question asks, without the member's story before it: from its first
         asking sentence to the end ("… Was gehört da rein? Also auch die Laufzeit")."""
@@ -615,7 +631,9 @@ class ContentIndex:
         question = bound_query(question)  # bounded cost, whatever a member sends
         cased = self._cased(question)
         score = self._scores(self._weighted_terms(question), *cased)[0]
-        focus = self._focus(question)
+        # "… ob wir uns als Bildungspartner beurkunden lassen. Gibts dazu ein Treffen?":
+        # "dazu" points back, so the sentence it points to is part of what is asked
+        focus = self._pointed_focus(question) or self._focus(question)
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
             if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
