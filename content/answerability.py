@@ -88,7 +88,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
         "date",
         re.compile(
             r"\bseit wann\b|\bin welchem (?:jahr|monat)\b|\bwelche[rn]? monat\b|\ban welchem tag\b|\bdatum\b"
-            r"|\bwhich month\b"
+            r"|\bwhich month\b|\bab wann\b|\bstartdatum\b|\bstarttermin\b|\baus welchem jahr\b"
+            r"|\bvon wann\b|\bfrom when\b|\bstart date\b"
             r"|\bwann\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|gegruendet|gestartet|angefangen"
             r"|begonnen|war|waren|gab)\b|\bwelches datum\b|\bwhen (?:was|did|were|is|does)\b"
             r"|\bwhat date\b|\bwhich year\b|\bsince when\b|\bwann genau\b"
@@ -104,8 +105,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwo\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|abgehalten|ausgerichtet)\b"
             r"|\ban welchem ort\b|\bin welche[rm]? (?:stadt|ort|gebaeude|raum|location)\b"
             r"|\bwhere\s+(?:\w+\s+){0,6}(?:held|take place|took place|hosted)\b"
-            r"|\bwo\s+(?:war|ist|sind|waren)\s+(?:\w+\s+){0,3}(?:kongress\w*|forum|fachforum"
-            r"|tagung|treffen|veranstaltung|workshop\w*|sitzung\w*)\b"
+            r"|\bwo\s+(?:war|ist|sind|waren)\s+(?:\w+\s+){0,3}\w*(?:kongress|forum|tagung|treffen"
+            r"|veranstaltung|workshop|sitzung)\w*\b"
         ),
     ),
     (
@@ -249,6 +250,8 @@ _STILL = re.compile(
     r"(?!\s+(?:weitere\w*|mehr|andere\w*|ein|eine|einen|einem|einer|etwas|was|zusaetzlich\w*))"
     r"|\bnoch\s+(?:aktiv|aktuell|am laufen|im gange)\b"
     r"|\b(?:schon|bereits|inzwischen)\s+(?:beendet|vorbei|abgeschlossen|eingestellt|ausgelaufen)\b"
+    # "dieses Jahr": the snapshot does not know which year it is read in
+    r"|\b(?:dieses|diesem|in diesem|this) jahr(?:es)?\b|\bthis year\b|\bheuer\b"
     r"|\b(?:still|yet)\s+(?:running|active|going|exist\w*|on)\b|\b(?:has|have)\s+(?:\w+\s+){0,3}ended\b"
 )
 # which one is the best, the most …: a ranking the content must state
@@ -418,6 +421,13 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|\bbeurkund\w*|\bzertifizier\w*|\bapply\b|\bapplication\w*|\bapplying\b|\bcertified\b",
             r"antrag|beantrag|einreich|bewerb|formular|anmeld|beurkund|zertifizier|apply|applica"
             r"|certif|register",
+        ),
+        (  # where something was published or can be read: an entry that says where
+            r"\bwo\s+(?:\w+\s+){0,6}(?:nachlesen|nachschauen|nachgucken|herunterladen|downloaden"
+            r"|einsehen|lesen)\b|\bveroeffentlicht\w*|\bpublished\b|\bwhere can (?:i|we) (?:read|find"
+            r"|download|see)\b",
+            r"www|http|\bde\b|website|webseite|internetseite|homepage|download|veroeffentlicht"
+            r"|published|\blink\b|\bunter\s+(?:www|http)|\bim bot\b|\bchecklist|\bbefehl|command",
         ),
         (  # a day of the week
             r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|wochenende|werktag)\w*"

@@ -633,3 +633,27 @@ def test_legal_procedural_and_present_questions_abstain(index: ContentIndex, que
 def test_how_are_you_is_a_greeting() -> None:
     assert small_talk("hi bot wie gehts dir so") == "greeting"
     assert small_talk("Hallo, wie geht es dir?") == "greeting"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("wo war der musikschulkongress 2017?", "place"),
+        ("ab wann gibts das erste präsenztreffen?", "date"),
+        ("aus welchem jahr ist das mutmachpapier?", "date"),
+        ("welche themen bearbeitet das lerncluster dieses jahr?", "status_now"),
+    ],
+)
+def test_start_dates_years_of_origin_and_this_year(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+def test_where_results_were_published_needs_an_entry_that_says_where(
+    index: ContentIndex,
+) -> None:
+    """The survey's entry reports results but names no place where they were published."""
+    assert index.answer(
+        "wo kann ich die ergebnisse der kooperationsumfrage nachlesen, wurden die veröffentlicht?"
+    ).abstained
+    # the Mutmachpapier's entry names its web address
+    assert index.answer("wo kann ich das Mutmachpapier nachlesen?").entry_id == "mutmachpapier"
