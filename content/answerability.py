@@ -70,7 +70,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
         "next",
         re.compile(
             # "der nächste Schritt", "die nächste Phase", "next step" ask for a step
-            r"\bnaechst\w*\b(?!\s+(?:schritte?n?|phasen?|stufen?|etappen?|punkte?s?|kapitel|folien?|thema"
+            r"(?<!\bals )\bnaechst\w*\b(?!\s+(?:schritte?n?|phasen?|stufen?|etappen?|punkte?s?|kapitel|folien?|thema"
             r"|themen|abschnitte?s?|einrichtung\w*|schul\w*|klassen?)\b)|\bkommend\w*|\bdemnaechst\b|\bwann\s+(?:\w+\s+){0,3}wieder\b"
             r"|\bnext\b(?!\s+(?:steps?|phases?|stages?|points?|slides?|topics?|schools?)\b)|\bupcoming\b|\bnaechstes jahr\b|\bwann\s+(?:\w+\s+){0,4}(?:2[3-9]|20[3-9]\d|202[3-9])\b"
         ),

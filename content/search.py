@@ -102,6 +102,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # also the floor for an entry further down to answer when the best ones lack the fact
 ALTERNATIVE_SHARE = 0.8
 _MAX_SUGGESTIONS = 3
+_MAX_TIED = 20  # at most this many entries tied at the top are ordered by closeness
 # from this many phrasings on, scores are added up in numpy (``content.dense``): the
 # sparse loops cost ~1 µs per posting, numpy a fixed ~0.1 ms (bench/content_bench.py)
 DENSE_MIN_PHRASINGS = 10_000
@@ -406,6 +407,7 @@ class ContentIndex:
         self._kinds: list[frozenset[str]] = []
         self._texts: list[str] = []
         self._norm_texts: dict[int, str] = {}
+        self._phrasing_texts: dict[int, list[str]] = {}
         self._tokens: dict[int, list[tuple[frozenset[str], bool]]] = {}
         self._names: list[tuple[list[str], list[str], list[str]]] | None = None
         self._bag_terms: list[frozenset[int]] = []
@@ -645,7 +647,39 @@ class ContentIndex:
         exact = self._exact.get(fold(normalize(question)))
         if exact is not None:
             score[exact] += 0.5  # breaks a tie, never lifts an entry over another
+        else:
+            self._break_top_tie(question, score)
         return score
+
+    def _break_top_tie(self, question: str, score: list[float]) -> None:
+        """Entries tied at the top ("Welche Lerncluster gibt es?": every cluster entry
+        explains "Lerncluster" fully) are ordered by how close one of their phrasings
+        reads to the question, words the terms drop ("welche", "gibt es") included. The
+        bonus stays below any real score difference: it only orders a tie."""
+        top = max(score, default=0.0)
+        if top <= 0:
+            return
+        tied = [i for i, value in enumerate(score) if value == top]
+        if not 2 <= len(tied) <= _MAX_TIED:
+            return  # (a tie of hundreds says nothing; it is left in entry order)
+        asked = fold(normalize(question))
+        for i in tied:
+            score[i] += 0.4 * self._closeness(asked, i)
+
+    def _closeness(self, asked: str, i: int) -> float:
+        """0-1: the best character similarity of ``asked`` to one of the entry's titles
+        and phrasings (each normalised once, on first use)."""
+        texts = self._phrasing_texts.get(i)
+        if texts is None:
+            entry = self.entries[i]
+            texts = [
+                fold(normalize(text))
+                for lang in entry.langs
+                for text in (entry.title(lang), *entry.questions(lang))
+            ]
+            self._phrasing_texts[i] = texts
+        found = process.extractOne(asked, texts, scorer=fuzz.ratio)
+        return found[1] / 100.0 if found else 0.0
 
     def _quoted_names(self, question: str) -> list[int]:
         """Entries a phrase the question quotes names: first those whose title quotes it

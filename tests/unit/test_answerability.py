@@ -657,3 +657,13 @@ def test_where_results_were_published_needs_an_entry_that_says_where(
     ).abstained
     # the Mutmachpapier's entry names its web address
     assert index.answer("wo kann ich das Mutmachpapier nachlesen?").entry_id == "mutmachpapier"
+
+
+def test_a_tie_at_the_top_goes_to_the_closest_phrasing(index: ContentIndex) -> None:
+    """Every learning-cluster entry explains "Lerncluster" fully; "welche Lerncluster
+    gibts?" asks for the list of clusters, which the closest phrasing names."""
+    assert index.answer("welche lerncluster gibts denn so?").entry_id == "lerncluster-beispiele"
+
+
+def test_next_as_in_what_comes_next_is_no_date() -> None:
+    assert question_kind("was kommt nach der kontaktaufnahme als naechstes?") is None
