@@ -63,7 +63,8 @@ STOPWORDS_EN = frozenset(
     where which who whom why will with would you your yours hi hello thanks explain
     know need want mean means am there s t much many just really here anything
     something someone anyone very doing done let lets may might must shall whats m ll re
-    ve d hey thank thx pls okay ok
+    ve d hey thank thx pls okay ok between among actually those also such whose according
+    regarding basically anyway thing things stuff
     """.split()
 )
 STOPWORDS = STOPWORDS_DE | STOPWORDS_EN
