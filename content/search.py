@@ -119,6 +119,14 @@ def _word_classes() -> Callable[[str], str | None] | None:
     return words.word_class if words is not None else None
 
 
+def _known_words() -> Callable[[str], bool] | None:
+    """The German word list's look-up (None: no list)."""
+    from content.wordlist import open_wordlist
+
+    words = open_wordlist()
+    return words.is_known if words is not None else None
+
+
 def _dictionary_guard() -> Callable[[str], bool] | None:
     """simplemma's German word list: a real word is not corrected as a typo."""
     from content.wordlist import open_wordlist
@@ -342,6 +350,7 @@ class ContentIndex:
         self.fit_weight = CALIBRATION["fit_weight"]
         self.typo_guard = _dictionary_guard() if CALIBRATION["typo_guard"] else None
         self._word_class = _word_classes()
+        self._known_word = _known_words()
         self.entries: list[FaqEntry] = list(content.faq)
         # Entries added at run time (the coordinators' answers): override by id.
         self._extra: dict[str, FaqEntry] = {}
@@ -366,6 +375,17 @@ class ContentIndex:
         if any(w[0].isupper() for w in _CASED_WORD.findall(question)[1:]):
             return cased  # capitals used, but not German case (all caps, English …)
         return _classified_words(question, self._word_class)
+
+    def _real_words(self, question: str) -> frozenset[str]:
+        """Stems of the question's words that are German words as written (the word list):
+        such a word is never read as a typo of a content word its stem resembles."""
+        if self._known_word is None:
+            return frozenset()
+        return frozenset(
+            stem(fold(normalize(w)))
+            for w in _CASED_WORD.findall(question)
+            if len(w) >= _TYPO_MIN_LEN and self._known_word(w)
+        )
 
     def _put_extra(self, entry: FaqEntry) -> None:
         self._extra[entry.id] = entry
@@ -506,6 +526,7 @@ class ContentIndex:
         terms: dict[str, float],
         minor: frozenset[str] = frozenset(),
         major: frozenset[str] = frozenset(),
+        real: frozenset[str] = frozenset(),
     ) -> tuple[list[tuple[int, float]], float]:
         """Known term ids with similarity (times the term's weight), and the question's
         total weight. ``terms`` maps each term to its weight (1, or less for background).
@@ -542,6 +563,10 @@ class ContentIndex:
             if sim > 0:
                 matched.append((best, sim * terms[term]))
                 total += float(self._idf[best]) * terms[term]
+            elif term in real and term not in major:
+                # a real word that is no noun ("allererste", "drankommen"): filler, not
+                # the topic of another question
+                total += self._unknown_idf * _MINOR_FACTOR * terms[term]
             else:
                 total += self._unknown_weight(term, minor, major) * terms[term]
         self._typo_overflow.clear()
@@ -632,14 +657,15 @@ class ContentIndex:
         """
         question = bound_query(question)  # bounded cost, whatever a member sends
         cased = self._cased(question)
-        score = self._scores(self._weighted_terms(question), *cased)[0]
+        real = self._real_words(question)
+        score = self._scores(self._weighted_terms(question), *cased, real=real)[0]
         # "… ob wir uns als Bildungspartner beurkunden lassen. Gibts dazu ein Treffen?":
         # "dazu" points back, so the sentence it points to is part of what is asked
         focus = self._pointed_focus(question) or self._focus(question)
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
             if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
-                score = list(map(max, score, self._scores(focus_terms, *cased)[0]))
+                score = list(map(max, score, self._scores(focus_terms, *cased, real=real)[0]))
         named = self._quoted_names(question)
         if 0 < len(named) <= _QUOTE_MAX:  # "was ist mit 'Lernweg' gemeint": that entry
             for i in named:
@@ -716,15 +742,18 @@ class ContentIndex:
         "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
         question = bound_query(question)
         cased = self._cased(question)
+        real = self._real_words(question)
         focus = self._focus(question)
         terms = dict.fromkeys(self._subject_terms(focus or question), 1.0)
-        coverage = self._scores(terms, *cased, coverage_only=True)[1]
+        coverage = self._scores(terms, *cased, real=real, coverage_only=True)[1]
         if focus is not None:  # or the whole, its background down-weighted
             whole = self._weighted_terms(question)
             for word in KIND_WORDS & set(normalize(question).split()):
                 for term in self.analyzer.terms(word):
                     whole.pop(term, None)
-            coverage = list(map(max, coverage, self._scores(whole, *cased, coverage_only=True)[1]))
+            coverage = list(
+                map(max, coverage, self._scores(whole, *cased, real=real, coverage_only=True)[1])
+            )
         return coverage
 
     def _scores(
@@ -733,6 +762,7 @@ class ContentIndex:
         minor: frozenset[str],
         major: frozenset[str],
         *,
+        real: frozenset[str] = frozenset(),
         coverage_only: bool = False,
     ) -> tuple[list[float], list[float]]:
         """Scores 0-100 and coverage 0-1 of every entry, in entry order; with
@@ -742,7 +772,7 @@ class ContentIndex:
         terms are touched; every other entry keeps 0.
         """
         n = len(self.entries)
-        matched, total = self._match_terms(terms, minor, major) if n else ([], 0.0)
+        matched, total = self._match_terms(terms, minor, major, real) if n else ([], 0.0)
         if not matched or total <= 0:
             return [0.0] * n, [0.0] * n
         if self._dense is not None:

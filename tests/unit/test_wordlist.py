@@ -106,3 +106,26 @@ def test_unknown_nouns_of_a_lower_case_question_weigh_more_than_its_verbs() -> N
     assert "inflation" in major
     # a writer who uses capitals decides by them, not by the list
     assert index._cased("Wie hoch ist die Inflation gerade?")[1] == frozenset({"inflation"})
+
+
+def test_a_real_word_that_is_no_noun_weighs_as_filler() -> None:
+    """ "drankommen", "allererste", "potenziellen" are German words the content never
+    uses; typed in lower case they are filler around the topic, not another topic, so the
+    question is answered. An unknown noun ("Apfelkuchen") still makes a question
+    off-topic."""
+    from content import ContentIndex, load_content
+
+    index = ContentIndex(load_content())
+    if index._known_word is None:
+        pytest.skip("no word list on this machine")
+    assert (
+        index.answer("welche themen koennen in einem lerncluster so drankommen?").entry_id
+        == "lerncluster-beispiele"
+    )
+    assert (
+        index.answer(
+            "wie bereite ich das allererste gespraech mit einem potenziellen partner gut vor?"
+        ).entry_id
+        == "erstkontakt-vorbereiten"
+    )
+    assert index.answer("rezept für apfelkuchen mit zimt").abstained
