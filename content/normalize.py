@@ -28,7 +28,8 @@ STOPWORDS_DE = frozenset(
     genau gerne gern hab habe haben hat hatte hier hin ich ihr ihre im in ist ja jemand
     kann kannst koennen koennte koennten konkret man mal mein meine mir mit moechte
     muss muessen nach nicht noch nun nur ob oder ohne sehr sein seine sich sie sind so
-    soll sollen sollte sollten um und uns unser unsere unter viel vom von vor wann war
+    soll sollen sollte sollten um und uns unser unsere unter viel viele vielen vieler wieviel
+    wieviele wievielen vom von vor wann war
     warum was weil welche welchem welchen welcher welches wem wen wenn wer werden wie wir
     wird wo woher wohin zu zum zur ueber eigentlich denn hallo hi moin danke bzw ca usw
     brauche wissen weiss frage fragen erklaer erklaere erklaeren sag sagen sagt zeig zeige
