@@ -103,6 +103,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 ALTERNATIVE_SHARE = 0.8
 _MAX_SUGGESTIONS = 3
 _MAX_TIED = 20  # at most this many entries tied at the top are ordered by closeness
+_FALL_THROUGH = 2  # only the best two entries may answer: a fifth that happens to hold the fact
+# answers another question (measured: 2 keeps every right answer of the calibration sets)
 # from this many phrasings on, scores are added up in numpy (``content.dense``): the
 # sparse loops cost ~1 µs per posting, numpy a fixed ~0.1 ms (bench/content_bench.py)
 DENSE_MIN_PHRASINGS = 10_000
@@ -930,7 +932,7 @@ class ContentIndex:
         entry's subject, and a distant entry that happens to hold a count or a limit
         answers another question."""
         floor = max(float(self.threshold), ALTERNATIVE_SHARE * scores[order[0]]) if order else 0.0
-        above = [i for i in order if scores[i] >= floor]
+        above = [i for i in order[:_FALL_THROUGH] if scores[i] >= floor]
         if not above:
             return None
         if self._names_unknown_place(asking):
