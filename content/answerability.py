@@ -115,6 +115,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwer\s+(?:ist|war|sind|leitet|fuehrt|hat)\s+(?:\w+\s+){0,5}"
             r"\w*(?:ansprechp\w*|leiter\w*|leitung|chef\w*|vorsitz\w*|minister\w*|referent\w*"
             r"|kontakt\w*|praesident\w*|geschaeftsfuehr\w*|buergermeister\w*|direktor\w*)\b"
+            r"|\bwie\s+heisst\s+(?:\w+\s+){0,3}\w*(?:ansprechp|leiter|referent|kontakt|moderator"
+            r"|vorsitz|chef)\w*"
             r"|\bwer\s+leitet\b|\bwer\s+(?:\w+\s+){0,5}(?:unterschreibt|unterzeichnet|unterschreiben"
             r"|unterzeichnen)\b|\bgibt(?:s| es)\s+(?:\w+\s+){0,3}(?:referent\w*|moderator\w*"
             r"|redner\w*|sprecher\w*)|\b(?:wen|who|wem)\b.*\bansprechp\w*"

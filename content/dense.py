@@ -52,6 +52,7 @@ class DenseScorer:
         fit_weight: float,
         min_coverage: float,
         anchor_sim: float,
+        no_anchor: frozenset[int],
         coverage_only: bool,
     ) -> tuple[list[float], list[float]]:
         """Scores 0-100 and coverage 0-1 per entry, as ``ContentIndex._scores``."""
@@ -66,7 +67,7 @@ class DenseScorer:
             if coverage_only:
                 continue
             phr_hit[self._phr_post[t]] += w
-            if sim >= anchor_sim:
+            if sim >= anchor_sim and t not in no_anchor:
                 anchored[self._anc_post[t]] = True
         ratio = coverage / total
         covered = np.minimum(ratio, 1.0)

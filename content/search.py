@@ -502,6 +502,7 @@ class ContentIndex:
             for t in ids:
                 self._phr_post[t].append(p)
         self._term_ids = term_ids
+        self._digit_terms = frozenset(t for term, t in term_ids.items() if term.isdigit())
         self._vocab = list(term_ids)
         self._phr_mass = array(
             "d", [sum([self._idf[t] for t in ids]) if ids else 1.0 for ids in phr_terms]
@@ -785,6 +786,7 @@ class ContentIndex:
                 fit_weight=self.fit_weight,
                 min_coverage=MIN_COVERAGE,
                 anchor_sim=_ANCHOR_SIM,
+                no_anchor=self._digit_terms,
                 coverage_only=coverage_only,
             )
         coverage = [0.0] * n
@@ -802,7 +804,9 @@ class ContentIndex:
             phr_touched.update(self._phr_post[t])
             for p in self._phr_post[t]:
                 phr_hit[p] += w
-            if sim >= _ANCHOR_SIM:  # a loose typo match ("gedicht"~"gedacht") anchors nothing
+            # a loose typo match ("gedicht"~"gedacht") anchors nothing, nor does a bare
+            # number ("a 7 year old" does not name "Phase 7")
+            if sim >= _ANCHOR_SIM and t not in self._digit_terms:
                 anchored.update(self._anc_post[t])
         if coverage_only:
             for i in touched:

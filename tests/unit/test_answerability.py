@@ -667,3 +667,9 @@ def test_a_tie_at_the_top_goes_to_the_closest_phrasing(index: ContentIndex) -> N
 
 def test_next_as_in_what_comes_next_is_no_date() -> None:
     assert question_kind("was kommt nach der kontaktaufnahme als naechstes?") is None
+
+
+def test_the_name_of_a_contact_person_is_a_person_question(index: ContentIndex) -> None:
+    question = "wie heisst die ansprechperson fuer lerncluster bei der transferagentur nrw?"
+    assert question_kind(question) == "person"
+    assert index.answer(question).abstained

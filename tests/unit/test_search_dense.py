@@ -98,3 +98,12 @@ def test_entry_without_phrasings_scores_alike() -> None:
     question = "Wer klärt die Raumbelegung?"
     sparse = ContentIndex(content, dense=False).scores(question)
     assert ContentIndex(content, dense=True).scores(question) == pytest.approx(sparse, abs=1e-9)
+
+
+def test_a_bare_number_anchors_no_entry_in_either_path(
+    indexes: tuple[ContentIndex, ContentIndex],
+) -> None:
+    """ "a 7 year old" does not name "Phase 7": the off-topic question abstains, scored
+    sparsely or densely."""
+    for index in indexes:
+        assert index.answer("what's a good beginner violin for a 7 year old?").abstained
