@@ -61,7 +61,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bverdien\w*|\bgehalt(?:s\w*|\b)"
             r"|\blohn\b|\bsalar\w*|\bearns?\b|\bwage\w*|\bfoerdergeld\w*|\bfoerdermittel\w*"
             r"|\bfinanzielle\w* (?:unterstuetzung|foerderung)|\bgrants?\b|\bfunding\b"
-            r"|\bkostenlos\w*|\bkostenfrei\w*|\bgebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
+            r"|\bkostenlos\w*|\bkostenfrei\w*|\b\w*gebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
             r"|\bteuer\w*|\bgratis\b|\bumsonst\b|\beuro\b|\bhow much does\b|\bcosts?\b|\bfees?\b"
             r"|\bprice\w*|\bfree of charge\b|\bcharged?\b|\bpay for\b"
         ),
@@ -430,6 +430,10 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|download|see)\b",
             r"www|http|\bde\b|website|webseite|internetseite|homepage|download|veroeffentlicht"
             r"|published|\blink\b|\bunter\s+(?:www|http)|\bim bot\b|\bchecklist|\bbefehl|command",
+        ),
+        (  # opening or office hours
+            r"\w*oeffnungszeit\w*|\bsprechzeit\w*|\bsprechstunde\w*|\bopening hours\b|\boffice hours\b",
+            r"oeffnungszeit|sprechzeit|sprechstunde|\buhr\b|opening|office hours",
         ),
         (  # a day of the week
             r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|wochenende|werktag)\w*"

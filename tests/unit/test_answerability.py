@@ -673,3 +673,12 @@ def test_the_name_of_a_contact_person_is_a_person_question(index: ContentIndex) 
     question = "wie heisst die ansprechperson fuer lerncluster bei der transferagentur nrw?"
     assert question_kind(question) == "person"
     assert index.answer(question).abstained
+
+
+@pytest.mark.parametrize(
+    "question", ["öffnungszeiten lvdm büro", "tagungsgebühr musikschulkongress für lehrkräfte?"]
+)
+def test_opening_hours_and_fee_compounds_need_an_entry_that_states_them(
+    index: ContentIndex, question: str
+) -> None:
+    assert index.answer(question).abstained
