@@ -431,6 +431,15 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"www|http|\bde\b|website|webseite|internetseite|homepage|download|veroeffentlicht"
             r"|published|\blink\b|\bunter\s+(?:www|http)|\bim bot\b|\bchecklist|\bbefehl|command",
         ),
+        (  # what a document says: only an entry that gives its contents, not one that
+            # only names the document ("Ihr findet es unter www…")
+            r"\bwas\s+(?:\w+\s+){0,3}steht\s+(?:\w+\s+){0,3}(?:im|in der|in dem|in einer|in einem"
+            r"|in so einer|in so nem|in so einem)\b(?!\s+(?:mittelpunkt|zentrum|vordergrund|fokus"
+            r"|raum|frage|weg))|\binhalt\w*\s+(?:des|der|vom|von)\b"
+            r"|\bwhat does\s+(?:\w+\s+){0,4}(?:say|contain)\b",
+            r"enthaelt|umfasst|beschreibt|behandelt|gliedert|inhalt|element|punkte|kapitel"
+            r"|checklist|leitfrage|contains|covers|describes|\bthemen\b",
+        ),
         (  # opening or office hours
             r"\w*oeffnungszeit\w*|\bsprechzeit\w*|\bsprechstunde\w*|\bopening hours\b|\boffice hours\b",
             r"oeffnungszeit|sprechzeit|sprechstunde|\buhr\b|opening|office hours",

@@ -682,3 +682,14 @@ def test_opening_hours_and_fee_compounds_need_an_entry_that_states_them(
     index: ContentIndex, question: str
 ) -> None:
     assert index.answer(question).abstained
+
+
+def test_what_a_document_says_needs_an_entry_that_gives_its_contents(
+    index: ContentIndex,
+) -> None:
+    """The Mutmachpapier's entry names the paper and its web address, not its contents;
+    "was steht im Mittelpunkt" is an idiom, no question for a document."""
+    assert index.answer("was genau steht im mutmachpapier vom lvdm drin?").abstained
+    assert not index.answer(
+        "was steht im mittelpunkt wenn sich die partner im quartier abstimmen?"
+    ).abstained
