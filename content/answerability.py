@@ -131,7 +131,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}namen\b|\bwelche namen\b|\bany names\b"
             r"|\bwho\s+(?:gave|held|spoke|presented|delivered)\b|\bkeynote\w*|\bhauptredne\w*"
             r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
-            r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|leads|runs|heads)\b"
+            r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are)\b(?!\s+behind)|\bwho\s+(?:leads|runs|heads)\b"
             r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
             # which organisations/persons take part: a list of named participants
             r"|\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|schulen|personen"
@@ -247,7 +247,7 @@ _LIST = re.compile(
 _WHO = re.compile(r"\b(?:wer|who)\b")
 # whether something still runs or has ended: the content is a snapshot of its documents
 _STILL = re.compile(
-    r"\b(?:laeuft|laufen|gibt|gibts|existiert|existieren|besteht|bestehen)\s+(?:\w+\s+){0,5}noch\b"
+    r"\b(?:laeuft|laufen|gibt|gibts|existiert|existieren|besteht|bestehen)\s+(?:\w+\s+){0,5}(?<!\bnur )noch\b"
     # "gibt es noch weitere Treffen?" asks for more, not whether one still runs
     r"(?!\s+(?:weitere\w*|mehr|andere\w*|ein|eine|einen|einem|einer|etwas|was|zusaetzlich\w*))"
     r"|\bnoch\s+(?:aktiv|aktuell|am laufen|im gange)\b"
@@ -260,7 +260,7 @@ _STILL = re.compile(
 _RANKING = re.compile(
     r"\b(?:welche[rsnm]?|which)\b.*(?:\bam\s+(?!besten\b)\w+sten\b"
     # "am besten" is mostly "the best way" ("wie spricht man sie am besten an?")
-    r"|\bam besten\s+(?:\w+\s+){0,6}?(?:besucht|geeignet|bewertet|gelaufen|angekommen|passt|passen)\b|\b(?:der|die|das|den)\s+(?:\w+\s+)?"
+    r"|\bam besten\s+(?:\w+\s+){0,6}?(?:besucht|geeignet|bewertet|gelaufen|angekommen)\b|\b(?:der|die|das|den)\s+(?!am\s)(?:\w+\s+)?"
     r"(?:wichtigste|beste|groesste|meiste|erfolgreichste|haeufigste|beliebteste|schwierigste)\w*\b"
     r"|\b(?:the\s+)?(?:most|best|biggest|largest)\b)"
 )

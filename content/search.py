@@ -610,6 +610,15 @@ class ContentIndex:
             return None
         return " ".join(parts[first - 1 : at[-1] + 1])
 
+    def _asked(self, question: str) -> str:
+        """The question from its first asking sentence on, without the sentence a thin one
+        takes along ("… geht nächstes Jahr in Rente. Was sagt der Plan dazu?")."""
+        found = self._asking_parts(question)
+        if found is None:
+            return question
+        parts, _, at = found
+        return " ".join(parts[at[0] :])
+
     def _asking(self, question: str) -> str:
         """What a question asks, without the member's story before it: from its first
         asking sentence to the end ("… Was gehört da rein? Also auch die Laufzeit")."""
@@ -867,9 +876,12 @@ class ContentIndex:
         # und Nerven. Welche Vorteile hat so eine Kooperation?" asks for no amount, and
         # "Ich soll nächste Woche das erste Gespräch führen. Worauf …?" for no date
         asking = self._asking(question)
-        kind = question_kind(asking)
+        # the kind of fact from the asking sentences themselves: a thin "Was sagt der Plan
+        # dazu?" takes its topic from the sentence before, not that sentence's "nächstes Jahr"
+        asked = self._asked(question)
+        kind = question_kind(asked)
         private = bool(_PRIVATE.search(normalize(question)))
-        chosen = None if private else self._choose(asking, question, scores, order, kind)
+        chosen = None if private else self._choose(question, asking, asked, scores, order, kind)
         if chosen is None:
             best_score = round(float(scores[order[0]]))
             suggestions = [
@@ -923,13 +935,20 @@ class ContentIndex:
         return text
 
     def _choose(
-        self, asking: str, question: str, scores: list[float], order: list[int], kind: str | None
+        self,
+        question: str,
+        asking: str,
+        asked: str,
+        scores: list[float],
+        order: list[int],
+        kind: str | None,
     ) -> int | None:
         """The entry that answers: above the threshold, holding the asked kind of fact.
 
-        ``asking`` is the question's asking sentence (the whole question when it is one
-        sentence): the specific things it names must be in the entry, not those of the
-        member's story around it.
+        ``asking`` is the question from its asking sentence on (the whole question when it
+        is one sentence): the specific things it names must be in the entry, not those of
+        the member's story before it. ``asked`` is the asking sentences alone: what a
+        number question counts and its subject.
 
         When the best entries lack the asked fact, one further down answers only if it
         scores close to the best (``ALTERNATIVE_SHARE``): the question is about the best
@@ -952,10 +971,10 @@ class ContentIndex:
         if kind not in HARD_KINDS:
             return above[0] if above else None
         subject = self.subject_coverage(question)
-        word = counted_word(asking) if kind == "number" else None
+        word = counted_word(asked) if kind == "number" else None
         # "Wie viele Teilnehmer …": the entry must state a count of what is counted
         counted = self._counted_terms(word) if word else frozenset()
-        needed = self._subject_term_ids(asking) if kind == "number" else frozenset()
+        needed = self._subject_term_ids(asked) if kind == "number" else frozenset()
         for i in above:
             if counted and not counts_near(self._count_tokens(i), counted):
                 continue

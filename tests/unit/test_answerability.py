@@ -693,3 +693,34 @@ def test_what_a_document_says_needs_an_entry_that_gives_its_contents(
     assert not index.answer(
         "was steht im mittelpunkt wenn sich die partner im quartier abstimmen?"
     ).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # "nächstes Jahr" is in the sentence a thin "… dazu?" takes along, not asked
+        (
+            "bei uns haengt die ganze zusammenarbeit mit den schulen an einer einzigen sehr "
+            "engagierten kollegin, und die geht naechstes jahr in rente. was sagt der plan dazu?",
+            "verlaessliche-strukturen",
+        ),
+        # "läuft nur noch schleppend" is no question whether it still runs
+        (
+            "die kooperation mit der hauptschule bei uns laeuft seit zwei jahren nur noch "
+            "schleppend und eigentlich hat keiner mehr lust. darf man sowas auch einfach beenden?",
+            "kooperation-beenden",
+        ),
+        # "who is behind it" asks for an organisation, not a person's name
+        ("what is the transferinitiative and who is behind it?", "transferinitiative-ziel"),
+        # "welches Format passt am besten" asks for advice, not a ranking
+        (
+            "bei uns läuft die zusammenarbeit mit zwei grundschulen richtig gut und ich wuerde "
+            "gern erzaehlen, was klappt – in welches der austauschformate passt das am besten?",
+            "thema-laeuft",
+        ),
+    ],
+)
+def test_story_words_and_idioms_ask_for_no_fact(
+    index: ContentIndex, question: str, entry: str
+) -> None:
+    assert index.answer(question).entry_id == entry
