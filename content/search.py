@@ -353,6 +353,7 @@ class ContentIndex:
         self.typo_guard = _dictionary_guard() if CALIBRATION["typo_guard"] else None
         self._word_class = _word_classes()
         self._known_word = _known_words()
+        self._known_cache: dict[str, bool] = {}
         self.entries: list[FaqEntry] = list(content.faq)
         # Entries added at run time (the coordinators' answers): override by id.
         self._extra: dict[str, FaqEntry] = {}
@@ -383,11 +384,18 @@ class ContentIndex:
         such a word is never read as a typo of a content word its stem resembles."""
         if self._known_word is None:
             return frozenset()
-        return frozenset(
-            stem(fold(normalize(w)))
-            for w in _CASED_WORD.findall(question)
-            if len(w) >= _TYPO_MIN_LEN and self._known_word(w)
-        )
+        real: set[str] = set()
+        for word in _CASED_WORD.findall(question):
+            if len(word) < _TYPO_MIN_LEN:
+                continue
+            known = self._known_cache.get(word)
+            if known is None:
+                known = self._known_word(word)
+                if len(self._known_cache) < 20_000:  # bounded, whatever members send
+                    self._known_cache[word] = known
+            if known:
+                real.add(stem(fold(normalize(word))))
+        return frozenset(real)
 
     def _put_extra(self, entry: FaqEntry) -> None:
         self._extra[entry.id] = entry
