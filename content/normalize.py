@@ -17,7 +17,7 @@ _UMLAUT_PAIRS = re.compile(r"(ae|oe|ue)")
 
 # Inflection endings, longest first; both sides of every comparison are stemmed the
 # same way, so the stems need not be linguistically correct, only consistent.
-_SUFFIXES = ("innen", "ern", "en", "er", "es", "em", "e", "s")
+_SUFFIXES = ("innen", "isch", "ern", "en", "er", "es", "em", "e", "s")
 
 STOPWORDS_DE = frozenset(
     """

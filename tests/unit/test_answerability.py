@@ -724,3 +724,13 @@ def test_story_words_and_idioms_ask_for_no_fact(
     index: ContentIndex, question: str, entry: str
 ) -> None:
     assert index.answer(question).entry_id == entry
+
+
+def test_an_adjective_in_isch_meets_its_noun(index: ContentIndex) -> None:
+    """ "lateinisch" in the entry, "Latein" in the question: one stem."""
+    from content.normalize import stem
+
+    assert stem("lateinischen") == stem("latein")
+    assert index.answer("woher kommt das wort kooperation, latein?").entry_id == (
+        "kooperation-definition"
+    )
