@@ -222,6 +222,14 @@ _PRIVATE = re.compile(
     r"|konto|account|frau|mann|freundin|freund|wife|husband|girlfriend|boyfriend)\b"
 )
 
+# "meine Kinder aus der Früherziehung", "meine Kids im Ensemble": a teacher's pupils, no
+# private matter
+_PUPILS = re.compile(
+    r"\bmeine\s+(?:kinder|kids)\s+(?:aus|in|im|vom|von|bei|beim)\s+(?:der|dem|den|meiner|meinem"
+    r"|unserer|unserem)?\s*(?:\w+\s+)?\w*(?:erziehung|gruppe|kurs|ensemble|unterricht|orchester|chor"
+    r"|band)\b"
+)
+
 _EN_ONLY = STOPWORDS_EN - STOPWORDS_DE
 _DE_ONLY = STOPWORDS_DE - STOPWORDS_EN
 
@@ -888,7 +896,7 @@ class ContentIndex:
         # dazu?" takes its topic from the sentence before, not that sentence's "nächstes Jahr"
         asked = self._asked(question)
         kind = question_kind(asked)
-        private = bool(_PRIVATE.search(normalize(question)))
+        private = bool(_PRIVATE.search(_PUPILS.sub(" ", normalize(question))))
         chosen = None if private else self._choose(question, asking, asked, scores, order, kind)
         if chosen is None:
             best_score = round(float(scores[order[0]]))

@@ -734,3 +734,15 @@ def test_an_adjective_in_isch_meets_its_noun(index: ContentIndex) -> None:
     assert index.answer("woher kommt das wort kooperation, latein?").entry_id == (
         "kooperation-definition"
     )
+
+
+def test_a_teachers_pupils_are_no_private_matter(index: ContentIndex) -> None:
+    """ "meine Kinder aus der Früherziehung" are a music teacher's pupils; "mein Sohn in
+    der Klasse 3" is still a parent's private matter."""
+    teacher = index.answer(
+        "meine kinder aus der musikalischen frueherziehung verlieren wir oft beim wechsel in die "
+        "grundschule, das aergert mich schon lange. in welchem austauschformat vom verband geht "
+        "es um solche uebergaenge?"
+    )
+    assert teacher.entry_id == "thema-schritt-zu-schritt"
+    assert index.answer("mein sohn in der klasse 3 hat probleme mit der ogs, was tun?").abstained
