@@ -150,7 +150,12 @@ def fit(paths: list[Path], margin: float = MARGIN, thresholds_only: bool = False
                     **r,
                 }
     if not chosen:
-        raise SystemExit("no setting answers no off-topic question; check the sets")
+        _print_trade_off(items)
+        raise SystemExit(
+            "no setting answers no more off-topic questions than its gate misses (also at "
+            "the margin): off-topic questions score like right ones. The trade-off above "
+            "shows what each threshold costs; fix the answerability rules or choose by hand"
+        )
     index = _index(
         chosen["answer_weight"],
         chosen["unknown_factor"],
@@ -170,6 +175,24 @@ def fit(paths: list[Path], margin: float = MARGIN, thresholds_only: bool = False
     chosen["answerable"] = sum(1 for i in items if i.get("expected") != "abstain")
     chosen["off_topic"] = sum(1 for i in items if i.get("expected") == "abstain")
     return chosen
+
+
+def _print_trade_off(items: list[dict[str, Any]]) -> None:
+    """Right, wrong and off-topic answered per threshold, at the calibrated weights."""
+    now = CALIBRATION
+    index = _index(
+        now["answer_weight"],
+        now["unknown_factor"],
+        now["background"],
+        now["fit_weight"],
+        now["typo_guard"],
+    )
+    index.subject_min = now["subject_min"]
+    print("threshold  right  wrong  off-topic answered")
+    for threshold in THRESHOLDS:
+        index.threshold = int(threshold)
+        r = _evaluate(index, items)
+        print(f"{threshold:9.0f}  {r['right']:5d}  {r['wrong']:5d}  {r['off']:5d}")
 
 
 def _index(
