@@ -65,6 +65,17 @@ class Analyzer:
                 else:
                     self._phrases.setdefault(parts, canonical)
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
+        # synonyms that are stop words elsewhere ("nochmal" means: offered again), and
+        # phrases that start with one ("noch jemand": third parties)
+        # (as written in a group: "them" is a stop word, not the stem of "Themen")
+        stop_stems = {stem(w) for w in stopwords}
+        self._stop_synonyms = frozenset(
+            w
+            for group in synonym_groups
+            for w in (normalize(x) for x in group)
+            if " " not in w and w in stopwords
+        )
+        self._stop_phrases = {p: c for p, c in self._phrases.items() if p[0] in stop_stems}
         known: set[str] = set()
         long_words: set[str] = set()
         for text in vocabulary:
@@ -186,16 +197,39 @@ class Analyzer:
         """Canonical terms of ``text`` in order, stop words dropped, compounds split."""
         # (the number of tokens is bounded by the callers: content is long, questions
         # pass through ``bound_query``)
-        raw = [t[:MAX_TOKEN_CHARS] for t in normalize(text).split() if t not in self._stop]
+        tokens = [t[:MAX_TOKEN_CHARS] for t in normalize(text).split()]
         stems: list[str] = []
-        for tok in raw:
+        i = 0
+        while i < len(tokens):
+            # a synonym phrase made partly of stop words ("noch mal", "noch jemand") names
+            # the question's point; it is found before the stop words are dropped
+            found = self._stop_phrase(tokens, i)
+            if found is not None:
+                canonical, size = found
+                stems.append(canonical)
+                i += size
+                continue
+            tok = tokens[i]
+            i += 1
             whole = stem(tok)
+            if tok in self._stop and tok not in self._stop_synonyms:
+                continue
             if whole in self._words or tok.isdigit():
                 stems.append(whole)
             else:
                 # Split even known compounds, so both spellings give the same terms.
                 stems.extend(self.split_compound(tok))
         return self._canonical(stems)
+
+    def _stop_phrase(self, tokens: list[str], i: int) -> tuple[str, int] | None:
+        """A synonym phrase with a stop word in it, starting at ``tokens[i]``."""
+        if tokens[i] not in self._stop or not self._stop_phrases:
+            return None
+        for size in range(min(self._max_phrase, len(tokens) - i), 1, -1):
+            canonical = self._stop_phrases.get(tuple(stem(t) for t in tokens[i : i + size]))
+            if canonical:
+                return canonical, size
+        return None
 
     def _canonical(self, stems: list[str]) -> list[str]:
         out: list[str] = []

@@ -245,3 +245,17 @@ def test_invalid_yaml_names_file_and_entry(tmp_path: Path) -> None:
 
 def test_missing_directory_is_an_error(tmp_path: Path) -> None:
     assert check_content([tmp_path / "fehlt"]).errors
+
+
+def test_a_synonym_that_is_a_stop_word_elsewhere_keeps_the_questions_point() -> None:
+    """ "nochmal" and "noch jemand" are stop words in most questions, but in "kommt das
+    nochmal?" and "profitiert noch jemand?" they are the point: the synonym groups name
+    them, so they become terms. "them" stays a stop word (only the stem of "Themen")."""
+    from content import ContentIndex
+
+    index = ContentIndex(load_content())
+    assert "wiederholung" in index.analyzer.terms("kommt das thema nochmal?")
+    assert "dritt" in index.analyzer.terms("profitiert ausser musikschule und schule noch jemand?")
+    assert index.analyzer.terms("what do we need from them") == []
+    answer = index.answer("werden die themen nur einmal angeboten oder kommt das nochmal?")
+    assert answer.entry_id == "netzwerk-fortsetzungen"
