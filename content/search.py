@@ -389,7 +389,7 @@ class ContentIndex:
 
     def _real_words(self, question: str) -> frozenset[str]:
         """Stems of the question's words that are German words as written (the word list):
-        such a word is never read as a typo of a content word its stem resembles."""
+        one the content never uses and that is no noun weighs as filler (``_match_terms``)."""
         if self._known_word is None:
             return frozenset()
         real: set[str] = set()
