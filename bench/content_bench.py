@@ -10,6 +10,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from content import ContentIndex, ContentSet, FaqEntry, load_content
@@ -74,13 +75,7 @@ def _synthetic(base: ContentSet, n: int) -> ContentSet:
                 source="synthetic",
             )
         )
-    return ContentSet(
-        phases=base.phases,
-        agreement_elements=base.agreement_elements,
-        topics=base.topics,
-        faq=faq,
-        synonyms=base.synonyms,
-    )
+    return replace(base, faq=faq)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -41,13 +42,7 @@ def _grown(base: ContentSet, n: int) -> ContentSet:
                 source="synthetic",
             )
         )
-    return ContentSet(
-        phases=base.phases,
-        agreement_elements=base.agreement_elements,
-        topics=base.topics,
-        faq=faq,
-        synonyms=base.synonyms,
-    )
+    return replace(base, faq=faq)
 
 
 @pytest.fixture(scope="module")
@@ -88,13 +83,7 @@ def test_entry_without_phrasings_scores_alike() -> None:
         phrasings={"de": []},
         source="synthetic",
     )
-    content = ContentSet(
-        phases=base.phases,
-        agreement_elements=base.agreement_elements,
-        topics=base.topics,
-        faq=[*base.faq, bare],
-        synonyms=base.synonyms,
-    )
+    content = replace(base, faq=[*base.faq, bare])
     question = "Wer klärt die Raumbelegung?"
     sparse = ContentIndex(content, dense=False).scores(question)
     assert ContentIndex(content, dense=True).scores(question) == pytest.approx(sparse, abs=1e-9)
