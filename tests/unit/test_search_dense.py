@@ -11,12 +11,12 @@ from content import ContentIndex, ContentSet, FaqEntry, load_content
 from content.search import DENSE_MIN_PHRASINGS
 
 QUESTIONS = [
-    "Was gehört in eine Kooperationsvereinbarung?",
-    "wie viele leute sind in nem lercluster",
-    "Wie wird das Wetter morgen?",
-    "How long should a cooperation agreement run?",
-    "Kooperationsvereinbahrung aktualisiern",
-    "Wir haben Streit mit unserem Partner wegen der Raumbelegung. Was tun?",
+    "Welche Elemente hat eine Kooperationsvereinbarung?",
+    "wieviele kommunen sind in nem lerncluster",
+    "Gibt es morgen Gewitter in Köln?",
+    "What are the phases of a cooperation?",
+    "Kooperatoinsvereinbarung fortschreibem",
+    "Wir sind eine kleine Musikschule. Unser Partner ist unzufrieden. Was tun wir?",
     "Was kostet die Teilnahme am Onlineforum?",
     "wer ist ansprechpartner für die lerncluster",
     "Wann war der Musikschulkongress?",
