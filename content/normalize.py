@@ -17,6 +17,9 @@ _UMLAUT_PAIRS = re.compile(r"(ae|oe|ue)")
 
 # Inflection endings, longest first; both sides of every comparison are stemmed the
 # same way, so the stems need not be linguistically correct, only consistent.
+# a person who does something ("Teilnehmer", "Unternehmerin"): the verb's stem would
+# make them the same as the act ("teilnehmen")
+_AGENT = re.compile(r"(\w+nehmer)(?:in|innen|n|s)?$")
 _SUFFIXES = ("innen", "isch", "ern", "en", "er", "es", "em", "e", "s")
 
 STOPWORDS_DE = frozenset(
@@ -85,6 +88,9 @@ def fold(token: str) -> str:
 def stem(token: str) -> str:
     """Strip one common German/English inflection ending from a normalised token."""
     token = fold(token)
+    agent = _AGENT.match(token)
+    if agent:  # "Teilnehmer(innen)" are people, "teilnehmen" is taking part: two stems
+        return agent.group(1)
     for _ in range(2):  # twice: "lernclusters" -> "lerncluster" -> "lernclust"
         if len(token) <= 4 or token.isdigit():
             return token

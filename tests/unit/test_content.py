@@ -259,3 +259,9 @@ def test_a_synonym_that_is_a_stop_word_elsewhere_keeps_the_questions_point() -> 
     assert index.analyzer.terms("what do we need from them") == []
     answer = index.answer("werden die themen nur einmal angeboten oder kommt das nochmal?")
     assert answer.entry_id == "netzwerk-fortsetzungen"
+
+
+def test_participants_are_not_taking_part() -> None:
+    """ "Teilnehmer" (people) and "teilnehmen" (joining) have different stems, so "wie viele
+    Teilnehmer" is not a question about registering."""
+    assert stem("teilnehmerinnen") == stem("teilnehmer") != stem("teilnehmen")
