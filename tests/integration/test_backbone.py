@@ -16,7 +16,10 @@ async def room_with_bot(client: Any, bot: BotHarness, *, direct: bool = False) -
     return str(room_id)
 
 
-async def ask(client: Any, room_id: str, text: str, timeout: float = 10, **kw: Any) -> Any:
+async def ask(client: Any, room_id: str, text: str, timeout: float = 20, **kw: Any) -> Any:
+    """Send ``text`` and return the bot's reply to it. The bot answers in well under a
+    second; the generous timeout only absorbs a loaded CI machine (a first command in a
+    fresh direct chat once waited more than 10 s at load 3 on 2 cores)."""
     mark = client.mark()
     event_id = await client.send_text(room_id, text, **kw)
     return await client.wait_for_reply(room_id, event_id, timeout, since_index=mark)
