@@ -18,15 +18,17 @@ in a few milliseconds without numpy (which would cost the idle bot ~15 MB).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
+import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -59,6 +61,8 @@ from content.normalize import (
 
 if TYPE_CHECKING:
     from content.dense import DenseScorer
+
+_T = TypeVar("_T")
 
 CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.yaml"
 
@@ -329,6 +333,17 @@ def detect_lang(text: str, default: str = "de") -> str:
     return default
 
 
+def _locked(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Run ``method`` holding the index's lock (see ``ContentIndex._lock``)."""
+
+    @functools.wraps(method)
+    def locked(self: ContentIndex, *args: Any, **kwargs: Any) -> _T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class ContentIndex:
     """Search index over the FAQ of a ``ContentSet``; build once at start.
 
@@ -348,6 +363,10 @@ class ContentIndex:
         dense: bool | None = None,
     ) -> None:
         self.content = content
+        # answers run in worker threads while a coordinator's ``!antwort`` rebuilds the
+        # arrays: every reader and the rebuild hold this lock, so no answer ever sees half
+        # an old and half a new index
+        self._lock = threading.RLock()
         # numpy scoring for large content (None: from its size, see ``DENSE_MIN_PHRASINGS``)
         self.dense = dense
         self._dense: DenseScorer | None = None
@@ -409,10 +428,12 @@ class ContentIndex:
         self._extra[entry.id] = entry
         self.entries = [e for e in self.entries if e.id != entry.id] + [entry]
 
+    @_locked
     def rebuild(self) -> None:
         """Build the arrays again (after changing ``answer_weight``/``unknown_factor``)."""
         self._build()
 
+    @_locked
     def add_entries(self, entries: list[FaqEntry]) -> None:
         """Add (or replace by id) entries live, e.g. the coordinators' answers; rebuilds
         the index (milliseconds for the shipped content)."""
@@ -676,6 +697,7 @@ class ContentIndex:
             return self._unknown_idf * _MAJOR_FACTOR
         return self._unknown_idf
 
+    @_locked
     def scores(self, question: str) -> list[float]:
         """Score 0-100 of every entry for ``question`` (in entry order).
 
@@ -765,6 +787,7 @@ class ContentIndex:
                 return found
         return []
 
+    @_locked
     def subject_coverage(self, question: str) -> list[float]:
         """Share of the question's subject (its words without the kind words "kostet",
         "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
@@ -863,6 +886,7 @@ class ContentIndex:
 
     # ------------------------------------------------------------------ answering
 
+    @_locked
     def answer(self, question: str, lang: str = "de") -> AnswerResult:
         """Best curated answer, or an abstention with one-tap candidates and the closest
         topics.
@@ -1058,6 +1082,7 @@ class ContentIndex:
             if scores[i] >= self.candidate_min
         ]
 
+    @_locked
     def result_for(self, entry_id: str, lang: str = "de") -> AnswerResult | None:
         """The answer of one entry (a one-tap choice), or None when it is gone."""
         entry = self.entry(entry_id)
