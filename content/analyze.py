@@ -76,6 +76,7 @@ class Analyzer:
             if " " not in w and w in stopwords
         )
         self._stop_phrases = {p: c for p, c in self._phrases.items() if p[0] in stop_stems}
+        self._stop_phrase_starts = frozenset(p[0] for p in self._stop_phrases)
         known: set[str] = set()
         long_words: set[str] = set()
         for text in vocabulary:
@@ -223,7 +224,7 @@ class Analyzer:
 
     def _stop_phrase(self, tokens: list[str], i: int) -> tuple[str, int] | None:
         """A synonym phrase with a stop word in it, starting at ``tokens[i]``."""
-        if tokens[i] not in self._stop or not self._stop_phrases:
+        if tokens[i] not in self._stop or stem(tokens[i]) not in self._stop_phrase_starts:
             return None
         for size in range(min(self._max_phrase, len(tokens) - i), 1, -1):
             canonical = self._stop_phrases.get(tuple(stem(t) for t in tokens[i : i + size]))

@@ -7,6 +7,7 @@ string form; ``tokens`` and ``stem`` build on it for the search index.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -85,6 +86,7 @@ def fold(token: str) -> str:
     return _UMLAUT_PAIRS.sub(lambda m: m.group(1)[0], token)
 
 
+@functools.lru_cache(maxsize=16_384)  # the content has ~8,300 distinct words
 def stem(token: str) -> str:
     """Strip one common German/English inflection ending from a normalised token."""
     token = fold(token)
