@@ -126,9 +126,12 @@ class MatrixConnection(LoginMixin, ConvertMixin, RoomsMixin, SendMixin):
                 )
                 await self.client.room_leave(room_id)
                 continue
+            # the join's time is taken before the request: a member who sees the join
+            # may write before a slow response arrives, and that message is no history
+            requested = int(time.time() * 1000)
             result = await self.client.join(room_id)
             if isinstance(result, JoinResponse):
-                self._joined_at[room_id] = int(time.time() * 1000)
+                self._joined_at[room_id] = requested
                 self._left.discard(room_id)
                 joined += 1
                 if is_direct:

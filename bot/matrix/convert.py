@@ -137,6 +137,12 @@ class ConvertMixin(KeysMixin):
         for room_id, info in response.rooms.join.items():
             cutoff = max(self._joined_at.get(room_id, 0), not_before)
             for event in info.timeline.events:
+                joined = self._own_join_ts(event)
+                if joined is not None and room_id in self._joined_at:
+                    # the server's own time of the bot's join: history ends there,
+                    # whatever the bot's clock said when it asked to join
+                    self._joined_at[room_id] = min(self._joined_at[room_id], joined)
+                    cutoff = max(self._joined_at[room_id], not_before)
                 converted = self._safe_convert(room_id, event, cutoff)
                 if converted is not None:
                     events.append(converted)
@@ -153,6 +159,22 @@ class ConvertMixin(KeysMixin):
                         self._left.add(room_id)
                         events.append(member)
         return events
+
+    def _own_join_ts(self, event: Any) -> int | None:
+        """The server's timestamp of the bot's own join (not of a profile change while
+        joined), or None for any other event."""
+        source = as_dict(getattr(event, "source", None))
+        if (
+            get_str(source, "type") != "m.room.member"
+            or get_str(source, "state_key") != self.user_id
+        ):
+            return None
+        if get_str(get_dict(source, "content"), "membership", max_length=32) != "join":
+            return None
+        previous = get_dict(get_dict(source, "unsigned"), "prev_content")
+        if get_str(previous, "membership", max_length=32) == "join":
+            return None
+        return get_int(source, "origin_server_ts") or None
 
     def _safe_convert(self, room_id: str, event: Any, joined_at: int) -> Inbound | None:
         try:

@@ -34,11 +34,12 @@ class RoomsMixin(ConnectionState):
         """Join a room (the successor of an upgraded one); False when not allowed yet."""
         if room_id in self.client.rooms and room_id not in self._left:
             return True
+        requested = int(time.time() * 1000)  # before the request: see _handle_invites
         result = await self.client.join(room_id)
         if not isinstance(result, JoinResponse):
             log.info("could not join %s: %s", room_id, getattr(result, "message", result))
             return False
-        self._joined_at[room_id] = int(time.time() * 1000)
+        self._joined_at[room_id] = requested
         self._left.discard(room_id)
         await self._wait_for_room(room_id)
         return True
@@ -161,6 +162,7 @@ class RoomsMixin(ConnectionState):
             if direct
             else (RoomPreset.public_chat if public else RoomPreset.private_chat)
         )
+        requested = int(time.time() * 1000)  # before the request: see _handle_invites
         response = await self.client.room_create(
             visibility=RoomVisibility.private,
             name=name or None,
@@ -174,7 +176,7 @@ class RoomsMixin(ConnectionState):
         )
         if not isinstance(response, RoomCreateResponse):
             raise MatrixError(f"could not create room: {getattr(response, 'message', response)}")
-        self._joined_at[response.room_id] = int(time.time() * 1000)
+        self._joined_at[response.room_id] = requested
         await self._wait_for_room(response.room_id)
         return str(response.room_id)
 

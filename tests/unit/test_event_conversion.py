@@ -24,7 +24,7 @@ from nio import AsyncClient, AsyncClientConfig, SyncResponse
 from bot.config import MatrixSettings
 from bot.dispatch import Dispatcher, FloodGuard
 from bot.eventfields import annotation, get_int, get_str, mentioned_user_ids, thread_root_of
-from bot.events import decode_inbound, encode_inbound
+from bot.events import Message, decode_inbound, encode_inbound
 from bot.matrix import MatrixConnection
 from bot.metrics import Metrics
 from commands.context import Services
@@ -271,3 +271,59 @@ def test_the_reported_poison_events_are_converted_or_skipped(world: World) -> No
     # reaction without a valid relation is no reaction at all
     assert [(e.kind, e.event_id) for e in converted] == [("message", "$p1"), ("message", "$p2")]
     assert all(getattr(e, "thread_root", None) is None for e in converted)
+
+
+def _member_event(ts: int, prev: str | None) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "m.room.member",
+        "event_id": f"$join{next(_ids)}",
+        "sender": BOT,
+        "state_key": BOT,
+        "origin_server_ts": ts,
+        "content": {"membership": "join"},
+    }
+    if prev is not None:
+        event["unsigned"] = {"prev_content": {"membership": prev}}
+    return event
+
+
+def _message(ts: int, body: str) -> dict[str, Any]:
+    return {
+        "type": "m.room.message",
+        "event_id": f"$msg{next(_ids)}",
+        "sender": "@member:localhost",
+        "origin_server_ts": ts,
+        "content": {"msgtype": "m.text", "body": body},
+    }
+
+
+def _bodies(world: World, timeline: list[Any]) -> list[str]:
+    response = SyncResponse.from_dict(sync_body(timeline, [], [], []))
+    assert isinstance(response, SyncResponse)
+    # the member's messages (the bot's own membership events are converted too)
+    return [e.body for e in world.conn._inbound(response) if isinstance(e, Message)]
+
+
+def test_a_message_right_after_the_join_is_no_history(world: World) -> None:
+    """The member saw the bot join and wrote at once; the bot's join response came late
+    (a loaded machine), so its own clock put the join after the message. The server's
+    time of the join decides: the message is answered, the history before it is not."""
+    world.conn._joined_at[ROOM] = 1_700_000_010_000  # the bot's clock, after a slow response
+    try:
+        bodies = _bodies(
+            world,
+            [
+                _message(1_700_000_000_000, "history before the join"),
+                _member_event(1_700_000_005_000, prev="invite"),
+                _message(1_700_000_006_000, "!profil"),
+            ],
+        )
+        assert bodies == ["!profil"]
+        # a later profile change (join -> join) moves nothing
+        later = _bodies(
+            world,
+            [_member_event(1_700_000_020_000, prev="join"), _message(1_700_000_007_000, "!hilfe")],
+        )
+        assert later == ["!hilfe"]
+    finally:
+        world.conn._joined_at.pop(ROOM, None)
