@@ -213,7 +213,13 @@ _HELP_REQUEST = re.compile(
     r"(?:du|ihr|der bot|man hier|man mit dir)"
     r"(?:\s+(?:eigentlich|alles|so|denn|hier|mal|genau|fuer mich|mir|uns|helfen|machen|tun))*"
     r"|hilfe|help|befehle|commands|what can you do(?: for me)?|what do you do"
-    r"|how can you help(?: me| us)?)(?:\s+(?:bitte|please))?$"
+    r"|how can you help(?: me| us)?"
+    # "wie kann ich den Bot nutzen?", "wie benutze ich dich?": how to use the bot itself
+    # ("nutzen" is also the benefit of a cooperation, which this is not about)
+    r"|wie\s+(?:kann|koennen|soll|sollen)\s+(?:ich|man|wir)\s+(?:den bot|dich|diesen bot|koopbot)"
+    r"\s+(?:\w+\s+){0,2}(?:nutzen|benutzen|verwenden|bedienen)"
+    r"|wie\s+(?:benutze|nutze|bediene|verwende)\s+(?:ich|man)\s+(?:den bot|dich|diesen bot|koopbot)"
+    r")(?:\s+(?:bitte|please))?$"
 )
 
 # A private matter of the asker ("mein Kind", "meine Wohnung", "my son"): the bot answers

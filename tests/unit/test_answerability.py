@@ -746,3 +746,16 @@ def test_a_teachers_pupils_are_no_private_matter(index: ContentIndex) -> None:
     )
     assert teacher.entry_id == "thema-schritt-zu-schritt"
     assert index.answer("mein sohn in der klasse 3 hat probleme mit der ogs, was tun?").abstained
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wie kann ich den bot nutzen?",
+        "wie kann ich den Bot am besten nutzen",
+        "wie benutze ich dich?",
+    ],
+)
+def test_how_to_use_the_bot_gets_the_bots_help(index: ContentIndex, question: str) -> None:
+    """ "nutzen" here is using the bot, not the benefit of a cooperation."""
+    assert index.answer(question).entry_id == "bot-hilfe"
