@@ -61,6 +61,7 @@ from content.normalize import (
 
 if TYPE_CHECKING:
     from content.dense import DenseScorer
+    from content.wordlist import WordList
 
 _T = TypeVar("_T")
 
@@ -117,29 +118,22 @@ DENSE_MIN_PHRASINGS = 10_000
 _TYPO_GUARD: Callable[[str], bool] | None = None
 
 
-def _word_classes() -> Callable[[str], str | None] | None:
-    """The German word list's guess whether a lower-case word is a noun (None: no list)."""
+def _word_list() -> WordList | None:
+    """The German word list (simplemma's, as a sorted file read by mmap; None: no list)."""
     from content.wordlist import open_wordlist
 
-    words = open_wordlist()
-    return words.word_class if words is not None else None
-
-
-def _known_words() -> Callable[[str], bool] | None:
-    """The German word list's look-up (None: no list)."""
-    from content.wordlist import open_wordlist
-
-    words = open_wordlist()
-    return words.is_known if words is not None else None
+    return open_wordlist()
 
 
 def _dictionary_guard() -> Callable[[str], bool] | None:
     """simplemma's German word list: a real word is not corrected as a typo."""
-    from content.wordlist import open_wordlist
+    return _guard_of(_word_list())
 
+
+def _guard_of(words: WordList | None) -> Callable[[str], bool] | None:
+    """The typo guard from an opened word list, else simplemma's own look-up."""
     # a sorted word file looked up by mmap (cold, file-backed pages) instead of the
     # list in the heap (~15 MB resident even in simplemma's low-memory mode)
-    words = open_wordlist()
     if words is not None:
         return words.is_known
     try:
@@ -383,9 +377,11 @@ class ContentIndex:
         self.answer_weight = CALIBRATION["answer_weight"]
         self.unknown_factor = CALIBRATION["unknown_factor"]
         self.fit_weight = CALIBRATION["fit_weight"]
-        self.typo_guard = _dictionary_guard() if CALIBRATION["typo_guard"] else None
-        self._word_class = _word_classes()
-        self._known_word = _known_words()
+        # the word list, opened once: typo guard, noun or not, a real word or not
+        words = _word_list()
+        self.typo_guard = _guard_of(words) if CALIBRATION["typo_guard"] else None
+        self._word_class = words.word_class if words is not None else None
+        self._known_word = words.is_known if words is not None else None
         self._known_cache: dict[str, bool] = {}
         self.entries: list[FaqEntry] = list(content.faq)
         # Entries added at run time (the coordinators' answers): override by id.
