@@ -469,16 +469,6 @@ def asked_details(question: str) -> tuple[re.Pattern[str], ...]:
     return tuple(held for asked, held in _DETAILS if asked.search(norm))
 
 
-def missing_details(question: str, entry_text: str) -> bool:
-    """True when the question names a specific thing that ``entry_text`` doesn't mention:
-    that entry cannot answer it."""
-    held = asked_details(question)
-    if not held:
-        return False
-    hay = normalize(entry_text)
-    return not all(pattern.search(hay) for pattern in held)
-
-
 _COUNT_TOKEN = re.compile(
     rf"(?!(?:19|20)\d\d$)(?!0\d)\d{{1,4}}$|(?:{_NUMBER_WORDS}|mehrere|einige)$"
 )
