@@ -18,6 +18,7 @@ from commands.knowledge import (
     open_questions_command,
 )
 from content import ContentIndex, load_content
+from content.analyze import MAX_TOKENS, bound_query
 from content.answerability import (
     counted_aliases,
     counted_word,
@@ -759,3 +760,24 @@ def test_a_teachers_pupils_are_no_private_matter(index: ContentIndex) -> None:
 def test_how_to_use_the_bot_gets_the_bots_help(index: ContentIndex, question: str) -> None:
     """ "nutzen" here is using the bot, not the benefit of a cooperation."""
     assert index.answer(question).entry_id == "bot-hilfe"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "am 16. " * 9000,  # no sentence ends after a day: one sentence of 63 KB
+        "Gibts dazu was? " * 4000,  # every sentence points back
+        "noch mal " * 8000,  # a stop-word phrase, again and again
+        "welche " * 5000 + "am besten " * 3000,  # the ranking pattern's worst case
+        "meine kinder aus der " * 3000 + "früherziehung",
+        "wer " + "x" * 65_000 + " moderiert?",  # one 64 KB word
+        "\u202e\u2066wie kann ich den bot nutzen\u2069?" * 500,  # bidi controls
+        "Prof. Dr. z.B. u.a. " * 3000 + "?",
+    ],
+)
+def test_strangers_input_to_the_sentence_and_kind_rules(index: ContentIndex, question: str) -> None:
+    """Huge, repeated and odd input through the asking-sentence, kind and phrase rules:
+    an answer or an abstention, never an error, and the search looks at a bounded part."""
+    result = index.answer(question)
+    assert result.abstained or result.entry_id is not None
+    assert len(index.analyzer.terms(bound_query(question))) <= MAX_TOKENS
