@@ -53,6 +53,7 @@ class ContentSet:
             "topics": len(self.topics),
             "faq": len(self.faq),
             "synonym_groups": len(self.synonyms),
+            "asked_questions": sum(len(e.asked) for e in self.faq),
         }
 
     def phase(self, number: int) -> Phase | None:

@@ -7,6 +7,7 @@ while the bot wants to refuse bad content at start; both use ``collect_content``
 Directory layout (shipped ``content/data`` and every extra dir alike)::
 
     DIR/synonyms.yaml        optional: {groups: [[canonical, synonym, ...], ...]}
+    DIR/asked.yaml           optional: {asked: {faq-id: [question as a member asked it, ...]}}
     DIR/de/*.yaml            German entries: any of phases, agreement, topics, faq
     DIR/en/*.yaml            English translations, matched by id/key/number
 
@@ -33,6 +34,7 @@ from content.models import (
     FaqEntry,
     Phase,
     RawAgreementElement,
+    RawAsked,
     RawFaq,
     RawFile,
     RawPhase,
@@ -115,6 +117,7 @@ def _read_dir(
     errors: list[Problem],
     warnings: list[Problem],
     titles: dict[str, dict[str, str]] | None = None,
+    asked: list[tuple[str, list[str], str]] | None = None,
 ) -> None:
     if not directory.is_dir():
         errors.append(Problem(str(directory), "-", "content directory does not exist"))
@@ -142,6 +145,16 @@ def _read_dir(
                         warnings.append(Problem(str(syn_path), str(group), "group needs 2 words"))
                     else:
                         synonyms.append(words)
+    asked_path = directory / "asked.yaml"
+    if asked is not None and asked_path.exists():
+        asked_data = _read_yaml(asked_path, errors)
+        if asked_data is not None:
+            try:
+                raw_asked = RawAsked.model_validate(asked_data)
+            except ValidationError as exc:
+                errors.extend(_validation_problems(asked_path, exc, asked_data))
+            else:
+                asked.extend((ident, qs, str(asked_path)) for ident, qs in raw_asked.asked.items())
     for lang in LANGS:
         seen_here: dict[tuple[str, str], str] = {}
         for path in sorted((directory / lang).glob("*.y*ml")):
@@ -307,10 +320,12 @@ def collect_content(extra_dirs: Sequence[Path] = (), *, include_shipped: bool = 
     layers = {lang: _Layer() for lang in LANGS}
     synonyms: list[list[str]] = []
     titles: dict[str, dict[str, str]] = {}
+    asked: list[tuple[str, list[str], str]] = []
     dirs = [SHIPPED_DIR, *extra_dirs] if include_shipped else list(extra_dirs)
     for directory in dirs:
-        _read_dir(Path(directory), layers, synonyms, errors, warnings, titles)
+        _read_dir(Path(directory), layers, synonyms, errors, warnings, titles, asked)
     phases, agreement, topics, faq = _merge(layers, errors, warnings)
+    _attach_asked(faq, asked, errors)
     cs = ContentSet(
         phases=phases,
         agreement_elements=agreement,
@@ -321,6 +336,24 @@ def collect_content(extra_dirs: Sequence[Path] = (), *, include_shipped: bool = 
     )
     _check_references(cs, errors, layers)
     return Collected(content=cs, errors=errors, warnings=warnings)
+
+
+def _attach_asked(
+    faq: list[FaqEntry], asked: list[tuple[str, list[str], str]], errors: list[Problem]
+) -> None:
+    """File the asked questions under their entries; an unknown id is an error (a renamed
+    entry must not silently lose what members asked)."""
+    by_id = {e.id: e for e in faq}
+    for ident, questions, path in asked:
+        entry = by_id.get(ident)
+        if entry is None:
+            errors.append(Problem(path, ident, "asked: no faq entry with this id"))
+            continue
+        seen = set(entry.asked)
+        for question in questions:
+            if question and question not in seen:
+                entry.asked.append(question)
+                seen.add(question)
 
 
 def _check_references(cs: ContentSet, errors: list[Problem], layers: dict[str, _Layer]) -> None:

@@ -93,6 +93,13 @@ class RawSynonyms(_Strict):
     groups: list[list[str]] = []
 
 
+class RawAsked(_Strict):
+    """``asked.yaml``: questions as members put them, filed under the entry that answers
+    them (``{entry-id: [question, ...]}``)."""
+
+    asked: dict[str, list[str]] = {}
+
+
 class RawSources(_Strict):
     """``sources.yaml``: the title of each source file per language."""
 
@@ -206,6 +213,9 @@ class FaqEntry:
     phase: int | None = None
     source: str = ""
     facts: list[str] = field(default_factory=list)
+    # questions as members asked them (any language; ``asked.yaml``), matched like the
+    # entry's own phrasings
+    asked: list[str] = field(default_factory=list)
 
     def title(self, lang: str = PRIMARY_LANG) -> str:
         return _pick(self.titles, lang)
@@ -215,6 +225,10 @@ class FaqEntry:
 
     def questions(self, lang: str = PRIMARY_LANG) -> list[str]:
         return list(self.phrasings.get(lang) or self.phrasings.get(PRIMARY_LANG, []))
+
+    def all_phrasings(self) -> list[str]:
+        """Every phrasing the search matches: each language's own, then the asked ones."""
+        return [q for lang in self.langs for q in self.questions(lang)] + self.asked
 
     @property
     def keywords(self) -> list[str]:

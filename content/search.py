@@ -76,6 +76,7 @@ def _calibrated() -> dict[str, float]:
         "subject_min": 0.5,  # share of a hard question's subject an entry must explain
         "background": 0.35,  # weight of narrative sentences around the actual question
         "answer_weight": 0.5,  # a term only in an entry's answer text counts this much
+        "asked_weight": 0.5,  # … and one only in a question members asked (asked.yaml)
         "unknown_factor": 1.0,  # an unknown word weighs this times the rarest known word
         "fit_weight": 0.5,  # share of the phrasing fit in the score (the rest: coverage)
         "typo_guard": 0.0,  # 1: a word of the German dictionary (simplemma) is no typo
@@ -375,6 +376,7 @@ class ContentIndex:
         self.subject_min = CALIBRATION["subject_min"]
         self.background = CALIBRATION["background"]
         self.answer_weight = CALIBRATION["answer_weight"]
+        self.asked_weight = CALIBRATION["asked_weight"]
         self.unknown_factor = CALIBRATION["unknown_factor"]
         self.fit_weight = CALIBRATION["fit_weight"]
         # the word list, opened once: typo guard, noun or not, a real word or not
@@ -479,28 +481,43 @@ class ContentIndex:
         starts: list[int] = []
         bags: list[dict[int, float]] = []
         anchors: list[set[int]] = []
+        analysed = [self._curated_terms(entry) for entry in self.entries]
+        curated = {t for texts in analysed for terms in texts for t in terms}
+        asked_terms = self._asked_terms(curated)
         for i, entry in enumerate(self.entries):
             starts.append(len(phr_terms))
             bag: dict[int, float] = {}
             texts = [entry.title(lang) for lang in entry.langs]
             texts += [q for lang in entry.langs for q in entry.questions(lang)]
-            for text in texts:
+            for text in (*texts, *entry.asked):
                 self._exact.setdefault(fold(normalize(text)), i)
-            for text in texts:
-                ids = sorted({tid(term) for term in self.analyzer.terms(text)})
+            n_langs = len(entry.langs)
+            phrasings, keywords = analysed[i][: len(texts)], analysed[i][len(texts) :]
+            for terms in phrasings:
+                ids = sorted({tid(term) for term in terms})
                 if ids:
                     phr_terms.append(ids)
                     phr_entry.append(i)
                     bag.update(dict.fromkeys(ids, 1.0))
+            for terms in asked_terms[i]:
+                ids = sorted({tid(term) for term in terms})
+                if ids:
+                    phr_terms.append(ids)
+                    phr_entry.append(i)
+                    # a member's question is matched as a phrasing, but its other words
+                    # (the story, a near-miss's detail) explain a question only as much
+                    # as the answer's words do
+                    for t in ids:
+                        bag.setdefault(t, self.asked_weight)
             anchor: set[int] = set()
-            for text in [*entry.keywords, *(entry.title(lang) for lang in entry.langs)]:
-                ids = [tid(term) for term in self.analyzer.terms(text)]
+            for terms in keywords[: len(keywords) - n_langs]:
+                ids = [tid(term) for term in terms]
                 bag.update(dict.fromkeys(ids, 1.0))
                 anchor.update(ids)
-            anchors.append(anchor)
-            for lang in entry.langs:
-                for term in self.analyzer.terms(entry.answer(lang)):
+            for terms in keywords[len(keywords) - n_langs :]:  # the answers
+                for term in terms:
                     bag.setdefault(tid(term), self.answer_weight)
+            anchors.append(anchor)
             bags.append(bag)
             self._bag_terms.append(frozenset(bag))
             self._kinds.append(
@@ -562,6 +579,44 @@ class ContentIndex:
             )
 
     # ------------------------------------------------------------------ scoring
+
+    def _curated_terms(self, entry: FaqEntry) -> list[list[str]]:
+        """The terms of an entry's curated texts: titles and phrasings, then keywords and
+        titles (its anchors), then its answers."""
+        titles = [entry.title(lang) for lang in entry.langs]
+        texts = [
+            *titles,
+            *(q for lang in entry.langs for q in entry.questions(lang)),
+            *entry.keywords,
+            *titles,
+            *(entry.answer(lang) for lang in entry.langs),
+        ]
+        return [self.analyzer.terms(text) for text in texts]
+
+    def _asked_terms(self, curated: set[str]) -> list[list[list[str]]]:
+        """The terms of the questions members asked, per entry. A word the curated content
+        lacks is read as a question's is: a typo of a content word ("lercluster") becomes
+        that word, so a later question's typo is corrected as before instead of matching
+        one member's spelling; a word of its own ("Session") stays."""
+        vocabulary = sorted(curated)
+        mapped: dict[str, str] = {}
+        out: list[list[list[str]]] = []
+        for entry in self.entries:
+            lists: list[list[str]] = []
+            for question in entry.asked:
+                terms = []
+                for term in self.analyzer.terms(question):
+                    if term not in curated and len(term) >= _TYPO_MIN_LEN and not term.isdigit():
+                        if term not in mapped:
+                            best = process.extractOne(
+                                term, vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+                            )
+                            mapped[term] = str(best[0]) if best is not None else term
+                        term = mapped[term]
+                    terms.append(term)
+                lists.append(terms)
+            out.append(lists)
+        return out
 
     def _match_terms(
         self,
@@ -752,8 +807,7 @@ class ContentIndex:
             entry = self.entries[i]
             texts = [
                 fold(normalize(text))
-                for lang in entry.langs
-                for text in (entry.title(lang), *entry.questions(lang))
+                for text in (*(entry.title(lang) for lang in entry.langs), *entry.all_phrasings())
             ]
             self._phrasing_texts[i] = texts
         found = process.extractOne(asked, texts, scorer=fuzz.ratio)
