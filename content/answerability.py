@@ -440,6 +440,11 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"enthaelt|umfasst|beschreibt|behandelt|gliedert|inhalt|element|punkte|kapitel"
             r"|checklist|leitfrage|contains|covers|describes|\bthemen\b",
         ),
+        (  # a file to download or a link: only an entry that says where it is
+            r"\b(?:runter|herunter)lad\w*|\bdownload\w*|\blinks?\b|\bpdf\b|\burl\b"
+            r"|\bals (?:word|pdf|doc)\w*\b|\bword ?datei\w*",
+            r"www|http|download|\blink\b|\bpdf\b|\bim bot\b|\bbefehl|command",
+        ),
         (  # opening or office hours
             r"\w*oeffnungszeit\w*|\bsprechzeit\w*|\bsprechstunde\w*|\bopening hours\b|\boffice hours\b",
             r"oeffnungszeit|sprechzeit|sprechstunde|\buhr\b|opening|office hours",
@@ -462,11 +467,41 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 )
 
 
+# A Land other than the content's own two (NRW, Sachsen-Anhalt, the context of every
+# entry): a question about one ("beim Landesverband Bayern", "in Hessen") is answered
+# only by an entry that names it too. "Sachsen" is not "Sachsen-Anhalt".
+_LAND_FORMS = (
+    ("bayern", "bavaria", "bavarian"), ("baden wuerttemberg",), ("hessen", "hesse"),
+    ("niedersachsen", "lower saxony"), ("schleswig holstein",),
+    ("rheinland pfalz", "rhineland palatinate"), ("saarland",), ("brandenburg",),
+    ("mecklenburg vorpommern",), ("thueringen", "thuringia"), ("berlin",), ("hamburg",),
+    ("bremen",), ("sachsen", "saxony"),
+)  # fmt: skip
+# (the content's own Länder are found too, so that "Sachsen-Anhalt" is not read as "Sachsen")
+_LAND = re.compile(
+    r"\b(?:sachsen anhalt|saxony anhalt|"
+    + "|".join(sorted((f for g in _LAND_FORMS for f in g), key=len, reverse=True))
+    + r")\b"
+)
+_LAND_GROUP = {form: group for group in _LAND_FORMS for form in group}
+
+
+def _land_details(norm: str) -> tuple[re.Pattern[str], ...]:
+    """For each Land a question names (not the content's own): what an entry must name."""
+    out = []
+    for found in dict.fromkeys(_LAND.findall(norm)):
+        group = _LAND_GROUP.get(found)
+        if group is None:  # one of the content's own Länder
+            continue
+        out.append(re.compile("|".join(rf"\b{form}\b(?! anhalt)" for form in group)))
+    return tuple(out)
+
+
 def asked_details(question: str) -> tuple[re.Pattern[str], ...]:
     """What an entry's (``normalize``d) text must name for each specific thing the
     question names (an insurance, a phone number, a budget …); empty for most questions."""
     norm = normalize(question)
-    return tuple(held for asked, held in _DETAILS if asked.search(norm))
+    return tuple(held for asked, held in _DETAILS if asked.search(norm)) + _land_details(norm)
 
 
 _COUNT_TOKEN = re.compile(

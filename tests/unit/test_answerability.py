@@ -781,3 +781,33 @@ def test_strangers_input_to_the_sentence_and_kind_rules(index: ContentIndex, que
     result = index.answer(question)
     assert result.abstained or result.entry_id is not None
     assert len(index.analyzer.terms(bound_query(question))) <= MAX_TOKENS
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # another Land than the content's own (NRW, Sachsen-Anhalt)
+        "wer ist beim landesverband bayern für kooperationen zuständig?",
+        "Is there a learning cluster in Lower Saxony too?",
+        # a file or a link the content does not give
+        "wo kann ich die standard-kooperationsvereinbarung runterladen, gibts nen link?",
+        "unter welchem link finde ich die mitschnitte vom fachforum?",
+    ],
+)
+def test_another_land_or_a_download_abstains(index: ContentIndex, question: str) -> None:
+    assert index.answer(question).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # the same questions without the missing detail are answered
+        ("wer ist beim landesverband für kooperationen zuständig?", "kontakt-netzwerk"),
+        # the content's own Länder narrow nothing ("Sachsen-Anhalt" is not "Sachsen")
+        ("wann war das fachforum in sachsen-anhalt?", "fachforum-2022"),
+    ],
+)
+def test_the_contents_own_land_and_no_download_still_answer(
+    index: ContentIndex, question: str, entry: str
+) -> None:
+    assert index.answer(question).entry_id == entry
