@@ -64,6 +64,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bkostenlos\w*|\bkostenfrei\w*|\b\w*gebuehr\w*|\bpreis\w*|\bteilnahmegebuehr\w*"
             r"|\bteuer\w*|\bgratis\b|\bumsonst\b|\beuro\b|\bhow much does\b|\bcosts?\b|\bfees?\b"
             r"|\bprice\w*|\bfree of charge\b|\bcharged?\b|\bpay for\b"
+            # "was zahlt man pro Stunde?", "Honorar", "Fördervolumen": an amount
+            r"|\bwas\s+(?:\w+\s+){0,3}(?:zahlt|bezahlt|zahlen|bezahlen)\b|\bhonorar\w*"
+            r"|\b\w*(?:foerder|finanz)volumen\b"
         ),
     ),
     (
@@ -90,6 +93,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bseit wann\b|\bin welchem (?:jahr|monat)\b|\bwelche[rn]? monat\b|\ban welchem tag\b|\bdatum\b"
             r"|\bwhich month\b|\bab wann\b|\bstartdatum\b|\bstarttermin\b|\baus welchem jahr\b"
             r"|\bvon wann\b|\bfrom when\b|\bstart date\b"
+            r"|\b(?:erscheinungs|gruendungs|entstehungs|veroeffentlichungs|start)jahr\w*"
             r"|\bwann\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|gegruendet|gestartet|angefangen"
             r"|begonnen|war|waren|gab)\b|\bwelches datum\b|\bwhen (?:was|did|were|is|does)\b"
             r"|\bwhat date\b|\bwhich year\b|\bsince when\b|\bwann genau\b"
@@ -150,6 +154,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwie\s*viele[n]?\b|\bwie\s*viel\b|\banzahl\b|\bwie gross\w*|\bwie lang\w*|\bwie oft\b"
             r"|\bwie haeufig\b|\bwieviel\w*|\bhow many\b|\bhow long\b|\bhow often\b|\bhow big\b"
             r"|\bhow large\b|\bwelche frist\b|\bfrist\w*\b|\bmindest\w*|\bmaximal\w*|\bhoechst\w*"
+            r"|\bwelche[rnm]? anteil\b|\bwhat share\b|\bwhat percentage\b"
         ),
     ),
 )
@@ -255,6 +260,8 @@ _STILL = re.compile(
     # "dieses Jahr": the snapshot does not know which year it is read in
     r"|\b(?:dieses|diesem|in diesem|this) jahr(?:es)?\b|\bthis year\b|\bheuer\b"
     r"|\b(?:still|yet)\s+(?:running|active|going|exist\w*|on)\b|\b(?:has|have)\s+(?:\w+\s+){0,3}ended\b"
+    # free places: whether one can still join now
+    r"|\b(?:plaetze|platz)\s+(?:\w+\s+)?frei\b|\bfreie\w*\s+plaetze\b|\bspots?\s+(?:left|available)\b"
 )
 # which one is the best, the most …: a ranking the content must state
 _RANKING = re.compile(
@@ -643,6 +650,8 @@ _ABOUT = re.compile(
     r"^(?:(?:hallo|hi|hey|moin|servus|hello|na)\s+)*(?:(?:du\s+)?bot\s+)?"
     r"(?:(?:wer|was)\s+bist\s+du|bist\s+du\s+(?:ein|eine|echt|wirklich)(?:\s+\w+)?"
     r"|who are you|what are you|are you (?:a |an )?(?:bot|human|real|person|ai))"
+    r"(?:\s+(?:oder|or)\s+(?:ein|eine|echt|a|an)?\s*(?:mensch|bot|ki|maschine|computer|human|person"
+    r"|real))?"
     r"(?:\s+(?:eigentlich|denn|ueberhaupt|genau|so))*$"
 )
 _BYE = re.compile(

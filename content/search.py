@@ -196,6 +196,7 @@ def _sentences(text: str) -> list[str]:
 
 # a year or an identifier ("2025", "0204"): a question naming one is answered only by an
 # entry that names it too
+_MEMBERS = re.compile(r"\bmitglied\w*|\bmembers?\b|\bmembership\b")
 _YEAR = re.compile(r"\b(?:(?:19|20)\d\d|0\d{2,})\b")
 
 HELP_ENTRY = "bot-hilfe"
@@ -1070,9 +1071,18 @@ class ContentIndex:
         word = counted_word(asked) if kind == "number" else None
         # "Wie viele Teilnehmer …": the entry must state a count of what is counted
         counted = self._counted_terms(word) if word else frozenset()
+        # "wie viele Musikschulen sind Mitglied im LVdM?" counts the members: "50 Prozent
+        # der Musikschulen" (who answered a survey) is no count of them
+        members = (
+            self._counted_terms("mitglieder")
+            if word and kind == "number" and _MEMBERS.search(normalize(asked))
+            else frozenset()
+        )
         needed = self._subject_term_ids(asked) if kind == "number" else frozenset()
         for i in above:
             if counted and not counts_near(self._count_tokens(i), counted):
+                continue
+            if members and not counts_near(self._count_tokens(i), members):
                 continue
             if not needed <= self._bag_terms[i]:
                 continue

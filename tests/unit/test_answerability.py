@@ -811,3 +811,33 @@ def test_the_contents_own_land_and_no_download_still_answer(
     index: ContentIndex, question: str, entry: str
 ) -> None:
     assert index.answer(question).entry_id == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("was zahlt man als ogs der musikschule pro unterrichtsstunde?", "cost"),
+        ("honorar lehrkraft ogs koop pro stunde", "cost"),
+        ("Mit welchem Fördervolumen unterstützt der Bund die Kommunen?", "cost"),
+        ("mutmachpapier erscheinungsjahr", "date"),
+        ("Welcher Anteil der befragten Musikschulen kooperiert mit der OGS?", "number"),
+        ("sind im lerncluster owl noch plaetze frei?", "status_now"),
+    ],
+)
+def test_more_ways_to_ask_a_hard_fact(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["hallo bist du ein mensch oder ein bot?", "are you a bot or a human?"],
+)
+def test_asking_whether_the_bot_is_human_is_small_talk(question: str) -> None:
+    assert small_talk(question) == "about"
+
+
+def test_a_member_count_is_not_a_share_of_survey_answers(index: ContentIndex) -> None:
+    """ "Mehr als 50 Prozent der Musikschulen" answered a survey; it counts no members."""
+    assert index.answer("wie viele musikschulen sind mitglied im lvdm nrw?").abstained
+    answered = index.answer("wieviele musikschulen haben bei der umfrage mitgemacht?")
+    assert answered.entry_id == "umfrage"
