@@ -75,7 +75,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "der nächste Schritt", "die nächste Phase", "next step" ask for a step
             r"(?<!\bals )\bnaechst\w*\b(?!\s+(?:schritte?n?|phasen?|stufen?|etappen?|punkte?s?|kapitel|folien?|thema"
             r"|themen|abschnitte?s?|einrichtung\w*|schul\w*|klassen?)\b)|\bkommend\w*|\bdemnaechst\b|\bwann\s+(?:\w+\s+){0,3}wieder\b"
-            r"|\bnext\b(?!\s+(?:steps?|phases?|stages?|points?|slides?|topics?|schools?)\b)|\bupcoming\b|\bnaechstes jahr\b|\bwann\s+(?:\w+\s+){0,4}(?:2[3-9]|20[3-9]\d|202[3-9])\b"
+            r"|\bnext\b(?!\s+(?:steps?|phases?|stages?|points?|slides?|topics?|schools?)\b)|\bupcoming\b|\bwhen will\b|\bnaechstes jahr\b|\bwann\s+(?:\w+\s+){0,4}(?:2[3-9]|20[3-9]\d|202[3-9])\b"
         ),
     ),
     (
@@ -120,7 +120,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\w*(?:ansprechp\w*|leiter\w*|leitung|chef\w*|vorsitz\w*|minister\w*|referent\w*"
             r"|kontakt\w*|praesident\w*|geschaeftsfuehr\w*|buergermeister\w*|direktor\w*)\b"
             r"|\bwie\s+heisst\s+(?:\w+\s+){0,3}\w*(?:ansprechp|leiter|referent|kontakt|moderator"
-            r"|vorsitz|chef)\w*"
+            r"|vorsitz|chef|minister|praesident|buergermeister|direktor|geschaeftsfuehr)\w*"
+            # "brauche einen Namen": a person is asked for
+            r"|\b(?:brauche|braeuchte|brauchen|haette gern|haetten gern)\s+(?:\w+\s+){0,2}namen\b"
             r"|\bwer\s+leitet\b|\bwer\s+(?:\w+\s+){0,5}(?:unterschreibt|unterzeichnet|unterschreiben"
             r"|unterzeichnen)\b|\bgibt(?:s| es)\s+(?:\w+\s+){0,3}(?:referent\w*|moderator\w*"
             r"|redner\w*|sprecher\w*)|\b(?:wen|who|wem)\b.*\bansprechp\w*"
@@ -155,6 +157,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwie haeufig\b|\bwieviel\w*|\bhow many\b|\bhow long\b|\bhow often\b|\bhow big\b"
             r"|\bhow large\b|\bwelche frist\b|\bfrist\w*\b|\bmindest\w*|\bmaximal\w*|\bhoechst\w*"
             r"|\bwelche[rnm]? anteil\b|\bwhat share\b|\bwhat percentage\b"
+            r"|\bmaximum\b|\bminimum\b|\bgroup size\b|\bgruppengroesse\w*"
         ),
     ),
 )
@@ -238,7 +241,7 @@ _ADVICE = re.compile(
 
 
 _NOW = re.compile(
-    r"\b(?:wer ist gerade|gerade|aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
+    r"\b(?:wer ist gerade|gerade|grad|grade|aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
     r"|current\w*|now|nowadays|today|these days)\b"
 )
 
@@ -322,7 +325,7 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (
             r"(?<!mail )\b(?:post)?(?:adresse|anschrift)\b|(?<!mail )\baddress\b",
-            r"(?<!mail )adresse|anschrift|strasse|address",
+            r"(?<!mail )\b(?:post)?adresse|anschrift|strasse|(?<!mail )\baddress",
         ),
         (r"budget\w*|\betat\b", r"budget|\betat\b"),
         (  # an e-mail address only from an entry that gives one
@@ -451,6 +454,10 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b(?:runter|herunter)lad\w*|\bdownload\w*|\blinks?\b|\bpdf\b|\burl\b"
             r"|\bals (?:word|pdf|doc)\w*\b|\bword ?datei\w*",
             r"www|http|download|\blink\b|\bpdf\b|\bim bot\b|\bbefehl|command",
+        ),
+        (  # geography: "die Hauptstadt von Sachsen-Anhalt"
+            r"\bhauptstadt\w*|\blandeshauptstadt\w*|\bcapital(?: city)? of\b|\bwhat is the capital\b",
+            r"hauptstadt|capital",
         ),
         (  # opening or office hours
             r"\w*oeffnungszeit\w*|\bsprechzeit\w*|\bsprechstunde\w*|\bopening hours\b|\boffice hours\b",

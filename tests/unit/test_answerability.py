@@ -841,3 +841,31 @@ def test_a_member_count_is_not_a_share_of_survey_answers(index: ContentIndex) ->
     assert index.answer("wie viele musikschulen sind mitglied im lvdm nrw?").abstained
     answered = index.answer("wieviele musikschulen haben bei der umfrage mitgemacht?")
     assert answered.entry_id == "umfrage"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("wie heisst die bildungsministerin von sachsen-anhalt aktuell?", "person_now"),
+        ("wer ist grad bildungsminister in sachsen-anhalt?", "person_now"),
+        ("wer moderiert die werkstatt bei uns? brauche einen namen", "person"),
+        ("When will the follow-up Fachforum take place?", "next"),
+        ("what's the maximum group size for a lesson in the OGS?", "number"),
+    ],
+)
+def test_offices_names_coming_dates_and_sizes_are_hard_facts(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the network's contact gives an e-mail address, no postal one
+        "street address of the Transferagentur NRW office",
+        "What is the capital of Sachsen-Anhalt? I need it for a trip.",
+    ],
+)
+def test_a_postal_address_or_a_capital_the_content_lacks_abstains(
+    index: ContentIndex, question: str
+) -> None:
+    assert index.answer(question).abstained
