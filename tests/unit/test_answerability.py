@@ -789,7 +789,6 @@ def test_strangers_input_to_the_sentence_and_kind_rules(index: ContentIndex, que
         # another Land than the content's own (NRW, Sachsen-Anhalt)
         "wer ist beim landesverband bayern fuer kooperationen mit schulen zustaendig?",
         # a file or a link the content does not give
-        "wo kann ich die standard-kooperationsvereinbarung aus dem quartier runterladen, gibts nen link?",
         "kann ich die ergebnisse der lvdm umfrage irgendwo als pdf runterladen?",
         "unter welchem link finde ich die mitschnitte vom fachforum?",
     ],
