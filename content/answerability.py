@@ -65,7 +65,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bteuer\w*|\bgratis\b|\bumsonst\b|\beuro\b|\bhow much does\b|\bcosts?\b|\bfees?\b"
             r"|\bprice\w*|\bfree of charge\b|\bcharged?\b|\bpay for\b"
             # "was zahlt man pro Stunde?", "Honorar", "Fördervolumen": an amount
-            r"|\bwas\s+(?:\w+\s+){0,3}(?:zahlt|bezahlt|zahlen|bezahlen)\b|\bhonorar\w*"
+            r"|\bwas\s+(?:\w+\s+){0,8}(?:zahlt|bezahlt|zahlen|bezahlen)\b|\bhonorar\w*"
             r"|\b\w*(?:foerder|finanz)volumen\b"
         ),
     ),
@@ -532,7 +532,16 @@ def is_count_token(word: str) -> bool:
 _SHARE_WORDS = frozenset({"prozent", "percent", "der", "des", "von", "of", "the"})
 
 
-def counts_near(tokens: list[tuple[frozenset[str], bool]], counted: frozenset[str]) -> bool:
+_SHARE_COUNTS = frozenset({"haelfte", "half"})
+_PERCENT = frozenset({"prozent", "percent"})
+
+
+def counts_near(
+    tokens: list[tuple[frozenset[str], bool]],
+    counted: frozenset[str],
+    *,
+    shares: bool = True,
+) -> bool:
     """Whether a text (its words as (terms, is a count)) states a count of ``counted``:
     a count within ``COUNT_WINDOW`` words of a word with one of the counted terms.
 
@@ -542,6 +551,8 @@ def counts_near(tokens: list[tuple[frozenset[str], bool]], counted: frozenset[st
     for n, (_, count) in enumerate(tokens):
         if not count:
             continue
+        if not shares and _is_share(tokens, n):
+            continue  # "50 Prozent", "die Hälfte": no absolute number
         # a count stands before what it counts ("drei kleine Foren", "90 Fragen"), or
         # right after it ("Teilnehmende: 5"); "drei Partner – Schule, …" counts partners,
         # not schools. "50 Prozent der Musikschulen" counts the schools: a share's words
@@ -556,6 +567,17 @@ def counts_near(tokens: list[tuple[frozenset[str], bool]], counted: frozenset[st
                 budget -= 1
             j += 1
     return False
+
+
+def _is_share(tokens: list[tuple[frozenset[str], bool]], n: int) -> bool:
+    """Whether the count at ``tokens[n]`` is a share ("50 Prozent", "die Hälfte")."""
+    if tokens[n][0] & _SHARE_COUNTS:
+        return True
+    return n + 1 < len(tokens) and bool(tokens[n + 1][0] & _PERCENT)
+
+
+# a question for an absolute number, not a share ("also die absolute Zahl, nicht Prozent")
+ABSOLUTE = re.compile(r"\babsolut\w*|\bgenaue anzahl\b|\bexact number\b|\bin total numbers\b")
 
 
 # words for "people" a member counts with ("wie viele Leute"): any of them names people

@@ -35,6 +35,7 @@ from rapidfuzz import fuzz, process
 
 from content.analyze import MAX_TOKEN_CHARS, Analyzer, bound_query
 from content.answerability import (
+    ABSOLUTE,
     HARD_KINDS,
     KIND_WORDS,
     asked_details,
@@ -1078,9 +1079,11 @@ class ContentIndex:
             if word and kind == "number" and _MEMBERS.search(normalize(asked))
             else frozenset()
         )
+        # "also die absolute Zahl, nicht Prozent": a share answers no such question
+        shares = not (kind == "number" and ABSOLUTE.search(normalize(asked)))
         needed = self._subject_term_ids(asked) if kind == "number" else frozenset()
         for i in above:
-            if counted and not counts_near(self._count_tokens(i), counted):
+            if counted and not counts_near(self._count_tokens(i), counted, shares=shares):
                 continue
             if members and not counts_near(self._count_tokens(i), members):
                 continue

@@ -868,3 +868,20 @@ def test_a_postal_address_or_a_capital_the_content_lacks_abstains(
     index: ContentIndex, question: str
 ) -> None:
     assert index.answer(question).abstained
+
+
+def test_an_absolute_number_is_not_a_share(index: ContentIndex) -> None:
+    """ "Mehr als 50 Prozent" answers how many took part, not "die absolute Zahl"."""
+    asked = "wie viele musikschulen haben bei der umfrage mitgemacht? also die absolute zahl"
+    assert index.answer(asked).abstained
+    assert index.answer("wie viele musikschulen haben bei der umfrage mitgemacht?").entry_id == (
+        "umfrage"
+    )
+
+
+def test_the_quarters_paedagogische_werkstatt_is_no_cluster_workshop(index: ContentIndex) -> None:
+    """ "Werkstatt" alone means a workshop; the named forum of the quarter does not."""
+    assert index.answer("was ist die pädagogische werkstatt?").entry_id == "kommunikationsforum"
+    assert index.answer(
+        "wie oft trifft sich die paedagogische werkstatt, einmal im monat?"
+    ).abstained
