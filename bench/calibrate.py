@@ -20,6 +20,7 @@ the matcher reads the file at start; nobody edits them by hand.
 from __future__ import annotations
 
 import argparse
+import copy
 import itertools
 import sys
 from datetime import UTC, datetime
@@ -32,9 +33,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.answer_eval import _is_right, ask
 from content import ContentIndex, load_content
+from content.contentset import ContentSet
+from content.normalize import fold, normalize
 from content.search import CALIBRATION, CALIBRATION_FILE, _dictionary_guard
 
 _CONTENT = load_content()
+
+
+def _unfiled(content: ContentSet, items: list[dict[str, Any]]) -> ContentSet:
+    """The content without the asked questions (``asked.yaml``) that are questions of the
+    sets being fitted on: a set whose questions are filed as phrasings would score itself."""
+    fitted = {fold(normalize(str(item["q"]))) for item in items}
+    bare = copy.deepcopy(content)
+    for entry in bare.faq:
+        entry.asked = [q for q in entry.asked if fold(normalize(q)) not in fitted]
+    return bare
+
 
 THRESHOLDS = [float(t) for t in range(20, 72, 2)]
 SUBJECT_MINS = [0.3, 0.4, 0.5, 0.6, 0.7]
@@ -246,6 +260,8 @@ def main() -> int:
         help="keep the calibrated weights, fit only the thresholds",
     )
     args = parser.parse_args()
+    global _CONTENT
+    _CONTENT = _unfiled(_CONTENT, _items(args.sets))
     chosen = fit(args.sets, args.margin, args.thresholds_only)
     print(yaml.safe_dump(chosen, sort_keys=False).strip())
     if args.write:
