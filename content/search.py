@@ -400,6 +400,7 @@ class ContentIndex:
             for text in (e.title(lang), *e.questions(lang), e.answer(lang))
         ] + [k for e in self.entries for k in e.keywords]
         self.analyzer = Analyzer(content.synonyms, vocabulary, _search_stopwords(self.entries))
+        self._cost_term = self.analyzer.terms("Kosten")[0]
         self._build()
 
     def _cased(self, question: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -599,7 +600,8 @@ class ContentIndex:
         """The terms of the questions members asked, per entry. A word the curated content
         lacks is read as a question's is: a typo of a content word ("lercluster") becomes
         that word, so a later question's typo is corrected as before instead of matching
-        one member's spelling; a word of its own ("Session") stays."""
+        one member's spelling; a word of its own ("Session") stays. Only the asking part
+        of a long question counts: the member's story is no word of the entry's."""
         vocabulary = sorted(curated)
         mapped: dict[str, str] = {}
         out: list[list[list[str]]] = []
@@ -607,7 +609,7 @@ class ContentIndex:
             lists: list[list[str]] = []
             for question in entry.asked:
                 terms = []
-                for term in self.analyzer.terms(question):
+                for term in self.analyzer.terms(self._asking(question)):
                     if term not in curated and len(term) >= _TYPO_MIN_LEN and not term.isdigit():
                         if term not in mapped:
                             best = process.extractOne(
@@ -846,7 +848,7 @@ class ContentIndex:
         return []
 
     @_locked
-    def subject_coverage(self, question: str) -> list[float]:
+    def subject_coverage(self, question: str, kind: str | None = None) -> list[float]:
         """Share of the question's subject (its words without the kind words "kostet",
         "wann", "wer" …) each entry explains, 0-1 (the asking sentence of a long one)."""
         question = bound_query(question)
@@ -854,12 +856,16 @@ class ContentIndex:
         real = self._real_words(question)
         focus = self._focus(question)
         terms = dict.fromkeys(self._subject_terms(focus or question), 1.0)
+        # a fee asked in a compound ("Tagungsgebühr") is the kind, not the subject
+        kind_term = self._cost_term if kind == "cost" else None
+        terms.pop(kind_term or "", None)
         coverage = self._scores(terms, *cased, real=real, coverage_only=True)[1]
         if focus is not None:  # or the whole, its background down-weighted
             whole = self._weighted_terms(question)
             for word in KIND_WORDS & set(normalize(question).split()):
                 for term in self.analyzer.terms(word):
                     whole.pop(term, None)
+            whole.pop(kind_term or "", None)
             coverage = list(
                 map(max, coverage, self._scores(whole, *cased, real=real, coverage_only=True)[1])
             )
@@ -1068,7 +1074,7 @@ class ContentIndex:
             above = [i for i in above if all(p.search(self._norm_text(i)) for p in details)]
         if kind not in HARD_KINDS:
             return above[0] if above else None
-        subject = self.subject_coverage(question)
+        subject = self.subject_coverage(question, kind)
         word = counted_word(asked) if kind == "number" else None
         # "Wie viele Teilnehmer …": the entry must state a count of what is counted
         counted = self._counted_terms(word) if word else frozenset()
