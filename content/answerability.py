@@ -81,7 +81,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "end",
         re.compile(
-            r"\bbis wann\b|\bwann\s+(?:laeuft|lauft|laufen)\s+(?:\w+\s+){0,5}aus\b"
+            r"\bbis wann\b|\bwann\s+(?:laeuft|lauft|laufen)\s+(?:\w+\s+){0,10}aus\b"
+            r"|\bbis (?:zu )?welche[mn]? (?:jahr|zeitpunkt|datum|monat)\b|\bby (?:what|which) year\b"
             r"|\bwann\s+(?:\w+\s+){0,5}(?:endet|enden|auslaeuft)\b"
             r"|\bauslaufen\b|\bdeadline\b|\banmeldeschluss\b|\buntil when\b"
             r"|\bwhen does\s+(?:\w+\s+){0,5}end\b"
@@ -132,7 +133,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwer\s+ist\s+(?:bei|beim|in|im|an|am|von|vom|fuer)\s+(?:\S+\s+){0,5}zustaendig\w*"
             # who gave a talk or wrote a paper: a name
             r"|\bwer\s+hat\s+(?:\S+\s+){0,12}(?:gehalten|vorgetragen|geschrieben|verfasst"
-            r"|moderiert)\b|\bnamentlich\b|\bmit namen\b"
+            r"|moderiert|erstellt|vorgestellt|gesprochen|referiert|praesentiert)\b|\bnamentlich\b|\bmit namen\b"
             # names asked for: "gibts da Namen?", "any names?", the keynote's speaker
             r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}namen\b|\bwelche namen\b|\bany names\b"
             r"|\bwho\s+(?:gave|held|spoke|presented|delivered)\b|\bkeynote\w*|\bhauptredne\w*"
@@ -158,6 +159,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bhow large\b|\bwelche frist\b|\bfrist\w*\b|\bmindest\w*|\bmaximal\w*|\bhoechst\w*"
             r"|\bwelche[rnm]? anteil\b|\bwhat share\b|\bwhat percentage\b"
             r"|\bmaximum\b|\bminimum\b|\bgroup size\b|\bgruppengroesse\w*"
+            r"|\b(?:absolute|total|exact) number\b"
         ),
     ),
 )
@@ -248,7 +250,7 @@ _NOW = re.compile(
 
 # a question for a list of named members ("welche Kommunen …", "which schools …")
 _LIST = re.compile(
-    r"\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|\w*schulen|personen|teilnehmer\w*"
+    r"\b(?:welche|which|liste|nenne|nenn|list|name)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|\w*schulen|personen|teilnehmer\w*"
     r"|mitglieder\w*|staedte|kreise|einrichtungen|organisationen|vereine|partner\w*|regionen"
     r"|schools|municipalities|people|members|cities|partners|regions)\b"
 )
@@ -319,7 +321,7 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"versich|haft|insur|liabil",
         ),
         (
-            r"telefon\w*|\bhandynummer|\bphone\b|\bphone number|\banrufen\b|\bcall (?:him|her|them|you)\b"
+            r"telefon\w*|\btelephone\b|\bhandynummer|\bphone\b|\bphone number|\banrufen\b|\bcall (?:him|her|them|you)\b"
             r"|\btel\b|\btelnr\b",
             r"telefon|phone|\d{3,}\s?\d{3,}",
         ),
@@ -459,12 +461,17 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bhauptstadt\w*|\blandeshauptstadt\w*|\bcapital(?: city)? of\b|\bwhat is the capital\b",
             r"hauptstadt|capital",
         ),
+        (  # how many inhabitants: a place's size
+            r"\beinwohner\w*|\bpopulation\b|\binhabitants\b",
+            r"einwohner|population|inhabitants",
+        ),
         (  # opening or office hours
             r"\w*oeffnungszeit\w*|\bsprechzeit\w*|\bsprechstunde\w*|\bopening hours\b|\boffice hours\b",
             r"oeffnungszeit|sprechzeit|sprechstunde|\buhr\b|opening|office hours",
         ),
         (  # a day of the week
-            r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|wochenende|werktag)\w*"
+            r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|wochenende|werktag"
+            r"|wochentag)\w*"
             r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|weekday)s?\b",
             r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|wochenend|werktag|monday"
             r"|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|weekday",

@@ -885,3 +885,33 @@ def test_the_quarters_paedagogische_werkstatt_is_no_cluster_workshop(index: Cont
     assert index.answer(
         "wie oft trifft sich die paedagogische werkstatt, einmal im monat?"
     ).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("wer hat die folien kooperationen richtig gedacht eigentlich erstellt?", "person"),
+        ("wer hat im forum zu braunsbedra gesprochen?", "person"),
+        ("Bis zu welchem Jahr läuft das Förderprogramm Bildung integriert?", "end"),
+        ("wann laeuft das programm kommunale koordinierung fuer neuzugewanderte aus?", "end"),
+        ("What was the absolute number of music schools in the survey?", "number"),
+    ],
+)
+def test_authors_speakers_ends_and_absolute_numbers_are_hard_facts(
+    question: str, kind: str
+) -> None:
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the telephone number of Alfred Schulze-Aulenkamp?",
+        "What is the population of Braunsbedra?",
+        "Wo und an welchem Wochentag trifft sich die Pädagogische Werkstatt im Quartier?",
+    ],
+)
+def test_a_phone_number_a_population_or_a_weekday_the_content_lacks_abstains(
+    index: ContentIndex, question: str
+) -> None:
+    assert index.answer(question).abstained
