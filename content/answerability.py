@@ -75,7 +75,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "der nächste Schritt", "die nächste Phase", "next step" ask for a step
             r"(?<!\bals )\bnaechst\w*\b(?!\s+(?:schritte?n?|phasen?|stufen?|etappen?|punkte?s?|kapitel|folien?|thema"
             r"|themen|abschnitte?s?|einrichtung\w*|schul\w*|klassen?)\b)|\bkommend\w*|\bdemnaechst\b|\bwann\s+(?:\w+\s+){0,3}wieder\b"
-            r"|\bnext\b(?!\s+(?:steps?|phases?|stages?|points?|slides?|topics?|schools?)\b)|\bupcoming\b|\bwhen will\b|\bnaechstes jahr\b|\bwann\s+(?:\w+\s+){0,4}(?:2[3-9]|20[3-9]\d|202[3-9])\b"
+            r"|\bnext\b(?!\s+(?:steps?|phases?|stages?|points?|slides?|topics?|schools?)\b)|\bupcoming\b|\bwhen will\b"
+            r"|\bwann\s+(?:\w+\s+){0,6}(?:startet|starten|eingerichtet|eroeffnet|aufgemacht)\b"
+            r"|\bwann\s+(?:macht|machen|geht|gehen)\s+(?:\w+\s+){0,6}(?:auf|los)\b|\bnaechstes jahr\b|\bwann\s+(?:\w+\s+){0,4}(?:2[3-9]|20[3-9]\d|202[3-9])\b"
         ),
     ),
     (
@@ -133,12 +135,13 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwer\s+ist\s+(?:bei|beim|in|im|an|am|von|vom|fuer)\s+(?:\S+\s+){0,5}zustaendig\w*"
             # who gave a talk or wrote a paper: a name
             r"|\bwer\s+hat\s+(?:\S+\s+){0,12}(?:gehalten|vorgetragen|geschrieben|verfasst"
-            r"|moderiert|erstellt|vorgestellt|gesprochen|referiert|praesentiert)\b|\bnamentlich\b|\bmit namen\b"
+            r"|moderiert|erstellt|vorgestellt|gesprochen|referiert|praesentiert|geleitet)\b"
+            r"|\bwho\s+(?:moderated|chaired|led|hosted|presented|gave|spoke|wrote|created)\b|\bnamentlich\b|\bmit namen\b"
             # names asked for: "gibts da Namen?", "any names?", the keynote's speaker
             r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}namen\b|\bwelche namen\b|\bany names\b"
             r"|\bwho\s+(?:gave|held|spoke|presented|delivered)\b|\bkeynote\w*|\bhauptredne\w*"
             r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
-            r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are)\b(?!\s+behind)|\bwho\s+(?:leads|runs|heads)\b"
+            r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|s)\b(?!\s+behind)|\bwho\s+(?:leads|runs|heads)\b"
             r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
             # which organisations/persons take part: a list of named participants
             r"|\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|schulen|personen"
@@ -464,6 +467,11 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (  # how many inhabitants: a place's size
             r"\beinwohner\w*|\bpopulation\b|\binhabitants\b",
             r"einwohner|population|inhabitants",
+        ),
+        (  # a recording of an event: only an entry that says there is one
+            r"\baufzeichn\w*|\baufgezeichnet\b|\bmitschnitt\w*|\brecord(?:ed|ing|ings)\b"
+            r"|\bnachschauen\b|\bnachtraeglich anschauen\b",
+            r"aufzeichn|aufgezeichnet|mitschnitt|record|video|dokumentation|dokumentiert",
         ),
         (  # opening or office hours
             r"\w*oeffnungszeit\w*|\bsprechzeit\w*|\bsprechstunde\w*|\bopening hours\b|\boffice hours\b",

@@ -168,7 +168,7 @@ _QUOTED = re.compile(r"['\"„“”‚‘’»«]([^'\"„“”‚‘’»«]{
 _QUOTE_BONUS = 25.0  # points for an entry named by a quoted phrase …
 _QUOTE_MAX = 3  # … when the phrase names only a few (a common word names many)
 
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.?;:])\s+|(?<=!)\s+(?=[^a-zäöü])|\n+")
 # words of an asking sentence that point back to the sentence before it
 _POINTS_BACK = re.compile(
     r"\b(?:dazu|dafuer|darueber|davon|damit|dagegen|darauf|daran|darin|dadurch|hierzu"

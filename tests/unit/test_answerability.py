@@ -915,3 +915,30 @@ def test_a_phone_number_a_population_or_a_weekday_the_content_lacks_abstains(
     index: ContentIndex, question: str
 ) -> None:
     assert index.answer(question).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("wann startet die paedagogische werkstatt bei uns im quartier?", "next"),
+        ("wann macht die paedagogische werkstatt in unserem quartier auf?", "next"),
+        ("wer hat das forum zur bildungsstadt braunsbedra geleitet?", "person"),
+        ("Who moderated the forums at the June 2022 event?", "person"),
+        # a topic's name with "!" ends no sentence: the question is about the next meeting
+        ("wann ist das naechste laeuft! treffen", "next"),
+    ],
+)
+def test_openings_leaders_and_topic_names_with_a_bang(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+def test_a_topic_name_with_a_bang_is_not_a_sentence_end(index: ContentIndex) -> None:
+    assert index.answer("wann ist das naechste laeuft! treffen").kind == "next"
+    assert index.answer("gemeinsam! lvdm inhalt").entry_id == "thema-gemeinsam"
+
+
+def test_a_recording_only_from_an_entry_that_mentions_one(index: ContentIndex) -> None:
+    asked = (
+        "werden die digitalen treffen vom lvdm aufgezeichnet, damit man sie spaeter anschauen kann?"
+    )
+    assert index.answer(asked).abstained
