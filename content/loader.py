@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from content.contentset import ContentSet
 from content.models import (
@@ -110,6 +110,24 @@ def _validation_problems(path: Path, exc: ValidationError, data: Any) -> list[Pr
     return out
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _read_model(path: Path, model: type[_Model], errors: list[Problem]) -> _Model | None:
+    """An optional top-level file of a content directory, validated; None when it is
+    absent or broken (then the problem is in ``errors``)."""
+    if not path.exists():
+        return None
+    data = _read_yaml(path, errors)
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(_validation_problems(path, exc, data))
+        return None
+
+
 def _read_dir(
     directory: Path,
     layers: dict[str, _Layer],
@@ -122,39 +140,21 @@ def _read_dir(
     if not directory.is_dir():
         errors.append(Problem(str(directory), "-", "content directory does not exist"))
         return
-    src_path = directory / "sources.yaml"
-    if titles is not None and src_path.exists():
-        src_data = _read_yaml(src_path, errors)
-        if src_data is not None:
-            try:
-                titles.update(RawSources.model_validate(src_data).sources)
-            except ValidationError as exc:
-                errors.extend(_validation_problems(src_path, exc, src_data))
+    sources = _read_model(directory / "sources.yaml", RawSources, errors)
+    if titles is not None and sources is not None:
+        titles.update(sources.sources)
     syn_path = directory / "synonyms.yaml"
-    if syn_path.exists():
-        data = _read_yaml(syn_path, errors)
-        if data is not None:
-            try:
-                raw_syn = RawSynonyms.model_validate(data)
-            except ValidationError as exc:
-                errors.extend(_validation_problems(syn_path, exc, data))
-            else:
-                for group in raw_syn.groups:
-                    words = [normalize(w) for w in group if normalize(w)]
-                    if len(words) < 2:
-                        warnings.append(Problem(str(syn_path), str(group), "group needs 2 words"))
-                    else:
-                        synonyms.append(words)
+    raw_syn = _read_model(syn_path, RawSynonyms, errors)
+    for group in raw_syn.groups if raw_syn is not None else []:
+        words = [normalize(w) for w in group if normalize(w)]
+        if len(words) < 2:
+            warnings.append(Problem(str(syn_path), str(group), "group needs 2 words"))
+        else:
+            synonyms.append(words)
     asked_path = directory / "asked.yaml"
-    if asked is not None and asked_path.exists():
-        asked_data = _read_yaml(asked_path, errors)
-        if asked_data is not None:
-            try:
-                raw_asked = RawAsked.model_validate(asked_data)
-            except ValidationError as exc:
-                errors.extend(_validation_problems(asked_path, exc, asked_data))
-            else:
-                asked.extend((ident, qs, str(asked_path)) for ident, qs in raw_asked.asked.items())
+    raw_asked = _read_model(asked_path, RawAsked, errors)
+    if asked is not None and raw_asked is not None:
+        asked.extend((ident, qs, str(asked_path)) for ident, qs in raw_asked.asked.items())
     for lang in LANGS:
         seen_here: dict[tuple[str, str], str] = {}
         for path in sorted((directory / lang).glob("*.y*ml")):
