@@ -114,9 +114,10 @@ _FALL_THROUGH = 2  # only the best two entries may answer: a fifth that happens 
 # answers another question (measured: 2 keeps every right answer of the calibration sets)
 # from this many phrasings on, scores are added up in numpy (``content.dense``): the
 # sparse loops cost ~1 µs per posting, numpy a fixed ~0.1 ms (bench/content_bench.py).
-# The shipped content with its asked questions (10,542 phrasings) stays sparse, so the
-# idle bot imports no numpy (~15 MB): p95 1.82 ms sparse against 1.30 ms dense, measured
-# side by side; at +5,000 entries (35,542 phrasings) dense: 2.64 ms against 5.71 ms
+# The shipped content with its asked questions (about 12,700 phrasings) stays sparse, so
+# the idle bot imports no numpy (~15 MB); measured side by side at 10,542 phrasings: p95
+# 1.82 ms sparse against 1.30 ms dense; at +5,000 entries (35,542 phrasings) dense 2.64 ms
+# against 5.71 ms sparse
 DENSE_MIN_PHRASINGS = 20_000
 # Optional "is this a real word?" check: a real word is never corrected as a typo (set by
 # bench/library_compare.py to measure simplemma's dictionary; None in production).
@@ -198,9 +199,10 @@ def _sentences(text: str) -> list[str]:
     return parts
 
 
+# a count of members ("wie viele Musikschulen sind Mitglied …")
+_MEMBERS = re.compile(r"\bmitglied\w*|\bmembers?\b|\bmembership\b")
 # a year or an identifier ("2025", "0204"): a question naming one is answered only by an
 # entry that names it too
-_MEMBERS = re.compile(r"\bmitglied\w*|\bmembers?\b|\bmembership\b")
 _YEAR = re.compile(r"\b(?:(?:19|20)\d\d|0\d{2,})\b")
 
 HELP_ENTRY = "bot-hilfe"
@@ -403,7 +405,8 @@ class ContentIndex:
             for text in (e.title(lang), *e.questions(lang), e.answer(lang))
         ] + [k for e in self.entries for k in e.keywords]
         self.analyzer = Analyzer(content.synonyms, vocabulary, _search_stopwords(self.entries))
-        self._cost_term = self.analyzer.terms("Kosten")[0]
+        # the term of "Kosten" (a network's synonyms may map it elsewhere)
+        self._cost_term = next(iter(self.analyzer.terms("Kosten")), "")
         self._build()
 
     def _cased(self, question: str) -> tuple[frozenset[str], frozenset[str]]:

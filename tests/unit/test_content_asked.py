@@ -140,3 +140,34 @@ def test_no_sealed_unread_or_test_question_is_filed() -> None:
     for path in guarded:
         assert path.exists(), path
         assert not (_questions(path) & filed), path.name
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "asked:\n",  # no mapping at all
+        "asked:\n  lerncluster-kosten:\n",  # an entry without questions
+        "asked:\n  lerncluster-kosten: [42, {a: b}]\n",  # not text
+        "asked:\n  lerncluster-kosten: nur ein satz\n",  # a string, not a list
+        "fragen: {}\n",  # an unknown key (a curator's typo)
+    ],
+)
+def test_a_broken_asked_file_is_named_not_a_crash(tmp_path: Path, body: str) -> None:
+    _write(tmp_path / "asked.yaml", body)
+    report = check_content([tmp_path])
+    assert report.errors
+    assert all("asked.yaml" in str(e) for e in report.errors)
+
+
+def test_blank_and_huge_asked_questions_are_harmless(tmp_path: Path) -> None:
+    """A blank question is dropped; a 20,000-word one is indexed without hanging."""
+    huge = " ".join(["kooperationsvereinbarung"] * 20_000)
+    _write(
+        tmp_path / "asked.yaml",
+        f'asked:\n  lerncluster-kosten:\n    - "   "\n    - "{huge}"\n',
+    )
+    cs = load_content([tmp_path])
+    entry = cs.faq_entry("lerncluster-kosten")
+    assert entry is not None and "" not in entry.asked and "   " not in entry.asked
+    index = ContentIndex(cs)
+    assert index.answer("Was kostet ein Lerncluster?").entry_id == "lerncluster-kosten"
