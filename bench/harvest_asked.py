@@ -110,13 +110,22 @@ def _with(content: ContentSet, filed: list[tuple[str, str]]) -> ContentSet:
     return grown
 
 
-def loso(paths: list[Path], bare: ContentSet, off_topic: list[Path]) -> None:
+def _index(content: ContentSet, threshold: int | None) -> ContentIndex:
+    index = ContentIndex(content)
+    if threshold is not None:
+        index.threshold = threshold
+    return index
+
+
+def loso(
+    paths: list[Path], bare: ContentSet, off_topic: list[Path], threshold: int | None = None
+) -> None:
     """Leave one set out: file the others' questions, score the one left out. Sets of
     only off-topic questions (never harvested) are scored with every set filed."""
-    base = ContentIndex(bare)
+    base = _index(bare, threshold)
     filed = {p: file_questions(base, p) for p in paths}
     if off_topic:
-        grown = ContentIndex(_with(bare, [q for p in paths for q in filed[p]]))
+        grown = _index(_with(bare, [q for p in paths for q in filed[p]]), threshold)
         was = now = count = 0
         for path in off_topic:
             b, a = _score(base, path), _score(grown, path)
@@ -126,7 +135,7 @@ def loso(paths: list[Path], bare: ContentSet, off_topic: list[Path]) -> None:
     total = [0] * 8
     for held in paths:
         others = [q for p in paths if p != held for q in filed[p]]
-        grown = ContentIndex(_with(bare, others))
+        grown = _index(_with(bare, others), threshold)
         before, after = _score(base, held), _score(grown, held)
         print(
             f"{held.name:24s} +{len(others):5d} asked  right {before[0]}/{before[1]} -> "
@@ -191,6 +200,9 @@ def main() -> None:
         default=[],
         help="with --loso: near-miss sets to score with every set filed",
     )
+    parser.add_argument(
+        "--threshold", type=int, default=None, help="with --loso: answer from this score on"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     sealed = [p for p in (*args.sets, *args.off_topic) if p.name.startswith("sealed")]
@@ -198,7 +210,7 @@ def main() -> None:
         parser.error(f"a sealed set is never harvested: {', '.join(map(str, sealed))}")
     bare = _without_asked(load_content())
     if args.loso:
-        loso(args.sets, bare, args.off_topic)
+        loso(args.sets, bare, args.off_topic, args.threshold)
     else:
         write(args.sets, bare, args.out)
 
