@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -341,6 +341,15 @@ def detect_lang(text: str, default: str = "de") -> str:
     return default
 
 
+class _CuratedTerms(NamedTuple):
+    """An entry's curated texts as terms: what its phrasing fit is scored against (titles
+    and phrasings), what anchors it (keywords and titles), what it states (answers)."""
+
+    phrasings: list[list[str]]
+    anchors: list[list[str]]
+    answers: list[list[str]]
+
+
 def _locked(method: Callable[..., _T]) -> Callable[..., _T]:
     """Run ``method`` holding the index's lock (see ``ContentIndex._lock``)."""
 
@@ -491,18 +500,14 @@ class ContentIndex:
         bags: list[dict[int, float]] = []
         anchors: list[set[int]] = []
         analysed = [self._curated_terms(entry) for entry in self.entries]
-        curated = {t for texts in analysed for terms in texts for t in terms}
+        curated = {t for one in analysed for part in one for terms in part for t in terms}
         asked_terms = self._asked_terms(curated)
         for i, entry in enumerate(self.entries):
             starts.append(len(phr_terms))
             bag: dict[int, float] = {}
-            texts = [entry.title(lang) for lang in entry.langs]
-            texts += [q for lang in entry.langs for q in entry.questions(lang)]
-            for text in (*texts, *entry.asked):
+            for text in (*(entry.title(lang) for lang in entry.langs), *entry.all_phrasings()):
                 self._exact.setdefault(fold(normalize(text)), i)
-            n_langs = len(entry.langs)
-            phrasings, keywords = analysed[i][: len(texts)], analysed[i][len(texts) :]
-            for terms in phrasings:
+            for terms in analysed[i].phrasings:
                 ids = sorted({tid(term) for term in terms})
                 if ids:
                     phr_terms.append(ids)
@@ -519,11 +524,11 @@ class ContentIndex:
                     for t in ids:
                         bag.setdefault(t, self.asked_weight)
             anchor: set[int] = set()
-            for terms in keywords[: len(keywords) - n_langs]:
+            for terms in analysed[i].anchors:
                 ids = [tid(term) for term in terms]
                 bag.update(dict.fromkeys(ids, 1.0))
                 anchor.update(ids)
-            for terms in keywords[len(keywords) - n_langs :]:  # the answers
+            for terms in analysed[i].answers:
                 for term in terms:
                     bag.setdefault(tid(term), self.answer_weight)
             anchors.append(anchor)
@@ -589,18 +594,15 @@ class ContentIndex:
 
     # ------------------------------------------------------------------ scoring
 
-    def _curated_terms(self, entry: FaqEntry) -> list[list[str]]:
-        """The terms of an entry's curated texts: titles and phrasings, then keywords and
-        titles (its anchors), then its answers."""
-        titles = [entry.title(lang) for lang in entry.langs]
-        texts = [
-            *titles,
-            *(q for lang in entry.langs for q in entry.questions(lang)),
-            *entry.keywords,
-            *titles,
-            *(entry.answer(lang) for lang in entry.langs),
-        ]
-        return [self.analyzer.terms(text) for text in texts]
+    def _curated_terms(self, entry: FaqEntry) -> _CuratedTerms:
+        """The terms of an entry's curated texts, each text analysed once."""
+        titles = [self.analyzer.terms(entry.title(lang)) for lang in entry.langs]
+        questions = [self.analyzer.terms(q) for lang in entry.langs for q in entry.questions(lang)]
+        return _CuratedTerms(
+            phrasings=[*titles, *questions],
+            anchors=[*(self.analyzer.terms(k) for k in entry.keywords), *titles],
+            answers=[self.analyzer.terms(entry.answer(lang)) for lang in entry.langs],
+        )
 
     def _asked_terms(self, curated: set[str]) -> list[list[list[str]]]:
         """The terms of the questions members asked, per entry. A word the curated content
@@ -1088,7 +1090,7 @@ class ContentIndex:
         # der Musikschulen" (who answered a survey) is no count of them
         members = (
             self._counted_terms("mitglieder")
-            if word and kind == "number" and _MEMBERS.search(normalize(asked))
+            if word and _MEMBERS.search(normalize(asked))
             else frozenset()
         )
         # "also die absolute Zahl, nicht Prozent": a share answers no such question
