@@ -31,8 +31,16 @@ def bound_query(text: str) -> str:
     ``MAX_TOKEN_CHARS`` characters from the first ``MAX_QUERY_CHARS`` characters."""
     if len(text) <= MAX_TOKEN_CHARS:
         return text
-    words = text[:MAX_QUERY_CHARS].split()[:MAX_TOKENS]
-    return " ".join(word[:MAX_TOKEN_CHARS] for word in words)
+    # counted as the analysis sees them: "sachsen-anhalt" is two words
+    kept: list[str] = []
+    count = 0
+    for word in text[:MAX_QUERY_CHARS].split():
+        word = word[:MAX_TOKEN_CHARS]
+        count += len(normalize(word).split())
+        if count > MAX_TOKENS:
+            break
+        kept.append(word)
+    return " ".join(kept)
 
 
 class Analyzer:

@@ -773,6 +773,15 @@ def test_how_to_use_the_bot_gets_the_bots_help(index: ContentIndex, question: st
         "wer " + "x" * 65_000 + " moderiert?",  # one 64 KB word
         "\u202e\u2066wie kann ich den bot nutzen\u2069?" * 500,  # bidi controls
         "Prof. Dr. z.B. u.a. " * 3000 + "?",
+        # this round's rules at their worst: a long "wann … aus", "was … zahlt", Länder,
+        # "oder ein Bot", shares, names with a bang, a fee compound
+        "wann " + "laeuft " * 10_000 + "aus?",
+        "was " + "a " * 20_000 + "zahlt",
+        "bayern sachsen-anhalt niedersachsen " * 2500,
+        "bist du ein " + "mensch oder " * 5000,
+        "wie viele " + "absolut mitglied prozent " * 3000,
+        "Läuft! " * 10_000,
+        "tagungsgebühr" * 5000 + "?",
     ],
 )
 def test_strangers_input_to_the_sentence_and_kind_rules(index: ContentIndex, question: str) -> None:
