@@ -47,7 +47,10 @@ def guarded_sets() -> list[Path]:
     the sealed sets, the sets kept unread, and the test suite's own sets. Blind authors
     do write the same short question now and then; filing it would score it as known."""
     found = sorted((ROOT / "bench" / "eval").glob("sealed*.yaml"))
-    found += [ROOT / "bench" / "eval" / n for n in ("holdout10.yaml", "nearmiss10.yaml")]
+    found += [
+        ROOT / "bench" / "eval" / n
+        for n in ("holdout10.yaml", "holdout11.yaml", "nearmiss10.yaml", "nearmiss11.yaml")
+    ]
     found += sorted((ROOT / "tests" / "unit").glob("content_eval*.yaml"))
     return [p for p in found if p.exists()]
 

@@ -102,6 +102,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat date\b|\bwhich year\b|\bsince when\b|\bwann genau\b"
             # "wann wurden die Ergebnisse veröffentlicht?": a past event's date
             r"|\bwann\s+(?:wurde|wurden|hatte|hatten)\b|\bwhen were\b"
+            # "Mutmachpapier wann erschienen": a publication's date
+            r"|\bwann\s+(?:\w+\s+){0,2}(?:erschienen|veroeffentlicht|herausgekommen|rausgekommen"
+            r"|herausgegeben)\b"
         ),
     ),
     (
@@ -111,6 +114,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwo\s+(?:\w+\s+){0,6}(?:statt|stattgefunden|abgehalten|ausgerichtet)\b"
             r"|\ban welchem ort\b|\bin welche[rm]? (?:stadt|ort|gebaeude|raum|location)\b"
+            # "in welchen Städten laufen die Cluster?" ("which town was presented as …" asks
+            # for a name, which an entry naming it answers)
+            r"|\bin welchen (?:staedten|orten|stadtteilen)\b"
             r"|\bwhere\s+(?:\w+\s+){0,6}(?:held|take place|took place|hosted)\b"
             r"|\bwo\s+(?:war|ist|sind|waren)\s+(?:\w+\s+){0,3}\w*(?:kongress|forum|tagung|treffen"
             r"|veranstaltung|workshop|sitzung)\w*\b"
@@ -163,6 +169,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwelche[rnm]? anteil\b|\bwhat share\b|\bwhat percentage\b"
             r"|\bmaximum\b|\bminimum\b|\bgroup size\b|\bgruppengroesse\w*"
             r"|\b(?:absolute|total|exact) number\b"
+            # "max teilnehmerzahl": a limit or a count is asked
+            r"|\bmax\b|\bteilnehmerzahl\w*|\bteilnehmeranzahl\w*"
         ),
     ),
 )
@@ -264,6 +272,10 @@ _STILL = re.compile(
     # "gibt es noch weitere Treffen?" asks for more, not whether one still runs
     r"(?!\s+(?:weitere\w*|mehr|andere\w*|ein|eine|einen|einem|einer|etwas|was|zusaetzlich\w*))"
     r"|\bnoch\s+(?:aktiv|aktuell|am laufen|im gange)\b"
+    # "ist er heute eigentlich noch Fachreferent?", "gibt es das heute noch?"
+    r"|\b(?:heute|jetzt|immer)\s+(?:\w+\s+){0,2}noch\b(?!\s+(?:weitere\w*|mehr|andere\w*))"
+    r"|\b(?:wurde|wird)\s+(?:\w+\s+){0,3}eingestellt\b|\bstill\s+(?:the|in|running|active|exist\w*|there"
+    r"|around|going|open|available|in charge)\b|\bis\s+(?:\w+\s+){0,3}still\b"
     r"|\b(?:schon|bereits|inzwischen)\s+(?:beendet|vorbei|abgeschlossen|eingestellt|ausgelaufen)\b"
     # "dieses Jahr": the snapshot does not know which year it is read in
     r"|\b(?:dieses|diesem|in diesem|this) jahr(?:es)?\b|\bthis year\b|\bheuer\b"
@@ -277,7 +289,9 @@ _RANKING = re.compile(
     # "am besten" is mostly "the best way" ("wie spricht man sie am besten an?")
     r"|\bam besten\s+(?:\w+\s+){0,6}?(?:besucht|geeignet|bewertet|gelaufen|angekommen)\b|\b(?:der|die|das|den)\s+(?!am\s)(?:\w+\s+)?"
     r"(?:wichtigste|beste|groesste|meiste|erfolgreichste|haeufigste|beliebteste|schwierigste)\w*\b"
-    r"|\b(?:the\s+)?(?:most|best|biggest|largest)\b)"
+    r"|\b(?:the\s+)?(?:most|best|biggest|largest)\b"
+    # "welches Lerncluster ist am besten für Einsteiger?"
+    r"|\b(?:ist|sind|waere|waeren)\s+(?:\w+\s+){0,2}am besten\b(?!\s+(?:\w+\s+){0,3}(?:zu|an)\b))"
 )
 # a clause saying what the source does *not* state holds no fact of that kind:
 # "eine bestimmte Kündigungsfrist nennt die Quelle nicht" answers no question for one

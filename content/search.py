@@ -59,6 +59,7 @@ from content.normalize import (
     normalize,
     stem,
 )
+from content.verify import LEXICAL, Verifier, load_verifier
 
 if TYPE_CHECKING:
     from content.dense import DenseScorer
@@ -242,6 +243,13 @@ _PUPILS = re.compile(
     r"|band)\b"
 )
 
+# the first word of a yes/no question ("Gibt es …?", "Kann man …?", "Is there …?")
+_YES_NO = frozenset(
+    "gibt gibts kann koennen konnte muss muessen darf duerfen ist sind war waren hat haben "
+    "hatte wird werden soll sollen sollte sollten braucht brauchen lohnt stimmt laeuft "
+    "is are was were can could do does did will would should must has have".split()
+)
+
 _EN_ONLY = STOPWORDS_EN - STOPWORDS_DE
 _DE_ONLY = STOPWORDS_DE - STOPWORDS_EN
 
@@ -395,6 +403,8 @@ class ContentIndex:
         self.asked_weight = CALIBRATION["asked_weight"]
         self.unknown_factor = CALIBRATION["unknown_factor"]
         self.fit_weight = CALIBRATION["fit_weight"]
+        # the last check before answering (None: threshold and rules alone)
+        self.verifier: Verifier | None = load_verifier()
         # the word list, opened once: typo guard, noun or not, a real word or not
         words = _word_list()
         self.typo_guard = _guard_of(words) if CALIBRATION["typo_guard"] else None
@@ -496,6 +506,7 @@ class ContentIndex:
         self._exact: dict[str, int] = {}
         phr_terms: list[list[int]] = []
         phr_entry: list[int] = []
+        phr_asked: list[bool] = []  # a member's question (asked.yaml), not a curated phrasing
         starts: list[int] = []
         bags: list[dict[int, float]] = []
         anchors: list[set[int]] = []
@@ -512,12 +523,14 @@ class ContentIndex:
                 if ids:
                     phr_terms.append(ids)
                     phr_entry.append(i)
+                    phr_asked.append(False)
                     bag.update(dict.fromkeys(ids, 1.0))
             for terms in asked_terms[i]:
                 ids = sorted({tid(term) for term in terms})
                 if ids:
                     phr_terms.append(ids)
                     phr_entry.append(i)
+                    phr_asked.append(True)
                     # a member's question is matched as a phrasing, but its other words
                     # (the story, a near-miss's detail) explain a question only as much
                     # as the answer's words do
@@ -550,6 +563,7 @@ class ContentIndex:
             if len(phr_terms) == starts[-1]:  # entry without any phrasing: keep it addressable
                 phr_terms.append([])
                 phr_entry.append(i)
+                phr_asked.append(False)
 
         n_terms = len(term_ids)
         n_entries = len(self.entries)
@@ -578,6 +592,8 @@ class ContentIndex:
             "d", [sum([self._idf[t] for t in ids]) if ids else 1.0 for ids in phr_terms]
         )
         self._phr_entry = array("i", phr_entry)
+        self._phr_asked = phr_asked
+        self._bags = bags  # per entry: term id -> its weight there (the verifier's evidence)
         self._dense = None
         if self.dense or (self.dense is None and len(phr_terms) >= DENSE_MIN_PHRASINGS):
             from content.dense import DenseScorer  # numpy: only for large content
@@ -965,9 +981,18 @@ class ContentIndex:
 
         An entry answers when it scores at least the threshold *and* holds the kind of
         fact the question asks for (an amount, a date, a person, a number …) about the
-        question's subject; otherwise the bot abstains and offers the plausible entries as
-        "Meinst du …?".
+        question's subject *and* the verifier (``content.verify``) finds the evidence
+        for it strong enough; otherwise the bot abstains and offers the plausible entries
+        as "Meinst du …?".
         """
+        return self.explain(question, lang)[0]
+
+    @_locked
+    def explain(
+        self, question: str, lang: str = "de", *, verify: bool = True
+    ) -> tuple[AnswerResult, dict[str, float] | None]:
+        """``answer`` with the verifier's evidence about the entry the rules chose (None
+        when they chose none); ``verify=False`` answers without the verifier (to fit it)."""
         # An English question is answered in English; otherwise the user's language.
         lang = lang if lang in ("de", "en") else "de"
         question = bound_query(question)
@@ -975,14 +1000,14 @@ class ContentIndex:
             lang = "en"
         talk = small_talk(question)
         if talk is not None:
-            return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk)
+            return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk), None
         scores = self.scores(question)
         if not scores:
-            return AnswerResult(True, None, "", "", "", 0, lang)
+            return AnswerResult(True, None, "", "", "", 0, lang), None
         if _HELP_REQUEST.match(normalize(question)):
             helper = self.entry(HELP_ENTRY)
             if helper is not None:
-                return self._result(helper, 100, lang)
+                return self._result(helper, 100, lang), None
         order = _best(scores, 10)
         # what is asked comes from the asking sentence: "… Kooperationen kosten nur Zeit
         # und Nerven. Welche Vorteile hat so eine Kooperation?" asks for no amount, and
@@ -994,6 +1019,11 @@ class ContentIndex:
         kind = question_kind(asked)
         private = bool(_PRIVATE.search(_PUPILS.sub(" ", normalize(question))))
         chosen = None if private else self._choose(question, asking, asked, scores, order, kind)
+        evidence = None
+        if chosen is not None:
+            evidence = self._evidence(question, asking, kind, scores, order, chosen, lang)
+            if verify and self.verifier is not None and not self.verifier.accepts(evidence):
+                chosen = None  # too weak: offered one tap away instead
         if chosen is None:
             best_score = round(float(scores[order[0]]))
             suggestions = [
@@ -1004,7 +1034,7 @@ class ContentIndex:
             if not suggestions:
                 suggestions = self._default_suggestions(lang)
             candidates = [] if private else self._candidates(scores, order, lang)
-            return AnswerResult(
+            result = AnswerResult(
                 True,
                 None,
                 "",
@@ -1016,10 +1046,108 @@ class ContentIndex:
                 candidates=candidates,
                 kind=kind,
             )
+            return result, evidence
         result = self._result(self.entries[chosen], round(float(scores[chosen])), lang)
         result.kind = kind
         result.candidates = self._alternatives(scores, order, chosen, lang)
-        return result
+        return result, evidence
+
+    def _evidence(
+        self,
+        question: str,
+        asking: str,
+        kind: str | None,
+        scores: list[float],
+        order: list[int],
+        i: int,
+        lang: str,
+    ) -> dict[str, float]:
+        """What speaks for and against entry ``i`` answering ``question``, each sign 0-1
+        (``content.verify.FEATURES``): the verifier weighs them."""
+        top = scores[i]
+        rest = [scores[j] for j in order if j != i]
+        second = rest[0] if rest else 0.0
+        crowd = sum(1 for v in rest[:9] if top > 0 and v >= 0.8 * top)
+        minor, major = self._cased(question)
+        terms = dict.fromkeys(self.analyzer.terms(asking), 1.0)
+        matched, total = self._match_terms(terms, minor, major, self._real_words(question))
+        total = total or 1.0
+        bag = self._bags[i]
+        idf = self._idf
+        known = covered = curated = missing = 0.0
+        missing_max = 0.0
+        for t, sim in matched:
+            w = idf[t] * sim
+            known += w
+            weight = bag.get(t, 0.0)
+            covered += w * weight
+            if weight >= 1.0:
+                curated += w
+            elif weight == 0.0:
+                missing += w
+                missing_max = max(missing_max, idf[t])
+        # the entry's best phrasing against the asking part (as ``_scores`` fits it)
+        hits: dict[int, float] = {}
+        for t, sim in matched:
+            for p in self._phr_post[t]:
+                if self._phr_entry[p] == i:
+                    hits[p] = hits.get(p, 0.0) + idf[t] * sim
+        fit, best_p = 0.0, -1
+        for p, hit in hits.items():
+            f1 = 2.0 * hit / (self._phr_mass[p] + total)
+            if f1 > fit:
+                fit, best_p = f1, p
+        subject = self.subject_coverage(question, kind)[i] if terms else 0.0
+        known_terms = self._term_ids
+        unknown_noun = any(t not in known_terms and t in major for t in terms if not t.isdigit())
+        norm = normalize(self._asked(question))
+        first = norm.split()[0] if norm.split() else ""
+        n_max = math.log1p(len(self.entries)) or 1.0
+        evidence = dict.fromkeys(self._missing_words(asking, i), 1.0)
+        evidence.update(
+            {
+                "score": min(top, 100.0) / 100.0,
+                "margin": max(0.0, min(top - second, 100.0)) / 100.0,
+                "crowd": crowd / 9.0,
+                "coverage": min(covered / total, 1.0),
+                "curated": min(curated / total, 1.0),
+                "unknown": max(0.0, 1.0 - known / total),
+                "missing": min(missing / total, 1.0),
+                "missing_max": missing_max / n_max,
+                "fit": min(fit, 1.0),
+                "fit_asked": 1.0 if best_p >= 0 and self._phr_asked[best_p] else 0.0,
+                "subject": subject,
+                "kind_none": 1.0 if kind is None else 0.0,
+                "kind_held": 1.0 if kind is not None and kind in self._kinds[i] else 0.0,
+                "kind_time": 1.0 if kind in ("date", "end", "next", "frequency") else 0.0,
+                "kind_person": 1.0 if kind in ("person", "person_now") else 0.0,
+                "kind_number": 1.0 if kind == "number" else 0.0,
+                "kind_money": 1.0 if kind in ("cost", "payer") else 0.0,
+                "kind_other": 1.0 if kind in ("place", "ranking", "status_now") else 0.0,
+                "terms": min(len(terms), 20) / 20.0,
+                "long": 1.0 if asking != question else 0.0,
+                "english": 1.0 if lang == "en" else 0.0,
+                "yes_no": 1.0 if first in _YES_NO else 0.0,
+                "exact": 1.0 if self._exact.get(fold(normalize(question))) == i else 0.0,
+                "unknown_noun": 1.0 if unknown_noun else 0.0,
+            }
+        )
+        return evidence
+
+    def _missing_words(self, asking: str, i: int) -> list[str]:
+        """``LEXICAL`` signs: the asking part's words entry ``i`` does not hold, as
+        "w:<word>" — the question words ("wo", "wer") and the details ("Moderator",
+        "Stadt", "Link") a near-miss asks for and a right answer's entry states."""
+        bag = self._bags[i]
+        out: list[str] = []
+        for word in dict.fromkeys(fold(normalize(asking)).split()):
+            if len(word) > 24 or word.isdigit():
+                continue
+            terms = self.analyzer.terms(word)
+            if any(self._term_ids.get(t, -1) in bag for t in terms):
+                continue
+            out.append(LEXICAL + word)
+        return out
 
     def _names_unknown_place(self, question: str) -> bool:
         """A place the content never names, asked after "in"/"nach"/"aus" ("… statt, in

@@ -951,3 +951,40 @@ def test_a_recording_only_from_an_entry_that_mentions_one(index: ContentIndex) -
         "werden die digitalen treffen vom lvdm aufgezeichnet, damit man sie spaeter anschauen kann?"
     )
     assert index.answer(asked).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # whether someone still holds a role, whether something still exists: the content
+        # is a snapshot of its documents
+        ("ist der fachreferent vom lvdm heute eigentlich noch im amt?", "status_now"),
+        ("gibt es das forum jetzt immer noch?", "status_now"),
+        ("wurde das projekt inzwischen eingestellt?", "status_now"),
+        ("Is the learning cluster still running?", "status_now"),
+        ("welcher workshop ist am besten fuer neue kommunen?", "ranking"),
+        ("wegweiser bildungspartner wann erschienen", "date"),
+        ("max gruppengroesse austauschtreffen", "number"),
+        ("teilnehmerzahl beim fachforum", "number"),
+        ("In welchen Städten gibt es solche Werkstätten?", "place"),
+    ],
+)
+def test_fragments_and_status_questions_name_their_kind(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which town presented itself as a Bildungsstadt?",  # a name, which an entry names
+        "wie spricht man die schulleitung am besten an?",  # the best way, no ranking
+        "gibt es heute noch weitere treffen?",  # more meetings, not whether one still runs
+    ],
+)
+def test_these_ask_no_place_ranking_or_status(question: str) -> None:
+    assert question_kind(question) not in ("place", "ranking", "status_now")
+
+
+def test_whether_a_cluster_still_exists_is_not_answered(index: ContentIndex) -> None:
+    """An entry describing the cluster says nothing about whether it runs today."""
+    assert index.answer("gibt es das lerncluster lernen vor ort heute noch?").abstained

@@ -1,0 +1,282 @@
+"""Fit the answer verifier (``content/verify.py``) on blind sets, leave-sets-out.
+
+Two steps::
+
+    # 1. evidence rows: every question of the read sets, asked against the content with
+    #    the *other* sets' questions filed (so no set is matched against its own words)
+    python bench/fit_verifier.py rows --out /tmp/rows.jsonl \
+        bench/eval/calibration*.yaml bench/eval/holdout9.yaml \
+        --off-topic bench/eval/nearmiss[5-9].yaml bench/eval/nearmiss1[2-4].yaml
+
+    # 2. fit: logistic regression, sets held out five at a time; prints the trade-off
+    #    (right answers kept against off-topic and wrong answers refused) per cut-off and
+    #    that of raising the score threshold instead; --write stores the weights fitted on
+    #    all rows with the chosen cut-off in content/data/verifier.yaml
+    python bench/fit_verifier.py fit /tmp/rows.jsonl [--cutoff P --write]
+
+A row is a question some entry would answer by the threshold and the rules; its label is
+1 when that entry's answer holds the question's facts, 0 when the question is off-topic
+or the entry answers it wrongly. ``tap`` says whether the right entry stays one tap away
+("Meinst du …?") when the verifier refuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from answer_eval import satisfies
+from harvest_asked import (
+    _entry_text,
+    _questions,
+    _with,
+    _without_asked,
+    file_questions,
+)
+
+from content import ContentIndex, detect_lang, load_content
+from content.verify import FEATURES, LEXICAL, VERIFIER_FILE, Verifier
+
+_REFUSE_ALL = Verifier(weights={}, bias=-100.0, cutoff=0.5)
+
+
+def _rows_of(index: ContentIndex, path: Path) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for k, item in enumerate(_questions(path)):
+        question = str(item["q"])
+        lang = detect_lang(question)
+        result, evidence = index.explain(question, lang, verify=False)
+        if evidence is None or result.abstained or result.entry_id is None:
+            continue
+        off = item.get("expected") == "abstain"
+        facts = item.get("facts") or []
+        right = not off and satisfies(_entry_text(index, result.entry_id, lang), facts)
+        tap = False
+        if right:  # refused, is the right entry still offered one tap away?
+            index.verifier = _REFUSE_ALL
+            refused = index.answer(question, lang)
+            index.verifier = None
+            tap = any(
+                satisfies(_entry_text(index, entry_id, lang), facts)
+                for entry_id, _ in refused.candidates
+            )
+        rows.append(
+            {
+                "set": path.name,
+                "i": k,
+                "label": int(right),
+                "off": int(off),
+                "near": int(bool(item.get("near_miss"))),
+                "tap": int(tap),
+                "x": [round(evidence[f], 5) for f in FEATURES],
+                "w": sorted(k for k in evidence if k.startswith(LEXICAL)),
+            }
+        )
+    return rows
+
+
+def rows(paths: list[Path], off_topic: list[Path], out: Path) -> None:
+    bare = _without_asked(load_content())
+    base = ContentIndex(bare)
+    filed = {p: file_questions(base, p) for p in paths}
+    counts: dict[str, int] = {}
+    with out.open("w", encoding="utf-8") as fh:
+        grown = ContentIndex(_with(bare, [q for p in paths for q in filed[p]]))
+        grown.verifier = None
+        for path in off_topic:
+            for row in _rows_of(grown, path):
+                fh.write(json.dumps(row) + "\n")
+                counts[path.name] = counts.get(path.name, 0) + 1
+        for held in paths:
+            others = [q for p in paths if p != held for q in filed[p]]
+            index = ContentIndex(_with(bare, others))
+            index.verifier = None
+            for row in _rows_of(index, held):
+                fh.write(json.dumps(row) + "\n")
+                counts[held.name] = counts.get(held.name, 0) + 1
+            print(f"{held.name:24s} {counts.get(held.name, 0)} rows", flush=True)
+    print(f"{sum(counts.values())} rows -> {out}")
+
+
+# ---------------------------------------------------------------- fitting
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def fit_logistic(
+    xs: list[list[float]], ys: list[int], l2: list[float], steps: int = 30
+) -> tuple[list[float], float]:
+    """L2-regularised logistic regression by Newton's method (numpy; bench only); ``l2``
+    gives each column its own penalty."""
+    import numpy as np
+
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    a = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(a.shape[1])
+    reg = np.diag([*l2, 0.0])  # the bias is not shrunk
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(a @ w, -30, 30)))
+        grad = a.T @ (p - y) + reg @ w
+        hess = (a * (p * (1 - p))[:, None]).T @ a + reg
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.abs(step).max()) < 1e-6:
+            break
+    return [float(v) for v in w[:-1]], float(w[-1])
+
+
+def lexicon(rows: list[dict[str, Any]], min_rows: int, min_sets: int) -> list[str]:
+    """The lexical signs seen often enough, in enough sets, to be weighed at all."""
+    seen: dict[str, set[str]] = {}
+    count: dict[str, int] = {}
+    for r in rows:
+        for name in r["w"]:
+            seen.setdefault(name, set()).add(r["set"])
+            count[name] = count.get(name, 0) + 1
+    return sorted(n for n in count if count[n] >= min_rows and len(seen[n]) >= min_sets)
+
+
+def _design(rows: list[dict[str, Any]], words: list[str]) -> list[list[float]]:
+    at = {n: k for k, n in enumerate(words)}
+    out = []
+    for r in rows:
+        lex = [0.0] * len(words)
+        for name in r["w"]:
+            if name in at:
+                lex[at[name]] = 1.0
+        out.append([*r["x"], *lex])
+    return out
+
+
+@dataclass
+class Options:
+    l2: float = 1.0
+    l2_lex: float = 3.0
+    min_rows: int = 8
+    min_sets: int = 4
+    lexical: bool = True
+
+
+def fit_model(rows: list[dict[str, Any]], opt: Options) -> tuple[dict[str, float], float]:
+    words = lexicon(rows, opt.min_rows, opt.min_sets) if opt.lexical else []
+    penalties = [opt.l2] * len(FEATURES) + [opt.l2_lex] * len(words)
+    w, b = fit_logistic(_design(rows, words), [int(r["label"]) for r in rows], penalties)
+    return dict(zip([*FEATURES, *words], w, strict=True)), b
+
+
+def _folds(rows: list[dict[str, Any]], k: int, seed: int = 7) -> list[set[str]]:
+    names = sorted({str(r["set"]) for r in rows})
+    random.Random(seed).shuffle(names)
+    return [set(names[i::k]) for i in range(k)]
+
+
+def probability(weights: dict[str, float], bias: float, row: dict[str, Any]) -> float:
+    z = bias + sum(weights[n] * v for n, v in zip(FEATURES, row["x"], strict=True))
+    z += sum(weights.get(n, 0.0) for n in row["w"])
+    return _sigmoid(z)
+
+
+def held_out_probabilities(rows: list[dict[str, Any]], k: int, opt: Options) -> list[float]:
+    """Each row's probability from a model fitted without its set (k folds of sets)."""
+    probs = [0.0] * len(rows)
+    for fold in _folds(rows, k):
+        weights, bias = fit_model([r for r in rows if r["set"] not in fold], opt)
+        for n, r in enumerate(rows):
+            if r["set"] in fold:
+                probs[n] = probability(weights, bias, r)
+    return probs
+
+
+def _table(rows: list[dict[str, object]], keep: list[bool]) -> tuple[int, int, int, int, int]:
+    right = sum(1 for r, k in zip(rows, keep, strict=True) if k and r["label"])
+    off = sum(1 for r, k in zip(rows, keep, strict=True) if k and r["off"])
+    near = sum(1 for r, k in zip(rows, keep, strict=True) if k and r["off"] and r["near"])
+    wrong = sum(1 for r, k in zip(rows, keep, strict=True) if k and not r["off"] and not r["label"])
+    lost_tap = sum(
+        1 for r, k in zip(rows, keep, strict=True) if not k and r["label"] and not r["tap"]
+    )
+    return right, off, near, wrong, lost_tap
+
+
+def fit(path: Path, cutoff: float | None, write: bool, opt: Options, k: int) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    print(
+        f"{len(rows)} rows, {sum(r['label'] for r in rows)} right, "
+        f"{sum(r['off'] for r in rows)} off-topic, "
+        f"{sum(1 for r in rows if not r['off'] and not r['label'])} wrong"
+    )
+    probs = held_out_probabilities(rows, k, opt)
+    print("\nverifier, held out by set: cut-off  right  off-topic  near-miss  wrong  lost-tap")
+    for cut in (0.0, 0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95):
+        print(f"  {cut:5.2f}  %6d  %6d  %6d  %6d  %6d" % _table(rows, [p >= cut for p in probs]))
+    score_at = FEATURES.index("score")
+    print("\nscore threshold instead:     threshold  right  off-topic  near-miss  wrong  lost-tap")
+    for th in (40, 46, 52, 58, 64, 70, 76):
+        keep = [r["x"][score_at] * 100 >= th for r in rows]
+        print(f"  {th:5d}  %6d  %6d  %6d  %6d  %6d" % _table(rows, keep))
+    weights, bias = fit_model(rows, opt)
+    print(f"\nweights fitted on all rows ({len(weights) - len(FEATURES)} lexical), the largest:")
+    for name, value in sorted(weights.items(), key=lambda t: -abs(t[1]))[:40]:
+        print(f"  {name:18s} {value:+.3f}")
+    print(f"  {'bias':18s} {bias:+.3f}")
+    if write and cutoff is not None:
+        data = {
+            "cutoff": cutoff,
+            "bias": round(bias, 4),
+            "weights": {n: round(v, 4) for n, v in weights.items() if abs(v) >= 1e-4},
+            "fitted_on": sorted({str(r["set"]) for r in rows}),
+        }
+        header = (
+            "# The answer verifier's weights (content/verify.py): a logistic model over the\n"
+            "# evidence about the chosen entry, fitted by bench/fit_verifier.py on blind sets\n"
+            "# (rows held out by set); below the cut-off the bot offers one tap instead.\n"
+        )
+        VERIFIER_FILE.write_text(
+            header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+        print(f"-> {VERIFIER_FILE}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    r = sub.add_parser("rows")
+    r.add_argument("sets", nargs="+", type=Path)
+    r.add_argument("--off-topic", nargs="*", type=Path, default=[])
+    r.add_argument("--out", type=Path, required=True)
+    f = sub.add_parser("fit")
+    f.add_argument("rows", type=Path)
+    f.add_argument("--cutoff", type=float, default=None)
+    f.add_argument("--write", action="store_true")
+    f.add_argument("--l2", type=float, default=1.0)
+    f.add_argument("--l2-lex", type=float, default=3.0)
+    f.add_argument("--min-rows", type=int, default=8)
+    f.add_argument("--min-sets", type=int, default=4)
+    f.add_argument("--no-lexical", action="store_true")
+    f.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    if args.step == "rows":
+        if any(p.name.startswith("sealed") for p in [*args.sets, *args.off_topic]):
+            sys.exit("a sealed set is never fitted on")
+        rows(args.sets, args.off_topic, args.out)
+    else:
+        opt = Options(args.l2, args.l2_lex, args.min_rows, args.min_sets, not args.no_lexical)
+        fit(args.rows, args.cutoff, args.write, opt, args.folds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""The last check before an answer: how likely is the chosen entry the right one?
+
+The matcher picks the entry that explains the question best and the answerability rules
+drop entries that lack the asked kind of fact. What is left still answers some
+near-misses: "Wann trifft sich die Pädagogische Werkstatt bei uns im Quartier?" shares
+every topic word with an entry that only *proposes* such a workshop. A near-miss and a
+right answer differ in many small signs at once (a rare word of the question the entry
+lacks, an entry chosen from a crowd of close ones, a fit that comes only from one
+member's question, a kind the entry barely holds), none of which decides alone.
+
+So the signs are weighed together by a logistic model fitted on questions strangers
+wrote blind (``bench/fit_verifier.py``, leave-sets-out). The weights and the cut-off
+live in ``data/verifier.yaml``; below the cut-off the bot does not answer but offers
+the entries as "Meinst du …?" — one tap away for the member who meant it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+VERIFIER_FILE = Path(__file__).parent / "data" / "verifier.yaml"
+LEXICAL = "w:"  # prefix of a lexical sign: a word of the question the entry lacks
+
+# The evidence about one (question, chosen entry) pair, each 0-1 (see
+# ``ContentIndex._evidence``); the model's weights are keyed by these names.
+FEATURES = (
+    "score",  # the chosen entry's score / 100
+    "margin",  # its lead over the next entry / 100
+    "crowd",  # share of the next nine entries scoring within 80 % of it
+    "coverage",  # share of the asking part's weight the entry explains (weighted)
+    "curated",  # … explained by its curated texts alone (not answers, not members' questions)
+    "unknown",  # share of the asking part's weight in words the content never uses
+    "missing",  # share in content words this entry lacks
+    "missing_max",  # the rarest content word of the question the entry lacks (idf / max)
+    "fit",  # best F1 of one of the entry's phrasings against the asking part
+    "fit_asked",  # 1: that best phrasing is a member's question (asked.yaml), not curated
+    "subject",  # share of the question's subject (without kind words) the entry explains
+    "kind_none",  # the question asks for no hard kind of fact
+    "kind_held",  # the entry holds the asked hard kind
+    "kind_time",  # a date, an end, a next date, a frequency
+    "kind_person",  # a person or who holds an office
+    "kind_number",  # a number or a share
+    "kind_money",  # an amount or who pays
+    "kind_other",  # a place, a ranking, a status now
+    "terms",  # number of terms of the asking part / 20 (at most 1)
+    "long",  # the question has a story before its asking sentence
+    "english",  # asked in English
+    "yes_no",  # a yes/no question ("gibt es", "kann man", "is there")
+    "exact",  # the question is word for word one of the entry's phrasings
+    "unknown_noun",  # a capitalised word the content never uses is in the asking part
+)
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """Weights of the logistic model and the probability below which the bot abstains."""
+
+    weights: dict[str, float]
+    bias: float
+    cutoff: float
+    fitted_on: list[str] = field(default_factory=list)
+
+    def probability(self, evidence: dict[str, float]) -> float:
+        """Probability that the chosen entry answers the question right."""
+        weights = self.weights
+        z = self.bias + sum(weights.get(name, 0.0) * v for name, v in evidence.items())
+        if z < -30:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def accepts(self, evidence: dict[str, float]) -> bool:
+        return self.probability(evidence) >= self.cutoff
+
+
+def load_verifier(path: Path = VERIFIER_FILE) -> Verifier | None:
+    """The fitted verifier, or None (no file, or one that does not fit ``FEATURES``):
+    then the bot answers on the matcher's threshold and rules alone."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    weights = data.get("weights")
+    if not isinstance(weights, dict) or not all(
+        k in FEATURES or str(k).startswith(LEXICAL) for k in weights
+    ):
+        return None
+    try:
+        return Verifier(
+            weights={str(k): float(v) for k, v in weights.items()},
+            bias=float(data["bias"]),
+            cutoff=float(data["cutoff"]),
+            fitted_on=[str(s) for s in data.get("fitted_on") or []],
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
