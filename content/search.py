@@ -59,7 +59,7 @@ from content.normalize import (
     normalize,
     stem,
 )
-from content.verify import LEXICAL, Verifier, load_verifier
+from content.verify import LEXICAL, Verifier, load_refused, load_verifier
 
 if TYPE_CHECKING:
     from content.dense import DenseScorer
@@ -386,6 +386,7 @@ class ContentIndex:
         threshold: int = THRESHOLD,
         extra: list[FaqEntry] | None = None,
         dense: bool | None = None,
+        refused: list[str] | None = None,
     ) -> None:
         self.content = content
         # answers run in worker threads while a coordinator's ``!antwort`` rebuilds the
@@ -405,6 +406,9 @@ class ContentIndex:
         self.fit_weight = CALIBRATION["fit_weight"]
         # the last check before answering (None: threshold and rules alone)
         self.verifier: Verifier | None = load_verifier()
+        # questions strangers asked that the content cannot answer (near-misses): a
+        # question reading like one of them is evidence against answering it
+        self.refused: list[str] = load_refused() if refused is None else refused
         # the word list, opened once: typo guard, noun or not, a real word or not
         words = _word_list()
         self.typo_guard = _guard_of(words) if CALIBRATION["typo_guard"] else None
@@ -593,6 +597,7 @@ class ContentIndex:
         )
         self._phr_entry = array("i", phr_entry)
         self._phr_asked = phr_asked
+        self._build_refused()
         self._bags = bags  # per entry: term id -> its weight there (the verifier's evidence)
         self._dense = None
         if self.dense or (self.dense is None and len(phr_terms) >= DENSE_MIN_PHRASINGS):
@@ -607,6 +612,21 @@ class ContentIndex:
                 starts,
                 n_entries,
             )
+
+    def _build_refused(self) -> None:
+        """Posting lists of the refused questions' content terms (their asking part)."""
+        self._ref_post: dict[int, list[int]] = {}
+        masses: list[float] = []
+        for r, question in enumerate(self.refused):
+            ids = {self._term_ids.get(t, -1) for t in self.analyzer.terms(self._asking(question))}
+            ids.discard(-1)
+            for t in ids:
+                self._ref_post.setdefault(t, []).append(r)
+            masses.append(sum(self._idf_of(t) for t in ids) or 1.0)
+        self._ref_mass = masses
+
+    def _idf_of(self, t: int) -> float:
+        return math.log1p(len(self.entries) / max(len(self._ent_post[t]), 1))
 
     # ------------------------------------------------------------------ scoring
 
@@ -1097,6 +1117,13 @@ class ContentIndex:
             f1 = 2.0 * hit / (self._phr_mass[p] + total)
             if f1 > fit:
                 fit, best_p = f1, p
+        refused: dict[int, float] = {}
+        for t, sim in matched:
+            for r in self._ref_post.get(t, ()):
+                refused[r] = refused.get(r, 0.0) + idf[t] * sim
+        refused_fit = max(
+            (2.0 * hit / (self._ref_mass[r] + total) for r, hit in refused.items()), default=0.0
+        )
         subject = self.subject_coverage(question, kind)[i] if terms else 0.0
         known_terms = self._term_ids
         unknown_noun = any(t not in known_terms and t in major for t in terms if not t.isdigit())
@@ -1130,6 +1157,8 @@ class ContentIndex:
                 "yes_no": 1.0 if first in _YES_NO else 0.0,
                 "exact": 1.0 if self._exact.get(fold(normalize(question))) == i else 0.0,
                 "unknown_noun": 1.0 if unknown_noun else 0.0,
+                "refused": min(refused_fit, 1.0),
+                "refused_lead": max(0.0, min(refused_fit, 1.0) - min(fit, 1.0)),
             }
         )
         return evidence

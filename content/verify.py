@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 VERIFIER_FILE = Path(__file__).parent / "data" / "verifier.yaml"
+REFUSED_FILE = Path(__file__).parent / "data" / "refused.yaml"
 LEXICAL = "w:"  # prefix of a lexical sign: a word of the question the entry lacks
 
 # The evidence about one (question, chosen entry) pair, each 0-1 (see
@@ -52,6 +53,8 @@ FEATURES = (
     "yes_no",  # a yes/no question ("gibt es", "kann man", "is there")
     "exact",  # the question is word for word one of the entry's phrasings
     "unknown_noun",  # a capitalised word the content never uses is in the asking part
+    "refused",  # best F1 of a question the content cannot answer (data/refused.yaml)
+    "refused_lead",  # … by how much it reads closer than the entry's best phrasing
 )
 
 
@@ -97,3 +100,16 @@ def load_verifier(path: Path = VERIFIER_FILE) -> Verifier | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def load_refused(path: Path = REFUSED_FILE) -> list[str]:
+    """Questions strangers asked that the content cannot answer (``refused:`` list), or
+    none when the file is missing or broken."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    found = data.get("refused") if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        return []
+    return [str(q) for q in found if isinstance(q, str) and q.strip()]
