@@ -10,9 +10,10 @@ Two steps::
 
     # 2. fit: logistic regression, sets held out five at a time; prints the trade-off
     #    (right answers kept against off-topic and wrong answers refused) per cut-off and
-    #    that of raising the score threshold instead; --write stores the weights fitted on
-    #    all rows with the chosen cut-off in content/data/verifier.yaml
-    python bench/fit_verifier.py fit /tmp/rows.jsonl [--cutoff P --write]
+    #    that of raising the score threshold instead; the cut-off is the highest that keeps
+    #    98 % (--keep) of the held-out right answers; --write stores the weights fitted on
+    #    all rows with that cut-off in content/data/verifier.yaml
+    python bench/fit_verifier.py fit /tmp/rows.jsonl [--keep 0.98] [--write]
 
 A row is a question some entry would answer by the threshold and the rules; its label is
 1 when that entry's answer holds the question's facts, 0 when the question is off-topic
@@ -47,8 +48,9 @@ from harvest_asked import (
 )
 
 from content import ContentIndex, detect_lang, load_content, normalize
+from content.analyze import bound_query
 from content.normalize import fold
-from content.verify import FEATURES, LEXICAL, REFUSED_FILE, VERIFIER_FILE, Verifier
+from content.verify import FEATURES, LEXICAL, NO_ENTRY, REFUSED_FILE, VERIFIER_FILE, Verifier
 
 _REFUSE_ALL = Verifier(weights={}, bias=-100.0, cutoff=0.5)
 
@@ -92,13 +94,24 @@ def off_topic_questions(path: Path) -> list[str]:
     return [str(q["q"]) for q in _questions(path) if q.get("expected") == "abstain"]
 
 
+def refused_under(index: ContentIndex, questions: list[str]) -> list[tuple[str, str]]:
+    """Each question with the entry that ranks first for it (``NO_ENTRY``: none scores)."""
+    out: list[tuple[str, str]] = []
+    for question in questions:
+        scores = index.scores(bound_query(question))
+        best = max(range(len(scores)), key=scores.__getitem__, default=-1)
+        entry_id = index.entries[best].id if best >= 0 and scores[best] > 0 else NO_ENTRY
+        out.append((entry_id, question))
+    return out
+
+
 def rows(paths: list[Path], off_topic: list[Path], out: Path) -> None:
     """Every set is asked against the content with the *other* sets' questions filed:
     their answerable ones as asked questions, their off-topic ones as refused."""
     bare = _without_asked(load_content())
     base = ContentIndex(bare, refused=[])
     filed = {p: file_questions(base, p) for p in paths}
-    refused = {p: off_topic_questions(p) for p in [*paths, *off_topic]}
+    refused = {p: refused_under(base, off_topic_questions(p)) for p in [*paths, *off_topic]}
     everything = [q for p in paths for q in filed[p]]
     counts: dict[str, int] = {}
     with out.open("w", encoding="utf-8") as fh:
@@ -117,8 +130,8 @@ def rows(paths: list[Path], off_topic: list[Path], out: Path) -> None:
 
 
 def write_refused(paths: list[Path]) -> None:
-    """content/data/refused.yaml: the off-topic questions of the read sets, never one
-    whose words are in a sealed, unread or test set."""
+    """content/data/refused.yaml: the off-topic questions of the read sets under the entry
+    that ranks first for each, never one whose words are in a sealed, unread or test set."""
     guarded = {fold(normalize(str(q["q"]))) for p in guarded_sets() for q in _questions(p)}
     seen: set[str] = set()
     kept: list[str] = []
@@ -129,16 +142,21 @@ def write_refused(paths: list[Path]) -> None:
                 continue
             seen.add(key)
             kept.append(" ".join(question.split()))
+    by_entry: dict[str, list[str]] = {}
+    for entry_id, question in refused_under(
+        ContentIndex(_without_asked(load_content()), refused=[]), kept
+    ):
+        by_entry.setdefault(entry_id, []).append(question)
     header = (
         "# Questions strangers asked that the content cannot answer: the off-topic and\n"
         "# near-miss questions of blind evaluation sets written from ../shared/seeds only\n"
-        "# (read sets, never a sealed or unread one). A question reading like one of them\n"
-        "# is evidence against answering it (content/verify.py). Made by\n"
-        "# bench/fit_verifier.py refused SETS...; edit by re-running it.\n"
+        "# (read sets, never a sealed or unread one), each under the entry that ranks first\n"
+        "# for it ('-': none). A question reading like one of them is evidence against\n"
+        "# answering it (content/verify.py). Made by bench/fit_verifier.py refused SETS...\n"
     )
-    body = yaml.safe_dump({"refused": kept}, allow_unicode=True, width=1000)
+    body = yaml.safe_dump({"refused": by_entry}, allow_unicode=True, width=1000, sort_keys=True)
     REFUSED_FILE.write_text(header + body, encoding="utf-8")
-    print(f"{len(kept)} refused questions -> {REFUSED_FILE}")
+    print(f"{len(kept)} refused questions under {len(by_entry)} entries -> {REFUSED_FILE}")
 
 
 # ---------------------------------------------------------------- fitting
@@ -244,7 +262,7 @@ def _table(rows: list[dict[str, object]], keep: list[bool]) -> tuple[int, int, i
     return right, off, near, wrong, lost_tap
 
 
-def fit(path: Path, cutoff: float | None, write: bool, opt: Options, k: int) -> None:
+def fit(path: Path, cutoff: float | None, keep: float, write: bool, opt: Options, k: int) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     print(
         f"{len(rows)} rows, {sum(r['label'] for r in rows)} right, "
@@ -258,14 +276,24 @@ def fit(path: Path, cutoff: float | None, write: bool, opt: Options, k: int) -> 
     score_at = FEATURES.index("score")
     print("\nscore threshold instead:     threshold  right  off-topic  near-miss  wrong  lost-tap")
     for th in (40, 46, 52, 58, 64, 70, 76):
-        keep = [r["x"][score_at] * 100 >= th for r in rows]
-        print(f"  {th:5d}  %6d  %6d  %6d  %6d  %6d" % _table(rows, keep))
+        kept = [r["x"][score_at] * 100 >= th for r in rows]
+        print(f"  {th:5d}  %6d  %6d  %6d  %6d  %6d" % _table(rows, kept))
+    total_right = sum(int(r["label"]) for r in rows)
+    if cutoff is None:  # the highest cut-off keeping ``keep`` of the held-out right answers
+        grid = [c / 100 for c in range(0, 100)]
+        cutoff = max(
+            c for c in grid if _table(rows, [p >= c for p in probs])[0] >= keep * total_right
+        )
+    print(
+        f"\ncut-off {cutoff:.2f}: right, off-topic, near-miss, wrong, lost-tap = "
+        + ", ".join(str(v) for v in _table(rows, [p >= cutoff for p in probs]))
+    )
     weights, bias = fit_model(rows, opt)
     print(f"\nweights fitted on all rows ({len(weights) - len(FEATURES)} lexical), the largest:")
     for name, value in sorted(weights.items(), key=lambda t: -abs(t[1]))[:40]:
         print(f"  {name:18s} {value:+.3f}")
     print(f"  {'bias':18s} {bias:+.3f}")
-    if write and cutoff is not None:
+    if write:
         data = {
             "cutoff": cutoff,
             "bias": round(bias, 4),
@@ -294,7 +322,10 @@ def main() -> None:
     w.add_argument("sets", nargs="+", type=Path)
     f = sub.add_parser("fit")
     f.add_argument("rows", type=Path)
-    f.add_argument("--cutoff", type=float, default=None)
+    f.add_argument("--cutoff", type=float, default=None, help="default: from --keep")
+    f.add_argument(
+        "--keep", type=float, default=0.98, help="share of held-out right answers to keep"
+    )
     f.add_argument("--write", action="store_true")
     f.add_argument("--l2", type=float, default=1.0)
     f.add_argument("--l2-lex", type=float, default=10.0)
@@ -313,7 +344,7 @@ def main() -> None:
         write_refused(args.sets)
     else:
         opt = Options(args.l2, args.l2_lex, args.min_rows, args.min_sets, not args.no_lexical)
-        fit(args.rows, args.cutoff, args.write, opt, args.folds)
+        fit(args.rows, args.cutoff, args.keep, args.write, opt, args.folds)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ FEATURES = (
     "unknown_noun",  # a capitalised word the content never uses is in the asking part
     "refused",  # best F1 of a question the content cannot answer (data/refused.yaml)
     "refused_lead",  # … by how much it reads closer than the entry's best phrasing
+    "refused_entry",  # best F1 of a refused question this very entry ranks first for
 )
 
 
@@ -102,14 +103,24 @@ def load_verifier(path: Path = VERIFIER_FILE) -> Verifier | None:
         return None
 
 
-def load_refused(path: Path = REFUSED_FILE) -> list[str]:
-    """Questions strangers asked that the content cannot answer (``refused:`` list), or
+NO_ENTRY = "-"  # a refused question no entry ranks first for
+
+
+def load_refused(path: Path = REFUSED_FILE) -> list[tuple[str, str]]:
+    """Questions strangers asked that the content cannot answer, as (id of the entry
+    that ranks first for it, question), from ``refused: {entry-id: [question, …]}``;
     none when the file is missing or broken."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         return []
     found = data.get("refused") if isinstance(data, dict) else None
-    if not isinstance(found, list):
+    if not isinstance(found, dict):
         return []
-    return [str(q) for q in found if isinstance(q, str) and q.strip()]
+    return [
+        (str(entry_id), question)
+        for entry_id, questions in found.items()
+        if isinstance(questions, list)
+        for question in questions
+        if isinstance(question, str) and question.strip()
+    ]
