@@ -157,3 +157,28 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(
     assert "Nicht das, was du gesucht hast?" not in clear.body
     nothing = await ask(member, room_id, "1")
     assert "keine Auswahl" in nothing.body
+
+
+async def test_a_near_miss_is_offered_not_answered(client_factory: Any, bot_factory: Any) -> None:
+    """A member asks for a detail no document states (the hall of the workshops): the
+    matcher's rules alone would answer with the workshops entry; the verifier refuses, so
+    the reply is the one-tap offer, and tapping the entry gives its answer."""
+    member = await client_factory("member", auto_join=True)
+    bot = await bot_factory()
+    room_id = await room_with_bot(member, bot, direct=True)
+
+    offer = await ask(
+        member, room_id, "wo genau treffen sich die lerncluster workshops, in welcher halle?"
+    )
+    assert offer.content["koopbot.answer"] == {"abstained": True}
+    assert "Meinst du eins davon?" in offer.body
+    titles = [
+        line.split(". ", 1)[1] for line in offer.body.splitlines() if re.match(r"\d\. ", line)
+    ]
+    assert "Workshops eines Lernclusters" in titles
+    picked = await ask(member, room_id, str(titles.index("Workshops eines Lernclusters") + 1))
+    assert picked.content["koopbot.answer"]["id"] == "lerncluster-workshops"
+
+    # a plain question of the same topic is still answered at once
+    plain = await ask(member, room_id, "Was kostet die Teilnahme am Lerncluster?")
+    assert plain.content["koopbot.answer"]["id"] == "lerncluster-kosten"
