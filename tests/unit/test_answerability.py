@@ -610,7 +610,11 @@ def test_near_misses_of_the_new_kinds_abstain(index: ContentIndex, question: str
 def test_the_new_kinds_answer_where_the_content_holds_them(
     index: ContentIndex, question: str, entry: str
 ) -> None:
-    assert index.answer(question).entry_id == entry
+    """The kind rules let the entry answer; the verifier may still find the question too
+    close to ones the content cannot answer, and then the entry is one tap away."""
+    assert index.explain(question, verify=False)[0].entry_id == entry
+    result = index.answer(question)
+    assert result.entry_id == entry or result.candidates[0][0] == entry
 
 
 @pytest.mark.parametrize(
