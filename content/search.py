@@ -598,6 +598,8 @@ class ContentIndex:
         )
         self._phr_entry = array("i", phr_entry)
         self._phr_asked = phr_asked
+        self._phr_terms = phr_terms  # per phrasing its term ids; entry i's are
+        self._phr_start = [*starts, len(phr_terms)]  # phr_start[i] .. phr_start[i + 1]
         self._build_refused()
         self._bags = bags  # per entry: term id -> its weight there (the verifier's evidence)
         self._dense = None
@@ -907,22 +909,44 @@ class ContentIndex:
         question = bound_query(question)
         cased = self._cased(question)
         real = self._real_words(question)
+        parts = self._subject_parts(question, kind)
+        coverage = self._scores(parts[0], *cased, real=real, coverage_only=True)[1]
+        for whole in parts[1:]:  # or the whole, its background down-weighted
+            coverage = list(
+                map(max, coverage, self._scores(whole, *cased, real=real, coverage_only=True)[1])
+            )
+        return coverage
+
+    def _subject_coverage_of(self, question: str, kind: str | None, i: int) -> float:
+        """``subject_coverage`` of entry ``i`` alone (the verifier needs one entry's)."""
+        question = bound_query(question)
+        minor, major = self._cased(question)
+        real = self._real_words(question)
+        bag = self._bags[i]
+        best = 0.0
+        for terms in self._subject_parts(question, kind):
+            matched, total = self._match_terms(terms, minor, major, real)
+            if matched and total > 0:
+                hit = sum(self._idf[t] * sim * bag.get(t, 0.0) for t, sim in matched)
+                best = max(best, min(hit / total, 1.0))
+        return best
+
+    def _subject_parts(self, question: str, kind: str | None) -> list[dict[str, float]]:
+        """The weighted terms whose coverage is a question's subject coverage: its asking
+        sentence without the kind words, and for a long question also the whole."""
         focus = self._focus(question)
         terms = dict.fromkeys(self._subject_terms(focus or question), 1.0)
         # a fee asked in a compound ("Tagungsgebühr") is the kind, not the subject
         kind_term = self._cost_term if kind == "cost" else None
         terms.pop(kind_term or "", None)
-        coverage = self._scores(terms, *cased, real=real, coverage_only=True)[1]
-        if focus is not None:  # or the whole, its background down-weighted
-            whole = self._weighted_terms(question)
-            for word in KIND_WORDS & set(normalize(question).split()):
-                for term in self.analyzer.terms(word):
-                    whole.pop(term, None)
-            whole.pop(kind_term or "", None)
-            coverage = list(
-                map(max, coverage, self._scores(whole, *cased, real=real, coverage_only=True)[1])
-            )
-        return coverage
+        if focus is None:
+            return [terms]
+        whole = self._weighted_terms(question)
+        for word in KIND_WORDS & set(normalize(question).split()):
+            for term in self.analyzer.terms(word):
+                whole.pop(term, None)
+        whole.pop(kind_term or "", None)
+        return [terms, whole]
 
     def _scores(
         self,
@@ -1116,13 +1140,10 @@ class ContentIndex:
                 missing += w
                 missing_max = max(missing_max, idf[t])
         # the entry's best phrasing against the asking part (as ``_scores`` fits it)
-        hits: dict[int, float] = {}
-        for t, sim in matched:
-            for p in self._phr_post[t]:
-                if self._phr_entry[p] == i:
-                    hits[p] = hits.get(p, 0.0) + idf[t] * sim
+        weight_of = {t: idf[t] * sim for t, sim in matched}
         fit, best_p = 0.0, -1
-        for p, hit in hits.items():
+        for p in range(self._phr_start[i], self._phr_start[i + 1]):
+            hit = sum(weight_of.get(t, 0.0) for t in self._phr_terms[p])
             f1 = 2.0 * hit / (self._phr_mass[p] + total)
             if f1 > fit:
                 fit, best_p = f1, p
@@ -1136,7 +1157,7 @@ class ContentIndex:
             refused_fit = max(refused_fit, f1)
             if self._ref_entry[r] == i:
                 refused_entry = max(refused_entry, f1)
-        subject = self.subject_coverage(question, kind)[i] if terms else 0.0
+        subject = self._subject_coverage_of(question, kind, i) if terms else 0.0
         known_terms = self._term_ids
         unknown_noun = any(t not in known_terms and t in major for t in terms if not t.isdigit())
         norm = normalize(self._asked(question))
