@@ -165,3 +165,27 @@ def test_no_sealed_or_unread_question_is_refused_and_no_such_set_fitted_on() -> 
         leaked = len(own & refused)
         assert leaked == 0, f"{leaked} questions of {path.name} are refused.yaml's"
         assert path.name not in fitted
+
+
+def test_a_coordinators_answer_is_not_second_guessed() -> None:
+    """An entry a coordinator wrote at run time (``!antwort``) answers the questions the
+    rules give it, whatever the verifier, fitted on the shipped entries, would say."""
+    from content.models import FaqEntry
+
+    index = ContentIndex(load_content())
+    index.verifier = Verifier(weights={}, bias=-100.0, cutoff=0.5)  # refuses everything
+    question = "Gibt es beim Netzwerk eine Teilnahmebescheinigung für die Austauschtreffen?"
+    assert index.answer(question).abstained
+    index.add_entries(
+        [
+            FaqEntry(
+                id="koordination-7",
+                titles={"de": question},
+                answers={"de": "Ja, auf Nachfrage stellt der Verband eine Bescheinigung aus."},
+                phrasings={"de": [question]},
+                source="koordination:2026-11-30",
+            )
+        ]
+    )
+    assert index.answer(question).entry_id == "koordination-7"
+    assert index.answer("Was kostet die Teilnahme am Lerncluster?").abstained
