@@ -19,8 +19,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+# libyaml's parser where installed: the refused questions are thousands of lines, which the
+# pure-Python parser reads in about a second
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 VERIFIER_FILE = Path(__file__).parent / "data" / "verifier.yaml"
 REFUSED_FILE = Path(__file__).parent / "data" / "refused.yaml"
@@ -84,7 +89,7 @@ def load_verifier(path: Path = VERIFIER_FILE) -> Verifier | None:
     """The fitted verifier, or None (no file, or one that does not fit ``FEATURES``):
     then the bot answers on the matcher's threshold and rules alone."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except (OSError, yaml.YAMLError):
         return None
     weights = data.get("weights")
@@ -111,7 +116,7 @@ def load_refused(path: Path = REFUSED_FILE) -> list[tuple[str, str]]:
     that ranks first for it, question), from ``refused: {entry-id: [question, …]}``;
     none when the file is missing or broken."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except (OSError, yaml.YAMLError):
         return []
     found = data.get("refused") if isinstance(data, dict) else None
