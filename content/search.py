@@ -552,9 +552,14 @@ class ContentIndex:
             anchors.append(anchor)
             bags.append(bag)
             self._bag_terms.append(frozenset(bag))
-            self._kinds.append(
-                entry_kinds([entry.answer(lang) for lang in entry.langs], entry.facts)
-            )
+            kinds = entry_kinds([entry.answer(lang) for lang in entry.langs], entry.facts)
+            if entry.id in self._extra:
+                # a coordinator answered this very question: the answer holds the kind of
+                # fact it asked ("Wer hat den Vortrag gehalten?" – "Frau Beispiel …"),
+                # whether or not the rules can see it in the words
+                asked_kinds = {question_kind(q) for q in entry.all_phrasings()}
+                kinds = kinds | frozenset(k for k in asked_kinds if k is not None)
+            self._kinds.append(kinds)
             # what the entry states: titles and answers (its phrasings are questions,
             # they state nothing)
             self._texts.append(

@@ -992,3 +992,28 @@ def test_these_ask_no_place_ranking_or_status(question: str) -> None:
 def test_whether_a_cluster_still_exists_is_not_answered(index: ContentIndex) -> None:
     """An entry describing the cluster says nothing about whether it runs today."""
     assert index.answer("gibt es das lerncluster lernen vor ort heute noch?").abstained
+
+
+def test_a_coordinators_answer_holds_the_kind_its_question_asked() -> None:
+    """A coordinator answers "Wer hat den Vortrag gehalten?" with a plain name, which no
+    rule reads as a person; reworded, the question is still answered from that entry."""
+    from content import FaqEntry
+
+    index = ContentIndex(load_content())
+    question = "wer hat den vortrag kooperationen – richtig gedacht eigentlich gehalten?"
+    assert index.answer(question).abstained
+    index.add_entries(
+        [
+            FaqEntry(
+                id="koordination-3",
+                titles={"de": "Wer hat den Vortrag Kooperationen richtig gedacht gehalten?"},
+                answers={"de": "Den Vortrag hielt Frau Beispiel vom Landesverband."},
+                phrasings={"de": ["Wer hat den Vortrag Kooperationen richtig gedacht gehalten?"]},
+                source="koordination:2026-11-30",
+            )
+        ]
+    )
+    assert index.answer(question).entry_id == "koordination-3"
+    assert index.answer("wer hat den vortrag beim kongress gehalten?").entry_id == "koordination-3"
+    # the shipped entries gain no kind from it
+    assert index.answer("wer moderiert die lerncluster?").entry_id != "koordination-3"
