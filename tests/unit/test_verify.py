@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -189,3 +190,23 @@ def test_a_coordinators_answer_is_not_second_guessed() -> None:
     )
     assert index.answer(question).entry_id == "koordination-7"
     assert index.answer("Was kostet die Teilnahme am Lerncluster?").abstained
+
+
+def test_the_bot_says_so_when_its_verifier_is_missing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A packaging slip (no data/verifier.yaml in the install) is a warning at start, not a
+    silent return to answering more near-misses."""
+    from types import SimpleNamespace
+
+    import content.search
+    from bot.app import load_answers
+
+    settings: Any = SimpleNamespace(content=SimpleNamespace(dirs=[]))
+    with caplog.at_level("WARNING", logger="bot.app"):
+        _, index = load_answers(settings)
+    assert index.verifier is not None and "verifier" not in caplog.text
+    monkeypatch.setattr(content.search, "load_verifier", lambda: None)
+    with caplog.at_level("WARNING", logger="bot.app"):
+        _, index = load_answers(settings)
+    assert index.verifier is None and "answer verifier not loaded" in caplog.text
