@@ -506,7 +506,6 @@ class ContentIndex:
         self._phrasing_texts: dict[int, list[str]] = {}
         self._tokens: dict[int, list[tuple[frozenset[str], bool]]] = {}
         self._names: list[tuple[list[str], list[str], list[str]]] | None = None
-        self._bag_terms: list[frozenset[int]] = []
         # a question that *is* a curated phrasing (or title) wins a tie for its entry
         self._exact: dict[str, int] = {}
         phr_terms: list[list[int]] = []
@@ -551,7 +550,6 @@ class ContentIndex:
                     bag.setdefault(tid(term), self.answer_weight)
             anchors.append(anchor)
             bags.append(bag)
-            self._bag_terms.append(frozenset(bag))
             kinds = entry_kinds([entry.answer(lang) for lang in entry.langs], entry.facts)
             if entry.id in self._extra:
                 # a coordinator answered this very question: the answer holds the kind of
@@ -1300,7 +1298,7 @@ class ContentIndex:
                 continue
             if members and not counts_near(self._count_tokens(i), members):
                 continue
-            if not needed <= self._bag_terms[i]:
+            if not needed <= self._bags[i].keys():
                 continue
             if kind in self._kinds[i] and subject[i] >= self.subject_min:
                 return i
