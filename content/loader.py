@@ -94,6 +94,12 @@ def _read_yaml(path: Path, errors: list[Problem]) -> Any:
         return None
 
 
+def read_yaml_file(path: Path) -> Any:
+    """A YAML file parsed as the content's own files are (libyaml where installed), or
+    None when it is missing or unreadable: for optional data files that degrade quietly."""
+    return _read_yaml(path, [])
+
+
 def _validation_problems(path: Path, exc: ValidationError, data: Any) -> list[Problem]:
     out = []
     for err in exc.errors():

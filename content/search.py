@@ -627,7 +627,8 @@ class ContentIndex:
         """
         if self._refused_terms is None:
             self._refused_terms = [
-                self.analyzer.terms(self._asking(question)) for _, question in self.refused
+                self.analyzer.terms(self._asking(bound_query(question)))
+                for _, question in self.refused
             ]
         position = {entry.id: i for i, entry in enumerate(self.entries)}
         self._ref_entry = [position.get(entry_id, -1) for entry_id, _ in self.refused]

@@ -19,13 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-# libyaml's parser where installed: the refused questions are thousands of lines, which the
-# pure-Python parser reads in about a second
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from content.loader import read_yaml_file
 
 VERIFIER_FILE = Path(__file__).parent / "data" / "verifier.yaml"
 REFUSED_FILE = Path(__file__).parent / "data" / "refused.yaml"
@@ -88,9 +83,8 @@ class Verifier:
 def load_verifier(path: Path = VERIFIER_FILE) -> Verifier | None:
     """The fitted verifier, or None (no file, or one that does not fit ``FEATURES``):
     then the bot answers on the matcher's threshold and rules alone."""
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
-    except (OSError, yaml.YAMLError):
+    data = read_yaml_file(path)
+    if not isinstance(data, dict):
         return None
     weights = data.get("weights")
     if not isinstance(weights, dict) or not all(
@@ -115,10 +109,7 @@ def load_refused(path: Path = REFUSED_FILE) -> list[tuple[str, str]]:
     """Questions strangers asked that the content cannot answer, as (id of the entry
     that ranks first for it, question), from ``refused: {entry-id: [question, …]}``;
     none when the file is missing or broken."""
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
-    except (OSError, yaml.YAMLError):
-        return []
+    data = read_yaml_file(path)
     found = data.get("refused") if isinstance(data, dict) else None
     if not isinstance(found, dict):
         return []

@@ -57,6 +57,9 @@ def test_the_shipped_verifier_and_refused_questions_load(index: ContentIndex) ->
         {"weights": {"score": 1.0}, "bias": "x", "cutoff": 0.5},  # no number
         {"weights": {"scroe": 1.0}, "bias": 0.0, "cutoff": 0.5},  # a typo'd feature
         {"weights": [1.0], "bias": 0.0, "cutoff": 0.5},  # no mapping
+        ["weights", "bias"],  # a list, not a mapping
+        "weights: 1",  # a bare string
+        {"weights": {"score": 1.0}, "bias": None, "cutoff": 0.5},  # an empty bias
     ],
 )
 def test_a_broken_verifier_file_leaves_the_rules_alone(tmp_path: Path, data: object) -> None:
@@ -210,3 +213,19 @@ def test_the_bot_says_so_when_its_verifier_is_missing(
     with caplog.at_level("WARNING", logger="bot.app"):
         _, index = load_answers(settings)
     assert index.verifier is None and "answer verifier not loaded" in caplog.text
+
+
+def test_huge_or_odd_refused_questions_are_bounded() -> None:
+    """A refused question of one 64 KB word, a flood of short words or a control character
+    is read as a member's question would be: bounded, and no answer is lost to it."""
+    content = load_content()
+    odd = [
+        ("umfrage", "x" * 65_536),
+        ("-", "wo " * 30_000),
+        ("lerncluster-kosten", "Was kostet " + "Lerncluster " * 20_000 + "?"),
+        ("no-such-entry", "\u0000\u200b\ufeff"),
+    ]
+    index = ContentIndex(content, refused=odd)
+    result, evidence = index.explain("Was kostet die Teilnahme am Lerncluster?", verify=False)
+    assert result.entry_id == "lerncluster-kosten" and evidence is not None
+    assert 0.0 <= evidence["refused"] <= 1.0
