@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 from dataclasses import dataclass
@@ -162,10 +161,6 @@ def write_refused(paths: list[Path]) -> None:
 # ---------------------------------------------------------------- fitting
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
-
-
 def fit_logistic(
     xs: list[list[float]], ys: list[int], l2: list[float], steps: int = 30
 ) -> tuple[list[float], float]:
@@ -234,10 +229,9 @@ def _folds(rows: list[dict[str, Any]], k: int, seed: int = 7) -> list[set[str]]:
     return [set(names[i::k]) for i in range(k)]
 
 
-def probability(weights: dict[str, float], bias: float, row: dict[str, Any]) -> float:
-    z = bias + sum(weights[n] * v for n, v in zip(FEATURES, row["x"], strict=True))
-    z += sum(weights.get(n, 0.0) for n in row["w"])
-    return _sigmoid(z)
+def evidence_of(row: dict[str, Any]) -> dict[str, float]:
+    """A row's evidence as ``ContentIndex._evidence`` gave it."""
+    return {**dict(zip(FEATURES, row["x"], strict=True)), **dict.fromkeys(row["w"], 1.0)}
 
 
 def held_out_probabilities(rows: list[dict[str, Any]], k: int, opt: Options) -> list[float]:
@@ -245,9 +239,10 @@ def held_out_probabilities(rows: list[dict[str, Any]], k: int, opt: Options) -> 
     probs = [0.0] * len(rows)
     for held in _folds(rows, k):
         weights, bias = fit_model([r for r in rows if r["set"] not in held], opt)
+        model = Verifier(weights=weights, bias=bias, cutoff=0.5)  # the bot's own arithmetic
         for n, r in enumerate(rows):
             if r["set"] in held:
-                probs[n] = probability(weights, bias, r)
+                probs[n] = model.probability(evidence_of(r))
     return probs
 
 
