@@ -23,7 +23,7 @@ from commands.reply import Reply, ReplyBuilder, bold, em, mention
 from commands.timeparse import format_date
 from storage.answers import AnswerChoices, Choice, NetworkAnswers
 from storage.privacy import ForwardedMessages
-from storage.questions import UnansweredQuestions
+from storage.questions import StoredQuestion, UnansweredQuestions
 
 log = logging.getLogger(__name__)
 
@@ -376,15 +376,18 @@ def network_entry(answer: Any) -> Any:
     """A coordinator's answer as a content entry (source: the coordination, dated)."""
     from content import FaqEntry
 
-    question = " ".join(answer.question.split())
-    # after the asker's !vergiss-mich the question is blank: the answer names the entry
-    title = question or " ".join(answer.answer.split())
+    # the question it was typed for, then every later question filed under it (rewordings)
+    asked = (answer.question, *getattr(answer, "rewordings", ()))
+    phrasings = list(dict.fromkeys(q for q in (" ".join(a.split()) for a in asked) if q))
+    # after the asker's !vergiss-mich the question is blank: a rewording or the answer
+    # names the entry
+    title = phrasings[0] if phrasings else " ".join(answer.answer.split())
     title = title if len(title) <= 90 else title[:87].rstrip() + "…"
     return FaqEntry(
         id=f"koordination-{answer.id}",
         titles={answer.lang: title},
         answers={answer.lang: answer.answer},
-        phrasings={answer.lang: [question] if question else []},
+        phrasings={answer.lang: phrasings},
         source=f"koordination:{answer.answered_at[:10]}",
     )
 
@@ -408,6 +411,10 @@ async def forget_asked_questions(services: Services, *, user_id: str) -> None:
         await asyncio.to_thread(services.answers.add_entries, [network_entry(a) for a in changed])
 
 
+# "!antwort 14 siehe 12": question 14 gets the answer question 12 received
+_SEE = re.compile(r"^(?:siehe|wie|see|like)\s+#?(\d+)\s*[.!]?$", re.IGNORECASE)
+
+
 @command(
     "antwort",
     aliases=("answer",),
@@ -417,7 +424,10 @@ async def forget_asked_questions(services: Services, *, user_id: str) -> None:
     usage="<nr> <text>",
     usage_en="<nr> <text>",
     permission=Permission.COORDINATOR,
-    examples=("!antwort 12 Die Teilnahme an den Austauschtreffen ist für Mitglieder offen.",),
+    examples=(
+        "!antwort 12 Die Teilnahme an den Austauschtreffen ist für Mitglieder offen.",
+        "!antwort 14 siehe 12",
+    ),
     args=(Arg("number"), Arg("text", rest=True)),
 )
 async def answer_command(ctx: Context, number: str, text: str) -> None:
@@ -427,6 +437,10 @@ async def answer_command(ctx: Context, number: str, text: str) -> None:
     if found is None or found.resolved:
         raise UserError("knowledge.unknown_question", nr=number)
     text = text.strip()
+    see = _SEE.match(text)
+    if see:
+        await _answer_like(ctx, found, see.group(1))
+        return
     if len(text) < 3:
         raise UserError("knowledge.answer_too_short")
     if len(text) > MAX_ANSWER:
@@ -435,20 +449,46 @@ async def answer_command(ctx: Context, number: str, text: str) -> None:
     if ctx.services.answers is not None:
         # the rebuild takes ~0.7 s for the shipped content: off the event loop
         await asyncio.to_thread(ctx.services.answers.add_entries, [network_entry(saved)])
-    delivered = False
-    if found.sender:
-        catalog = ctx.services.catalog
-        answer = (
-            ReplyBuilder()
-            .line(catalog.get("knowledge.answer_dm_intro", found.lang))
-            .quote(found.question)
-            .line(text)
-        )
-        try:
-            room = await ctx.chat.direct_room(found.sender)
-            await ctx.chat.send(room, answer.build(), key=f"answer-dm:{saved.id}")
-            delivered = True
-        except Exception:
-            log.exception("could not send the answer to question %d to its asker", found.id)
+    delivered = await _send_answer(ctx, found, text, key=f"answer-dm:{saved.id}")
     key = "knowledge.answer_done" if delivered else "knowledge.answer_done_undelivered"
     await ctx.reply(ctx.t(key, nr=found.id, sender=found.sender or "?"))
+
+
+async def _answer_like(ctx: Context, found: StoredQuestion, see: str) -> None:
+    """``!antwort <nr> siehe <m>``: the answer question ``m`` received answers ``nr``
+    too; ``nr``'s words become a further phrasing of that entry (no second entry)."""
+    earlier = await UnansweredQuestions(ctx.db).get(int(see)) if len(see) <= 12 else None
+    if earlier is None:
+        raise UserError("knowledge.see_unknown", nr=see)
+    if earlier.id == found.id:
+        raise UserError("knowledge.see_same", nr=found.id)
+    repo = NetworkAnswers(ctx.db)
+    answer = await repo.for_question(earlier.id)
+    if answer is None:
+        raise UserError("knowledge.see_unanswered", nr=earlier.id)
+    saved = await repo.add_rewording(answer.id, found.id, found.question)
+    if ctx.services.answers is not None:  # the entry, replaced by id: all its phrasings
+        await asyncio.to_thread(ctx.services.answers.add_entries, [network_entry(saved)])
+    delivered = await _send_answer(ctx, found, saved.answer, key=f"answer-dm:q{found.id}")
+    key = "knowledge.answer_like_done" if delivered else "knowledge.answer_like_undelivered"
+    await ctx.reply(ctx.t(key, nr=found.id, see=earlier.id, sender=found.sender or "?"))
+
+
+async def _send_answer(ctx: Context, found: StoredQuestion, text: str, *, key: str) -> bool:
+    """The answer to the asker of ``found`` in a direct chat; whether it went out."""
+    if not found.sender:
+        return False
+    catalog = ctx.services.catalog
+    answer = (
+        ReplyBuilder()
+        .line(catalog.get("knowledge.answer_dm_intro", found.lang))
+        .quote(found.question)
+        .line(text)
+    )
+    try:
+        room = await ctx.chat.direct_room(found.sender)
+        await ctx.chat.send(room, answer.build(), key=key)
+    except Exception:
+        log.exception("could not send the answer to question %d to its asker", found.id)
+        return False
+    return True

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from storage.db import Database
 
@@ -32,6 +33,9 @@ class NetworkAnswer:
     lang: str
     answered_by: str
     answered_at: str
+    # later questions a coordinator filed under this answer (`!antwort <nr> siehe <m>`),
+    # oldest first: further phrasings of the same entry
+    rewordings: tuple[str, ...] = ()
 
 
 class AnswerChoices:
@@ -100,6 +104,18 @@ _ALL_ANSWERS = (
     "SELECT id, question_id, question, answer, lang, answered_by, answered_at"
     " FROM network_answers ORDER BY id"
 )
+_ALL_REWORDINGS = "SELECT answer_id, question FROM answer_rewordings ORDER BY id"
+
+
+def _with_rewordings(answers: list[Any], rewordings: list[Any]) -> list[NetworkAnswer]:
+    by_answer: dict[int, list[str]] = {}
+    for row in rewordings:
+        by_answer.setdefault(int(row[0]), []).append(str(row[1]))
+    result = []
+    for row in answers:
+        answer = NetworkAnswer(*tuple(row))
+        result.append(replace(answer, rewordings=tuple(by_answer.get(answer.id, ()))))
+    return result
 
 
 class NetworkAnswers:
@@ -131,21 +147,60 @@ class NetworkAnswers:
         return NetworkAnswer(new_id, question_id, question, answer, lang, answered_by, at)
 
     async def all(self) -> list[NetworkAnswer]:
-        rows = await self._db.fetchall(_ALL_ANSWERS)
-        return [NetworkAnswer(*tuple(row)) for row in rows]
+        """Every answer with its rewordings."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(_ALL_ANSWERS)
+            rewordings = await tx.fetchall(_ALL_REWORDINGS)
+        return _with_rewordings(rows, rewordings)
+
+    async def get(self, answer_id: int) -> NetworkAnswer | None:
+        return next((a for a in await self.all() if a.id == answer_id), None)
+
+    async def for_question(self, question_id: int) -> NetworkAnswer | None:
+        """The answer a question received: typed for it, or filed under one (``siehe``)."""
+        answer_id = await self._db.scalar(
+            "SELECT answer_id FROM unanswered_questions WHERE id = ?", (question_id,)
+        )
+        return None if answer_id is None else await self.get(int(answer_id))
+
+    async def add_rewording(
+        self, answer_id: int, question_id: int, question: str, now: datetime | None = None
+    ) -> NetworkAnswer:
+        """Question ``question_id`` is answered by answer ``answer_id``: its text becomes a
+        further phrasing of that answer, and the question is resolved and linked to it."""
+        at = (now or datetime.now(UTC)).isoformat()
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO answer_rewordings(answer_id, question_id, question, added_at)"
+                " VALUES (?, ?, ?, ?)",
+                (answer_id, question_id, question, at),
+            )
+            await tx.execute(
+                "UPDATE unanswered_questions SET resolved = 1, answer_id = ? WHERE id = ?",
+                (answer_id, question_id),
+            )
+        found = await self.get(answer_id)
+        assert found is not None, "a rewording is filed under an existing answer"
+        return found
 
     async def forget_asker(self, user_id: str) -> list[NetworkAnswer]:
         """``!vergiss-mich``: the asker's words leave the answers given to them.
 
         The coordinator's answer stays a network entry (it is the coordination's text),
         but the question it was given to is the member's own text, so it is blanked; the
-        member's open and answered questions are deleted. Returns the changed answers.
+        member's open and answered questions are deleted, and so are the member's
+        questions filed under an answer as rewordings. Returns the changed answers.
         """
         asked = "question_id IN (SELECT id FROM unanswered_questions WHERE sender = ?)"
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(f"SELECT id FROM network_answers WHERE {asked}", (user_id,))
             ids = {int(row["id"]) for row in rows}
+            rows = await tx.fetchall(
+                f"SELECT answer_id FROM answer_rewordings WHERE {asked}", (user_id,)
+            )
+            ids |= {int(row["answer_id"]) for row in rows}
             await tx.execute(f"UPDATE network_answers SET question = '' WHERE {asked}", (user_id,))
+            await tx.execute(f"DELETE FROM answer_rewordings WHERE {asked}", (user_id,))
             await tx.execute("DELETE FROM unanswered_questions WHERE sender = ?", (user_id,))
         return [a for a in await self.all() if a.id in ids]
 
@@ -161,8 +216,12 @@ def read_network_answers(path: Path) -> list[NetworkAnswer]:
         return []
     try:
         rows = conn.execute(_ALL_ANSWERS).fetchall()
+        try:
+            rewordings = conn.execute(_ALL_REWORDINGS).fetchall()
+        except sqlite3.Error:  # a schema older than the rewordings: answers alone
+            rewordings = []
     except sqlite3.Error:  # an older schema: no answers yet
         return []
     finally:
         conn.close()
-    return [NetworkAnswer(*tuple(row)) for row in rows]
+    return _with_rewordings(rows, rewordings)

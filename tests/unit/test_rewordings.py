@@ -1,0 +1,220 @@
+"""`!antwort <nr> siehe <m>`: a reworded question filed under an earlier answer."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.offline import answer_offline
+from commands.context import Context, Services
+from commands.errors import UserError
+from commands.knowledge import (
+    answer_command,
+    answer_question,
+    forget_asked_questions,
+    load_network_answers,
+    network_entry,
+)
+from content import ContentIndex
+from storage import MIGRATIONS, Database
+from storage.answers import NetworkAnswer, NetworkAnswers, read_network_answers
+from storage.questions import UnansweredQuestions
+from tests.fakes import FakeChat, make_services
+
+FIRST = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
+REWORDED = "Kann ich mir die Teilnahme an einem Treffen schriftlich bestätigen lassen?"
+THIRD = "Stellt jemand eine Bestätigung über meine Anwesenheit aus?"
+ANSWER = "Ja, auf Nachfrage stellt der Landesverband eine aus."
+
+
+def _ctx(services: Services, sender: str, room: str, event: str) -> Context:
+    return Context(
+        services=services,
+        sender=sender,
+        room_id=room,
+        event_id=event,
+        thread_root=None,
+        is_direct=True,
+        lang="de",
+    )
+
+
+def _koord(services: Services) -> Context:
+    """A coordinator's command, each its own event."""
+    global _EVENTS
+    _EVENTS += 1
+    return _ctx(services, "@koord:localhost", "!k", f"$k{_EVENTS}")
+
+
+_EVENTS = 0
+
+
+async def _asked(services: Services, sender: str, question: str) -> dict[str, object]:
+    chat = services.chat
+    assert isinstance(chat, FakeChat)
+    await answer_question(
+        _ctx(services, sender, f"!dm-{sender}", f"$q-{sender}-{question}"), question
+    )
+    meta = chat.replies()[-1].extra["koopbot.answer"]
+    assert isinstance(meta, dict)
+    return meta
+
+
+async def _answered_and_reworded(services: Services) -> None:
+    """#1 answered by text, #2 (the rewording) open until filed under #1's answer."""
+    assert await _asked(services, "@a:localhost", FIRST) == {"abstained": True}
+    await answer_command(_koord(services), "1", ANSWER)
+    assert await _asked(services, "@b:localhost", REWORDED) == {"abstained": True}
+    assert (await UnansweredQuestions(services.db).get(2)) is not None
+
+
+async def test_see_answers_the_asker_files_the_wording_and_answers_it_later(
+    tmp_path: Path,
+) -> None:
+    services = await make_services(tmp_path)
+    chat = services.chat
+    assert isinstance(chat, FakeChat)
+    try:
+        await _answered_and_reworded(services)
+        await answer_command(_koord(services), "2", "siehe 1")
+        assert "Antwort auf Frage Nr. 1" in chat.texts("!k")[-1]
+        dm = [s for s in chat.sent if s.room_id == "!dm-@b:localhost"]
+        assert dm and ANSWER in dm[-1].reply.text and REWORDED in dm[-1].reply.text
+        # resolved and linked to the one answer; no second entry, no second answer text
+        assert await services.db.scalar("SELECT COUNT(*) FROM network_answers") == 1
+        row = await services.db.fetchone(
+            "SELECT resolved, answer_id FROM unanswered_questions WHERE id = 2"
+        )
+        assert row is not None and tuple(row) == (1, 1)
+        (stored,) = await NetworkAnswers(services.db).all()
+        assert stored.question == FIRST and stored.rewordings == (REWORDED,)
+        # a third member asking like #2 gets the answer directly, and so does the first
+        meta = await _asked(services, "@c:localhost", REWORDED)
+        assert meta["id"] == "koordination-1"
+        assert ANSWER in chat.replies()[-1].text
+        assert (await _asked(services, "@d:localhost", FIRST))["id"] == "koordination-1"
+
+        # the chain: #3 filed under #2 gets #1's answer and stays on the same entry
+        assert await _asked(services, "@e:localhost", THIRD) == {"abstained": True}
+        await answer_command(_koord(services), "#3", "Wie #2")
+        (stored,) = await NetworkAnswers(services.db).all()
+        assert stored.rewordings == (REWORDED, THIRD)
+        assert (await _asked(services, "@f:localhost", THIRD))["id"] == "koordination-1"
+
+        # after a restart and in `koopbot ask`, the rewordings count too
+        assert services.content is not None
+        services.answers = ContentIndex(services.content)
+        assert await load_network_answers(services) == 1
+        assert services.answers.answer(REWORDED).entry_id == "koordination-1"
+        assert "id=koordination-1" in answer_offline(REWORDED, "de", [], services.db.path)
+        (offline,) = read_network_answers(services.db.path)
+        assert offline.rewordings == (REWORDED, THIRD)
+    finally:
+        await services.db.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("siehe 99", "knowledge.see_unknown"),
+        ("see #2", "knowledge.see_same"),
+        ("like 3", "knowledge.see_unanswered"),  # open, not answered
+    ],
+)
+async def test_see_errors_leave_everything_as_it_was(tmp_path: Path, text: str, key: str) -> None:
+    services = await make_services(tmp_path)
+    chat = services.chat
+    assert isinstance(chat, FakeChat)
+    try:
+        await _answered_and_reworded(services)
+        assert await _asked(services, "@e:localhost", THIRD) == {"abstained": True}
+        sent = len(chat.sent)
+        with pytest.raises(UserError) as refused:
+            await answer_command(_koord(services), "2", text)
+        assert refused.value.key == key
+        rendered = services.catalog.get(key, "de", **refused.value.params)
+        assert "{" not in rendered and "Frage Nr." in rendered
+        assert (await UnansweredQuestions(services.db).count_open()) == 2
+        assert await services.db.scalar("SELECT COUNT(*) FROM answer_rewordings") == 0
+        assert await services.db.scalar("SELECT COUNT(*) FROM network_answers") == 1
+        assert len(chat.sent) == sent
+        assert await _asked(services, "@g:localhost", REWORDED) == {"abstained": True}
+    finally:
+        await services.db.close()
+
+
+async def test_other_text_is_still_a_typed_answer(tmp_path: Path) -> None:
+    """Only "siehe <nr>" (and its variants) reuse an answer; any other text is the answer."""
+    services = await make_services(tmp_path)
+    try:
+        await _answered_and_reworded(services)
+        await answer_command(_koord(services), "2", "siehe Merkblatt 1 auf der Website")
+        answers = await NetworkAnswers(services.db).all()
+        assert [a.answer for a in answers] == [ANSWER, "siehe Merkblatt 1 auf der Website"]
+        assert all(a.rewordings == () for a in answers)
+    finally:
+        await services.db.close()
+
+
+async def test_forget_me_removes_the_members_rewordings_live(tmp_path: Path) -> None:
+    services = await make_services(tmp_path)
+    try:
+        await _answered_and_reworded(services)
+        await answer_command(_koord(services), "2", "SIEHE 1")
+        await forget_asked_questions(services, user_id="@b:localhost")
+        (stored,) = await NetworkAnswers(services.db).all()
+        assert stored.question == FIRST and stored.rewordings == ()
+        assert await services.db.scalar("SELECT COUNT(*) FROM answer_rewordings") == 0
+        assert services.answers is not None
+        entry = services.answers.entry("koordination-1")
+        assert entry is not None and REWORDED not in entry.all_phrasings()
+        assert await _asked(services, "@c:localhost", REWORDED) == {"abstained": True}
+        # the first asker's wording keeps answering
+        assert (await _asked(services, "@d:localhost", FIRST))["id"] == "koordination-1"
+    finally:
+        await services.db.close()
+
+
+def test_network_entry_is_one_entry_with_every_phrasing() -> None:
+    answer = NetworkAnswer(
+        7,
+        1,
+        FIRST,
+        ANSWER,
+        "de",
+        "@koord:localhost",
+        "2026-11-30T08:00:00+00:00",
+        rewordings=(
+            REWORDED,
+            "  Kann ich mir die Teilnahme an einem Treffen\n schriftlich bestätigen lassen?",
+            THIRD,
+        ),
+    )
+    entry = network_entry(answer)
+    assert entry.id == "koordination-7" and entry.answer("de") == ANSWER
+    assert entry.all_phrasings() == [FIRST, REWORDED, THIRD]
+    assert entry.title("de") == FIRST
+    # the first asker forgotten: a rewording names the entry
+    forgotten = network_entry(replace(answer, question="", rewordings=(THIRD,)))
+    assert forgotten.all_phrasings() == [THIRD] and forgotten.title("de") == THIRD
+
+
+async def test_read_only_path_on_a_schema_without_rewordings(tmp_path: Path) -> None:
+    """`koopbot ask` beside a bot not yet migrated to the rewordings: answers alone."""
+    older = [m for m in MIGRATIONS if m.version < 13]
+    db = Database(tmp_path / "k.db", older)
+    await db.open()
+    try:
+        await NetworkAnswers(db).add(None, FIRST, ANSWER, "de", "@koord:localhost")
+    finally:
+        await db.close()
+    with sqlite3.connect(tmp_path / "k.db") as conn:
+        assert not conn.execute(
+            "SELECT name FROM sqlite_master WHERE name = 'answer_rewordings'"
+        ).fetchall()
+    (answer,) = read_network_answers(tmp_path / "k.db")
+    assert answer.answer == ANSWER and answer.rewordings == ()
+    assert "id=koordination-1" in answer_offline(FIRST, "de", [], tmp_path / "k.db")
