@@ -112,6 +112,71 @@ async def test_greeting_one_tap_and_coordinator_answer(
     assert "Bekommen wir" not in listing.body
 
 
+async def test_a_reworded_question_is_filed_under_the_earlier_answer(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    """`!antwort 2 siehe 1`: a reworded open question gets the answer of #1 by direct
+    chat, and its wording answers the next member at once; a wrong number changes nothing."""
+    coordinator = await client_factory("koord", auto_join=True)
+    first = await client_factory("first", auto_join=True)
+    second = await client_factory("second", auto_join=True)
+    third = await client_factory("third")
+    bot = await bot_factory(
+        coordinators=[coordinator.user_id],
+        rooms=[{"key": "koordination", "name": "Koordination", "kind": "coordinators"}],
+    )
+    answer = "Ja, der Landesverband stellt auf Nachfrage eine aus."
+    reworded = "Kann ich mir die Teilnahme an einem Treffen schriftlich bestätigen lassen?"
+
+    # A asks; the coordinator answers #1 with a text
+    mark = coordinator.mark()
+    first_room = await room_with_bot(first, bot, direct=True)
+    asked = await ask(
+        first, first_room, "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
+    )
+    assert asked.content["koopbot.answer"] == {"abstained": True}
+    forwarded = await coordinator.wait_for(
+        lambda r: r.sender == bot.user_id and "Teilnahmebescheinigung" in (r.body or ""),
+        timeout=15,
+        since_index=mark,
+    )
+    coordination = forwarded.room_id
+    done = await ask(coordinator, coordination, f"!antwort 1 {answer}")
+    assert "Frage Nr. 1 ist beantwortet" in done.body
+
+    # B asks in other words: not answered from #1, it becomes open question #2
+    second_room = await room_with_bot(second, bot, direct=True)
+    open_again = await ask(second, second_room, reworded)
+    assert open_again.content["koopbot.answer"] == {"abstained": True}
+    listing = await ask(coordinator, coordination, "!offene-fragen")
+    assert re.search(r"#2\b[^\n]*schriftlich bestätigen", listing.body), listing.body
+
+    # a question that does not exist: the German error, #2 stays open
+    wrong = await ask(coordinator, coordination, "!antwort 2 siehe 99")
+    assert "Eine Frage Nr. 99 gibt es nicht" in wrong.body
+    listing = await ask(coordinator, coordination, "!offene-fragen")
+    assert "schriftlich bestätigen" in listing.body
+
+    # the coordinator files #2 under #1's answer: B gets it by direct chat
+    mark = second.mark()
+    filed = await ask(coordinator, coordination, "!antwort 2 siehe 1")
+    assert "Frage Nr. 2 ist mit der Antwort auf Frage Nr. 1 beantwortet" in filed.body
+    delivered = await second.wait_for(
+        lambda r: r.sender == bot.user_id and answer in (r.body or ""),
+        timeout=15,
+        since_index=mark,
+    )
+    assert "schriftlich bestätigen" in delivered.body
+    listing = await ask(coordinator, coordination, "!offene-fragen")
+    assert "schriftlich bestätigen" not in listing.body
+
+    # C asks B's wording in a group room: answered at once, from the same entry
+    third_room = await room_with_bot(third, bot)
+    direct = await ask(third, third_room, f"!frage {reworded}")
+    assert direct.content["koopbot.answer"]["id"] == "koordination-1"
+    assert answer in direct.body and "Quelle: Antwort der Koordination" in direct.body
+
+
 async def test_a_bare_number_in_a_group_room_picks_from_ones_own_offer(
     client_factory: Any, bot_factory: Any
 ) -> None:
