@@ -412,7 +412,9 @@ async def forget_asked_questions(services: Services, *, user_id: str) -> None:
 
 
 # "!antwort 14 siehe 12": question 14 gets the answer question 12 received
-_SEE = re.compile(r"^(?:siehe|wie|see|like)\s+#?(\d+)\s*[.!]?$", re.IGNORECASE)
+_SEE = re.compile(
+    r"^(?:siehe|wie|see|like)\s+(?:#\s*|nr\.?\s*|no\.?\s*)?(\d+)\s*[.!]?$", re.IGNORECASE
+)
 
 
 @command(

@@ -99,7 +99,7 @@ async def test_see_answers_the_asker_files_the_wording_and_answers_it_later(
 
         # the chain: #3 filed under #2 gets #1's answer and stays on the same entry
         assert await _asked(services, "@e:localhost", THIRD) == {"abstained": True}
-        await answer_command(_koord(services), "#3", "Wie #2")
+        await answer_command(_koord(services), "#3", "Wie Nr. 2")
         (stored,) = await NetworkAnswers(services.db).all()
         assert stored.rewordings == (REWORDED, THIRD)
         assert (await _asked(services, "@f:localhost", THIRD))["id"] == "koordination-1"
