@@ -45,9 +45,12 @@ UNREAD = (
     "holdout10.yaml",
     "holdout11.yaml",
     "holdout12.yaml",
+    "holdout13.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
+    "nearmiss29.yaml",
+    "nearmiss30.yaml",
 )
 
 
@@ -214,9 +217,11 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    sealed = [p for p in (*args.sets, *args.off_topic) if p.name.startswith("sealed")]
+    sealed = [
+        p for p in (*args.sets, *args.off_topic) if p.name.startswith("sealed") or p.name in UNREAD
+    ]
     if sealed:
-        parser.error(f"a sealed set is never harvested: {', '.join(map(str, sealed))}")
+        parser.error(f"a sealed or unread set is never harvested: {', '.join(map(str, sealed))}")
     bare = _without_asked(load_content())
     if args.loso:
         loso(args.sets, bare, args.off_topic, args.threshold)
