@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answer_eval import satisfies
 from harvest_asked import (
+    UNREAD,
     _entry_text,
     _questions,
     _with,
@@ -49,7 +50,14 @@ from harvest_asked import (
 from content import ContentIndex, detect_lang, load_content, normalize
 from content.analyze import bound_query
 from content.normalize import fold
-from content.verify import FEATURES, LEXICAL, NO_ENTRY, REFUSED_FILE, VERIFIER_FILE, Verifier
+from content.verify import (
+    FEATURES,
+    LEXICAL,
+    NO_ENTRY,
+    REFUSED_FILE,
+    VERIFIER_FILE,
+    Verifier,
+)
 
 _REFUSE_ALL = Verifier(weights={}, bias=-100.0, cutoff=0.5)
 
@@ -195,15 +203,21 @@ def lexicon(rows: list[dict[str, Any]], min_rows: int, min_sets: int) -> list[st
     return sorted(n for n in count if count[n] >= min_rows and len(seen[n]) >= min_sets)
 
 
-def _design(rows: list[dict[str, Any]], words: list[str]) -> list[list[float]]:
+def _design(
+    rows: list[dict[str, Any]], words: list[str], drop: tuple[str, ...] = ()
+) -> list[list[float]]:
     at = {n: k for k, n in enumerate(words)}
+    dropped = [k for k, name in enumerate(FEATURES) if name in drop]
     out = []
     for r in rows:
         lex = [0.0] * len(words)
         for name in r["w"]:
             if name in at:
                 lex[at[name]] = 1.0
-        out.append([*r["x"], *lex])
+        dense = list(r["x"])
+        for k in dropped:  # a sign left out (to measure what it is worth): weight 0
+            dense[k] = 0.0
+        out.append([*dense, *lex])
     return out
 
 
@@ -214,12 +228,14 @@ class Options:
     min_rows: int = 8
     min_sets: int = 4
     lexical: bool = True
+    drop: tuple[str, ...] = ()
 
 
 def fit_model(rows: list[dict[str, Any]], opt: Options) -> tuple[dict[str, float], float]:
     words = lexicon(rows, opt.min_rows, opt.min_sets) if opt.lexical else []
     penalties = [opt.l2] * len(FEATURES) + [opt.l2_lex] * len(words)
-    w, b = fit_logistic(_design(rows, words), [int(r["label"]) for r in rows], penalties)
+    design = _design(rows, words, opt.drop)
+    w, b = fit_logistic(design, [int(r["label"]) for r in rows], penalties)
     return dict(zip([*FEATURES, *words], w, strict=True)), b
 
 
@@ -328,17 +344,29 @@ def main() -> None:
     f.add_argument("--min-sets", type=int, default=4)
     f.add_argument("--no-lexical", action="store_true")
     f.add_argument("--folds", type=int, default=5)
+    f.add_argument("--drop", default="", help="signs to leave out, comma-separated")
     args = parser.parse_args()
     if args.step in ("rows", "refused"):
         named = [*args.sets, *getattr(args, "off_topic", [])]
-        if any(p.name.startswith("sealed") for p in named):
-            sys.exit("a sealed set is never fitted on")
+        if any(p.name.startswith("sealed") or p.name in UNREAD for p in named):
+            sys.exit("a sealed or unread set is never fitted on")
     if args.step == "rows":
         rows(args.sets, args.off_topic, args.out)
     elif args.step == "refused":
         write_refused(args.sets)
     else:
-        opt = Options(args.l2, args.l2_lex, args.min_rows, args.min_sets, not args.no_lexical)
+        drop = tuple(n for n in args.drop.split(",") if n)
+        unknown = [n for n in drop if n not in FEATURES]
+        if unknown:
+            sys.exit(f"no such sign: {', '.join(unknown)}")
+        opt = Options(
+            args.l2,
+            args.l2_lex,
+            args.min_rows,
+            args.min_sets,
+            not args.no_lexical,
+            drop,
+        )
         fit(args.rows, args.cutoff, args.keep, args.write, opt, args.folds)
 
 

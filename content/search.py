@@ -110,6 +110,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # also the floor for an entry further down to answer when the best ones lack the fact
 ALTERNATIVE_SHARE = 0.8
 _MAX_SUGGESTIONS = 3
+_VOTERS = 5  # nearest known questions whose fate is the verifier's "refused_vote"
 _MAX_TIED = 20  # at most this many entries tied at the top are ordered by closeness
 _FALL_THROUGH = 2  # only the best two entries may answer: a fifth that happens to hold the fact
 # answers another question (measured: 2 keeps every right answer of the calibration sets)
@@ -1149,9 +1150,13 @@ class ContentIndex:
         # the entry's best phrasing against the asking part (as ``_scores`` fits it)
         weight_of = {t: idf[t] * sim for t, sim in matched}
         fit, best_p = 0.0, -1
+        # the nearest questions whose fate is known: this entry's phrasings (answered by
+        # it) and the refused ones (answered by none), as (F1, refused?)
+        known_questions: list[tuple[float, bool]] = []
         for p in range(self._phr_start[i], self._phr_start[i + 1]):
             hit = sum(weight_of.get(t, 0.0) for t in self._phr_terms[p])
             f1 = 2.0 * hit / (self._phr_mass[p] + total)
+            known_questions.append((f1, False))
             if f1 > fit:
                 fit, best_p = f1, p
         refused: dict[int, float] = {}
@@ -1161,9 +1166,19 @@ class ContentIndex:
         refused_fit = refused_entry = 0.0
         for r, hit in refused.items():
             f1 = 2.0 * hit / (self._ref_mass[r] + total)
+            known_questions.append((f1, True))
             refused_fit = max(refused_fit, f1)
             if self._ref_entry[r] == i:
                 refused_entry = max(refused_entry, f1)
+        # how the nearest known questions fared, each by its closeness: a near-miss sits
+        # among refused ones even when one member's question of the entry is close too
+        nearest = heapq.nlargest(_VOTERS, known_questions)
+        weight_sum = sum(f1 for f1, _ in nearest)
+        refused_vote = (
+            sum(f1 for f1, was_refused in nearest if was_refused) / weight_sum
+            if weight_sum > 0
+            else 0.0
+        )
         subject = self._subject_coverage_of(question, kind, i) if terms else 0.0
         known_terms = self._term_ids
         unknown_noun = any(t not in known_terms and t in major for t in terms if not t.isdigit())
@@ -1200,6 +1215,7 @@ class ContentIndex:
                 "refused": min(refused_fit, 1.0),
                 "refused_lead": max(0.0, min(refused_fit, 1.0) - min(fit, 1.0)),
                 "refused_entry": min(refused_entry, 1.0),
+                "refused_vote": refused_vote,
             }
         )
         return evidence

@@ -56,6 +56,7 @@ FEATURES = (
     "refused",  # best F1 of a question the content cannot answer (data/refused.yaml)
     "refused_lead",  # … by how much it reads closer than the entry's best phrasing
     "refused_entry",  # best F1 of a refused question this very entry ranks first for
+    "refused_vote",  # share of the 5 nearest known questions (F1-weighted) that were refused
 )
 
 

@@ -159,8 +159,9 @@ def test_no_sealed_or_unread_question_is_refused_and_no_such_set_fitted_on() -> 
     many, never which (a sealed set's questions are not to be read)."""
     refused = {fold(normalize(q)) for _, q in load_refused(REFUSED_FILE)}
     guarded = sorted((ROOT / "bench" / "eval").glob("sealed*.yaml"))
-    unread = ["holdout10.yaml", "holdout11.yaml", "holdout12.yaml"]
+    unread = ["holdout10.yaml", "holdout11.yaml", "holdout12.yaml", "holdout13.yaml"]
     unread += ["nearmiss10.yaml", "nearmiss11.yaml", "nearmiss20.yaml"]
+    unread += ["nearmiss29.yaml", "nearmiss30.yaml"]
     guarded += [ROOT / "bench" / "eval" / n for n in unread]
     fitted = set(yaml.safe_load(VERIFIER_FILE.read_text(encoding="utf-8"))["fitted_on"])
     for path in guarded:
@@ -229,3 +230,24 @@ def test_huge_or_odd_refused_questions_are_bounded() -> None:
     result, evidence = index.explain("Was kostet die Teilnahme am Lerncluster?", verify=False)
     assert result.entry_id == "lerncluster-kosten" and evidence is not None
     assert 0.0 <= evidence["refused"] <= 1.0
+
+
+
+def test_a_question_among_refused_neighbours_votes_against_answering() -> None:
+    """The nearest known questions vote: a question whose closest neighbours were all
+    refused (near-misses strangers asked) gets a high ``refused_vote``, the same question
+    with no refused neighbour none, and the vote is a share (0-1)."""
+    content = load_content()
+    question = "Was genau kam bei der Umfrage zur OGS heraus?"
+    neighbours = [
+        ("umfrage", "Was kam bei der Umfrage zur OGS konkret heraus?"),
+        ("umfrage", "Welche Ergebnisse hatte die Umfrage zur OGS?"),
+        ("umfrage", "Was ist bei der OGS-Umfrage rausgekommen?"),
+        ("-", "Gibt es die Ergebnisse der Umfrage zur OGS als PDF?"),
+        ("umfrage", "Ergebnisse der OGS Umfrage genau?"),
+    ]
+    alone = ContentIndex(content, refused=[]).explain(question, verify=False)[1]
+    among = ContentIndex(content, refused=neighbours).explain(question, verify=False)[1]
+    assert alone is not None and among is not None
+    assert alone["refused_vote"] == 0.0
+    assert 0.5 < among["refused_vote"] <= 1.0
