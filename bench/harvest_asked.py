@@ -46,6 +46,7 @@ UNREAD = (
     "holdout11.yaml",
     "holdout12.yaml",
     "holdout13.yaml",
+    "holdout14.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",

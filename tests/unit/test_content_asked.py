@@ -135,6 +135,7 @@ def test_no_sealed_unread_or_test_question_is_filed() -> None:
     filed = {fold(normalize(q)) for qs in shipped["asked"].values() for q in qs}
     guarded = sorted((ROOT / "bench" / "eval").glob("sealed*.yaml"))
     unread = ["holdout10.yaml", "holdout11.yaml", "holdout12.yaml", "holdout13.yaml"]
+    unread += ["holdout14.yaml"]
     unread += ["nearmiss10.yaml", "nearmiss11.yaml", "nearmiss20.yaml"]
     unread += ["nearmiss29.yaml", "nearmiss30.yaml"]
     guarded += [ROOT / "bench" / "eval" / n for n in unread]

@@ -160,6 +160,7 @@ def test_no_sealed_or_unread_question_is_refused_and_no_such_set_fitted_on() -> 
     refused = {fold(normalize(q)) for _, q in load_refused(REFUSED_FILE)}
     guarded = sorted((ROOT / "bench" / "eval").glob("sealed*.yaml"))
     unread = ["holdout10.yaml", "holdout11.yaml", "holdout12.yaml", "holdout13.yaml"]
+    unread += ["holdout14.yaml"]
     unread += ["nearmiss10.yaml", "nearmiss11.yaml", "nearmiss20.yaml"]
     unread += ["nearmiss29.yaml", "nearmiss30.yaml"]
     guarded += [ROOT / "bench" / "eval" / n for n in unread]
@@ -232,7 +233,6 @@ def test_huge_or_odd_refused_questions_are_bounded() -> None:
     assert 0.0 <= evidence["refused"] <= 1.0
 
 
-
 def test_a_question_among_refused_neighbours_votes_against_answering() -> None:
     """The nearest known questions vote: a question whose closest neighbours were all
     refused (near-misses strangers asked) gets a high ``refused_vote``, the same question
@@ -251,3 +251,34 @@ def test_a_question_among_refused_neighbours_votes_against_answering() -> None:
     assert alone is not None and among is not None
     assert alone["refused_vote"] == 0.0
     assert 0.5 < among["refused_vote"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["bench/fit_verifier.py", "rows", "--out", "{tmp}/rows.jsonl", "bench/eval/holdout13.yaml"],
+        [
+            "bench/fit_verifier.py",
+            "refused",
+            "bench/eval/calibration.yaml",
+            "bench/eval/sealed9.yaml",
+        ],
+        ["bench/harvest_asked.py", "bench/eval/nearmiss29.yaml"],
+        ["bench/harvest_asked.py", "bench/eval/sealed10.yaml"],
+    ],
+)
+def test_the_data_tools_refuse_sealed_and_unread_sets(command: list[str], tmp_path: Path) -> None:
+    """A sealed or unread set measures the bot on questions nobody tuned on: the tools that
+    file, refuse or fit questions stop before reading one, and write nothing."""
+    import subprocess
+    import sys
+
+    before = {p: p.read_bytes() for p in (REFUSED_FILE, VERIFIER_FILE)}
+    args = [a.format(tmp=tmp_path) for a in command]
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "sealed or unread" in done.stderr
+    assert not (tmp_path / "rows.jsonl").exists()
+    assert {p: p.read_bytes() for p in before} == before
