@@ -34,6 +34,7 @@ HARD_KINDS = (
     "status_now",
     "ranking",
     "frequency",
+    "frequency_count",
     "number",
 )
 KINDS = (*HARD_KINDS, "rule", "howto", "definition")
@@ -241,6 +242,18 @@ _E_REFERENCE = re.compile(
 _E_FREQUENCY = re.compile(
     r"\b(?:regelmaessig\w*|jaehrlich\w*|monatlich\w*|woechentlich\w*|turnus\w*|im jahr"
     r"|pro jahr|regular\w*|annual\w*|monthly|weekly)\b"
+)
+# a frequency stated as a count per period ("jährlich", "zweimal im Jahr" – the latter by
+# its number): "regelmäßig" or "im Turnus" answers "wie oft?" but not "wie oft im Jahr?"
+_E_PERIODIC = re.compile(
+    r"\b(?:jaehrlich\w*|halbjaehrlich\w*|monatlich\w*|woechentlich\w*|taeglich\w*|quartalsweise"
+    r"|annual\w*|monthly|weekly|daily|yearly|(?:ein|zwei|drei|vier|fuenf|sechs|acht|zehn|zwoelf"
+    r"|\d{1,2})\s*mal|once|twice|(?:three|four|\d{1,2}) times)\b"
+)
+# "wie oft im Jahr …?", "how often per month": a count per period is asked
+_Q_PERIOD = re.compile(
+    r"\b(?:im|pro|per|a|each|jedes|jeden|jede|in einem|in the)\s+(?:jahr|monat|woche|halbjahr"
+    r"|schuljahr|quartal|semester|year|month|week|term|school year)\b"
 )
 _E_NUMBER = re.compile(rf"\b(?!(?:19|20)\d\d\b)(?!0\d)\d{{1,4}}\b|\b(?:{_NUMBER_WORDS})\b")
 
@@ -642,6 +655,8 @@ def question_kind(question: str) -> str | None:
         if pattern.search(norm):
             if kind == "person" and _NOW.search(norm):
                 return "person_now"
+            if kind == "frequency" and _Q_PERIOD.search(norm):
+                return "frequency_count"
             if (
                 kind == "number"
                 and _ADVICE_DURATION.search(norm)
@@ -682,9 +697,11 @@ def entry_kinds(
         if _E_PERSON.search(raw) or _E_PERSON.search(norm):
             kinds.add("person")
         if _E_NUMBER.search(normalize(_E_REFERENCE.sub(" ", text.casefold()))):
-            kinds.update(("number", "frequency"))
+            kinds.update(("number", "frequency", "frequency_count"))
         if _E_FREQUENCY.search(norm):
             kinds.add("frequency")
+        if _E_PERIODIC.search(norm):
+            kinds.update(("frequency", "frequency_count"))
     return frozenset(kinds)
 
 

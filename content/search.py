@@ -110,6 +110,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # also the floor for an entry further down to answer when the best ones lack the fact
 ALTERNATIVE_SHARE = 0.8
 _MAX_SUGGESTIONS = 3
+_TIME_KINDS = ("date", "end", "next", "frequency", "frequency_count")
 _VOTERS = 5  # nearest known questions whose fate is the verifier's "refused_vote"
 _MAX_TIED = 20  # at most this many entries tied at the top are ordered by closeness
 _FALL_THROUGH = 2  # only the best two entries may answer: a fifth that happens to hold the fact
@@ -1201,7 +1202,7 @@ class ContentIndex:
                 "subject": subject,
                 "kind_none": 1.0 if kind is None else 0.0,
                 "kind_held": 1.0 if kind is not None and kind in self._kinds[i] else 0.0,
-                "kind_time": 1.0 if kind in ("date", "end", "next", "frequency") else 0.0,
+                "kind_time": 1.0 if kind in _TIME_KINDS else 0.0,
                 "kind_person": 1.0 if kind in ("person", "person_now") else 0.0,
                 "kind_number": 1.0 if kind == "number" else 0.0,
                 "kind_money": 1.0 if kind in ("cost", "payer") else 0.0,

@@ -1014,6 +1014,38 @@ def test_a_coordinators_answer_holds_the_kind_its_question_asked() -> None:
         ]
     )
     assert index.answer(question).entry_id == "koordination-3"
-    assert index.answer("wer hat den vortrag beim kongress gehalten?").entry_id == "koordination-3"
+    reworded = index.answer("wer war referent beim vortrag kooperationen richtig gedacht?")
+    assert reworded.kind == "person" and reworded.entry_id == "koordination-3"
     # the shipped entries gain no kind from it
     assert index.answer("wer moderiert die lerncluster?").entry_id != "koordination-3"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("wie oft im jahr finden die hospitationen statt?", "frequency_count"),
+        ("austauschtreffen wie oft pro monat", "frequency_count"),
+        ("How often per year does the learning cluster meet?", "frequency_count"),
+        ("wie oft finden die hospitationen statt?", "frequency"),  # no period: "regelmäßig"
+    ],
+)
+def test_how_often_per_period_asks_for_a_count(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("Die Hospitationen finden in regelmäßigen Abständen statt.", False),
+        ("Feedbackgespräche führt ihr in einem vereinbarten Turnus.", False),
+        ("Der Kongress findet jährlich statt.", True),
+        ("Die Gruppe trifft sich zweimal im Jahr.", True),
+        ("The cluster meets twice a year.", True),
+        ("Es gibt 4 Treffen im Schuljahr.", True),
+    ],
+)
+def test_only_a_stated_count_answers_how_often_per_period(text: str, holds: bool) -> None:
+    """ "Regelmäßig" or "im Turnus" answers "wie oft?" but states no count per year."""
+    kinds = entry_kinds([text])
+    assert "frequency" in kinds
+    assert ("frequency_count" in kinds) is holds
