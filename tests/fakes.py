@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.dispatch import Dispatcher, FloodGuard
 from bot.metrics import Metrics
 from commands import COMMAND_MODULES
-from commands.context import NetworkInfo, RoomInfo, Services
+from commands.context import Context, NetworkInfo, RoomInfo, Services
 from commands.i18n import Catalog
 from commands.registry import Registry
 from commands.reply import Attachment, Reply
@@ -298,3 +298,18 @@ def command_dispatcher(services: Services, registry: Registry | None = None) -> 
     assert registry is not None
     no_matrix = None  # the command path never touches the connection
     return Dispatcher(services, registry, no_matrix, Metrics(), FloodGuard(0, 0, 60))  # type: ignore[arg-type]
+
+
+def direct_context(
+    services: Services, sender: str, room: str, event: str, lang: str = "de"
+) -> Context:
+    """The context of one message ``event`` by ``sender`` in the direct chat ``room``."""
+    return Context(
+        services=services,
+        sender=sender,
+        room_id=room,
+        event_id=event,
+        thread_root=None,
+        is_direct=True,
+        lang=lang,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from content import ContentIndex
 from storage import MIGRATIONS, Database
 from storage.answers import NetworkAnswer, NetworkAnswers, read_network_answers
 from storage.questions import UnansweredQuestions
-from tests.fakes import FakeChat, make_services
+from tests.fakes import FakeChat, direct_context, make_services
 
 FIRST = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
 REWORDED = "Kann ich mir die Teilnahme an einem Treffen schriftlich bestätigen lassen?"
@@ -30,33 +31,19 @@ THIRD = "Stellt jemand eine Bestätigung über meine Anwesenheit aus?"
 ANSWER = "Ja, auf Nachfrage stellt der Landesverband eine aus."
 
 
-def _ctx(services: Services, sender: str, room: str, event: str) -> Context:
-    return Context(
-        services=services,
-        sender=sender,
-        room_id=room,
-        event_id=event,
-        thread_root=None,
-        is_direct=True,
-        lang="de",
-    )
+_EVENTS = itertools.count(1)  # each coordinator's command its own event
 
 
 def _koord(services: Services) -> Context:
-    """A coordinator's command, each its own event."""
-    global _EVENTS
-    _EVENTS += 1
-    return _ctx(services, "@koord:localhost", "!k", f"$k{_EVENTS}")
-
-
-_EVENTS = 0
+    """A coordinator's command in the coordinators' room."""
+    return direct_context(services, "@koord:localhost", "!k", f"$k{next(_EVENTS)}")
 
 
 async def _asked(services: Services, sender: str, question: str) -> dict[str, object]:
     chat = services.chat
     assert isinstance(chat, FakeChat)
     await answer_question(
-        _ctx(services, sender, f"!dm-{sender}", f"$q-{sender}-{question}"), question
+        direct_context(services, sender, f"!dm-{sender}", f"$q-{sender}-{question}"), question
     )
     meta = chat.replies()[-1].extra["koopbot.answer"]
     assert isinstance(meta, dict)
