@@ -174,9 +174,11 @@ class App:
         )
         self.services.network.topic_rooms = topic_rooms(self.settings, content)
         if answers is not None:  # the coordinators' answers (!antwort) are content too
+            from commands.feedback import load_refused_questions
             from commands.knowledge import load_network_answers
 
             await load_network_answers(self.services)
+            await load_refused_questions(self.services)  # answers members flagged (👎)
         # network rooms known from storage, before any event is handled
         self.provisioner = RoomProvisioner(self.settings, self.matrix, self.db)
         await self.provisioner.load(self.services)

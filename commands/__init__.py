@@ -3,6 +3,7 @@
 # The modules whose declarations make up the bot; order is the order of !hilfe groups.
 COMMAND_MODULES: tuple[str, ...] = (
     "commands.knowledge",
+    "commands.feedback",
     "commands.cooperation",
     "commands.help",
     "commands.status",

@@ -22,6 +22,7 @@ from commands.registry import Arg, Permission, Scope, command, on_event
 from commands.reply import Reply, ReplyBuilder, bold, em, mention
 from commands.timeparse import format_date
 from storage.answers import AnswerChoices, Choice, NetworkAnswers
+from storage.feedback import AnsweredQuestions
 from storage.privacy import ForwardedMessages
 from storage.questions import StoredQuestion, UnansweredQuestions
 
@@ -141,6 +142,16 @@ async def answer_question(ctx: Context, question: str) -> None:
     )
     if offered:
         await AnswerChoices(ctx.db).set_reply(ctx.room_id, ctx.sender, event_id)
+    if not result.abstained and result.entry_id:  # a curated answer: the asker may 👎 it
+        await AnsweredQuestions(ctx.db).add(
+            event_id,
+            room_id=ctx.room_id,
+            user_id=ctx.sender,
+            question=question,
+            entry_id=result.entry_id,
+            lang=result.lang or lang,
+            score=int(result.score),
+        )
 
 
 async def _answer_choice(ctx: Context, number: int) -> None:

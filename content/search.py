@@ -487,6 +487,23 @@ class ContentIndex:
         self.analyzer.learn(vocabulary)
         self._build()
 
+    @_locked
+    def add_refused(self, pairs: list[tuple[str, str]]) -> None:
+        """Add (entry id, question) pairs to the refused questions live (a member flagged
+        the entry's answer to the question); a similar question then reads as a near-miss.
+
+        Only the new questions are analysed; when ``refused`` was replaced from outside
+        (pairs taken out), all are analysed again. ``add_refused([])`` just re-syncs. The
+        list is copied, not changed in place (a caller's list may be shared)."""
+        terms = self._refused_terms
+        if terms is not None and len(terms) == len(self.refused):
+            new = [self.analyzer.terms(self._asking(bound_query(q))) for _, q in pairs]
+            self._refused_terms = [*terms, *new]
+        else:
+            self._refused_terms = None
+        self.refused = [*self.refused, *pairs]
+        self._build_refused()
+
     def entry(self, entry_id: str) -> FaqEntry | None:
         """A shipped or added entry by id."""
         return self._extra.get(entry_id) or self.content.faq_entry(entry_id)

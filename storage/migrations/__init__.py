@@ -4,7 +4,8 @@ Numbers are assigned per feature so that features can be developed side by side:
 1 core, 2 content, 3 meetings, 4 cooperations, 5 profiles/matching/clusters, 6 rooms,
 7 inbox dead letters, 8 privacy (forwarded messages, calendar feeds), 9 room upgrades,
 10 one-tap choices and coordinators' answers, 11 school year (holiday series, date polls),
-12 the institution's name in profiles, 13 rewordings filed under a coordinators' answer.
+12 the institution's name in profiles, 13 rewordings filed under a coordinators' answer,
+14 answers flagged by their asker (👎) and the network's refused questions.
 A step is never edited once released; a change is a new step.
 """
 
@@ -37,6 +38,7 @@ def _collect() -> list[Migration]:
         "m0011_schoolyear",
         "m0012_profile_institution",
         "m0013_rewordings",
+        "m0014_feedback",
     ):
         try:
             module = __import__(f"storage.migrations.{name}", fromlist=["MIGRATION"])

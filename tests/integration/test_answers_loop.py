@@ -247,3 +247,64 @@ async def test_a_near_miss_is_offered_not_answered(client_factory: Any, bot_fact
     # a plain question of the same topic is still answered at once
     plain = await ask(member, room_id, "Was kostet die Teilnahme am Lerncluster?")
     assert plain.content["koopbot.answer"]["id"] == "lerncluster-kosten"
+
+
+async def test_thumbs_down_by_the_asker_forwards_the_question_once(
+    client_factory: Any, bot_factory: Any
+) -> None:
+    """An answer is flagged by the one who asked: B's 👎 does nothing; A's 👎 thanks A,
+    forwards the question to the coordinators naming the entry, and lists it among the
+    open questions; A's second 👎 (another skin tone) forwards nothing more."""
+    coordinator = await client_factory("koord", auto_join=True)
+    alice = await client_factory("alice")
+    bob = await client_factory("bob", auto_join=True)
+    bot = await bot_factory(
+        coordinators=[coordinator.user_id],
+        rooms=[{"key": "koordination", "name": "Koordination", "kind": "coordinators"}],
+    )
+    room_id = await alice.create_room(invite=[bot.user_id, bob.user_id])
+    await alice.wait_for_member(room_id, bot.user_id, timeout=15)
+    await alice.wait_for_member(room_id, bob.user_id, timeout=15)
+    question = "Was kostet die Teilnahme am Lerncluster?"
+
+    answer = await ask(alice, room_id, f"!frage {question}")
+    assert answer.content["koopbot.answer"]["id"] == "lerncluster-kosten"
+    title = answer.body.split("\n", 1)[0]  # the entry's title heads the answer
+
+    mark = alice.mark()
+    koord_mark = coordinator.mark()
+    await bob.react(room_id, answer.event_id, "👎")  # not B's answer: ignored
+    await alice.react(room_id, answer.event_id, "👎🏽")
+    thanks = await alice.wait_for(
+        lambda r: r.sender == bot.user_id and r.in_reply_to == answer.event_id,
+        timeout=15,
+        since_index=mark,
+    )
+    assert "Danke für deine Rückmeldung" in thanks.body
+    assert "an die Koordination weitergegeben" in thanks.body
+    forwarded = await coordinator.wait_for(
+        lambda r: r.sender == bot.user_id and question in (r.body or ""),
+        timeout=15,
+        since_index=koord_mark,
+    )
+    assert f"„{title}“ hat nicht gepasst" in forwarded.body
+    assert "!antwort" in forwarded.body
+    coordination = forwarded.room_id
+    listing = await ask(coordinator, coordination, "!offene-fragen")
+    assert question in listing.body
+
+    # the second 👎 of A, then a command after it in the same room: no second thanks,
+    # and the coordinators' room (seen up to a later reply there) has one forward only
+    await alice.react(room_id, answer.event_id, "👎🏿")
+    again = await ask(alice, room_id, "!passt-nicht")
+    assert "schon gesagt" in again.body
+    listing = await ask(coordinator, coordination, "!offene-fragen")
+    assert listing.body.count(question) == 1
+    replies = [e for e in alice.events[mark:] if e.in_reply_to == answer.event_id]
+    assert [e.event_id for e in replies if e.sender == bot.user_id] == [thanks.event_id]
+    forwards = [
+        e
+        for e in coordinator.messages(coordination, sender=bot.user_id)
+        if "hat nicht gepasst" in (e.body or "")
+    ]
+    assert len(forwards) == 1
