@@ -147,17 +147,4 @@ async def forget_flags(services: Services, *, user_id: str) -> None:
     await AnsweredQuestions(services.db).forget(user_id)
     removed = await RefusedQuestions(services.db).forget(user_id)
     if removed and services.answers is not None:
-        await asyncio.to_thread(_unrefuse, services.answers, removed)
-
-
-def _unrefuse(index: Any, removed: list[tuple[str, str]]) -> None:
-    """Take ``removed`` out of the index's refused questions (the last occurrence of each:
-    the network's pairs follow the shipped ones), then re-index them."""
-    kept = list(index.refused)
-    for pair in removed:
-        for i in range(len(kept) - 1, -1, -1):
-            if kept[i] == pair:
-                del kept[i]
-                break
-    index.refused = kept
-    index.add_refused([])  # the list changed length: all refused questions re-indexed
+        await asyncio.to_thread(services.answers.remove_refused, removed)

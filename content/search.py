@@ -504,6 +504,22 @@ class ContentIndex:
         self.refused = [*self.refused, *pairs]
         self._build_refused()
 
+    @_locked
+    def remove_refused(self, pairs: list[tuple[str, str]]) -> None:
+        """Take (entry id, question) pairs out of the refused questions live (the member
+        who flagged them asked to be forgotten): the last occurrence of each, since a
+        network's pairs follow the shipped ones; the rest are indexed again."""
+        kept = list(self.refused)
+        for pair in pairs:
+            for at in range(len(kept) - 1, -1, -1):
+                if kept[at] == pair:
+                    del kept[at]
+                    break
+        if len(kept) != len(self.refused):
+            self.refused = kept
+            self._refused_terms = None
+            self._build_refused()
+
     def entry(self, entry_id: str) -> FaqEntry | None:
         """A shipped or added entry by id."""
         return self._extra.get(entry_id) or self.content.faq_entry(entry_id)

@@ -108,9 +108,9 @@ def test_add_refused_makes_a_similar_question_read_as_refused() -> None:
     index.add_refused([("umfrage", "Wie lange läuft die Umfrage?")])
     _, again = index.explain(similar, verify=False)
     assert again is not None and again["refused"] == after["refused"]
-    # taken out from outside and re-synced: the evidence is gone again
-    index.refused = [("umfrage", "Wie lange läuft die Umfrage?")]
-    index.add_refused([])
+    # the member who flagged it is forgotten: the evidence is gone again, the rest stays
+    index.remove_refused([(COSTS_ENTRY, COSTS), ("no-such-entry", "nie gefragt")])
+    assert index.refused == [("umfrage", "Wie lange läuft die Umfrage?")]
     _, gone = index.explain(similar, verify=False)
     assert gone is not None and gone["refused"] == 0.0
 
