@@ -165,7 +165,7 @@ async def _answer_choice(ctx: Context, number: int) -> None:
     if reply is None:
         await ctx.reply(ctx.t("knowledge.no_choice"))
         return
-    await ctx.reply(reply)
+    await _remember_choice(ctx.services, choice, number, await ctx.reply(reply))
 
 
 async def _chosen_reply(services: Services, choice: Choice, number: int) -> Reply | None:
@@ -195,7 +195,30 @@ async def choice_by_reaction(
         return
     reply = await _chosen_reply(services, choice, number)
     if reply is not None:
-        await services.chat.send(room_id, reply, key=f"choice:{event_id}", reply_to=target)
+        sent = await services.chat.send(room_id, reply, key=f"choice:{event_id}", reply_to=target)
+        await _remember_choice(services, choice, number, sent)
+
+
+async def _remember_choice(services: Services, choice: Choice, number: int, reply: str) -> None:
+    """An answer the member picked by one tap can be flagged (👎) like any other: it is
+    remembered with the question it was offered for (the open one, or the one answered
+    beside the offer)."""
+    question = None
+    if choice.question_id is not None:
+        asked = await UnansweredQuestions(services.db).get(choice.question_id)
+        question = asked.question if asked is not None else None
+    elif choice.reply_event is not None:
+        answered = await AnsweredQuestions(services.db).by_reply(choice.reply_event)
+        question = answered.question if answered is not None else None
+    if question:
+        await AnsweredQuestions(services.db).add(
+            reply,
+            room_id=choice.room_id,
+            user_id=choice.sender,
+            question=question,
+            entry_id=choice.candidates[number - 1],
+            lang=choice.lang,
+        )
 
 
 async def _record_unanswered(ctx: Context, question: str, lang: str, result: Any) -> int:

@@ -264,3 +264,33 @@ async def test_forget_me_removes_answers_flags_and_refused_questions(tmp_path: P
         assert evidence is not None and evidence["refused"] == 0.0
     finally:
         await services.db.close()
+
+
+async def test_an_answer_picked_by_one_tap_can_be_flagged_too(tmp_path: Path) -> None:
+    """The member picks "1" from a "Meinst du …?" and finds it does not fit either: their
+    👎 on that answer forwards the question they first asked, once, naming the entry."""
+    from content.verify import Verifier
+
+    services = await _services(tmp_path)
+    chat = fake_chat(services)
+    try:
+        # a verifier that refuses everything: the question is offered one tap away
+        must(services.answers).verifier = Verifier(weights={}, bias=-100.0, cutoff=0.5)
+        await answer_question(_ctx(services, ASKER, "$q1"), COSTS)
+        assert chat.sent[-1].reply.extra["koopbot.answer"] == {"abstained": True}
+        await answer_question(_ctx(services, ASKER, "$q2"), "1")
+        picked = chat.sent[-1]
+        entry_id = picked.reply.extra["koopbot.answer"]["id"]
+        assert await UnansweredQuestions(services.db).count_open() == 0  # found by the tap
+        sent = len(chat.sent)
+
+        await _react(services, OTHER, picked.event_id, "👎", 1)  # not the asker: nothing
+        assert len(chat.sent) == sent
+        await _react(services, ASKER, picked.event_id, "👎", 2)
+        forward = next(s for s in chat.sent[sent:] if s.room_id == KOORD_ROOM)
+        assert COSTS in forward.reply.text
+        (opened,) = await UnansweredQuestions(services.db).open_questions()
+        assert (opened.question, opened.sender) == (COSTS, ASKER)
+        assert await RefusedQuestions(services.db).all() == [(entry_id, COSTS)]
+    finally:
+        await services.db.close()
