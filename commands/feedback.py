@@ -5,7 +5,8 @@ question into an open question (as if the bot had abstained, the entry among its
 suggestions), forwards it to the coordinators naming the entry that did not fit, and
 files the (entry, question) pair among the refused questions, live: the verifier then
 reads similar questions as near-misses. A coordinators' answer (``koordination-*``) is
-forwarded but not filed (the coordinators fix their own text). Once per answer.
+forwarded but not filed (the coordinators fix their own text), and so is every flag of a
+member beyond ``MAX_REFUSED_PER_MEMBER``. Once per answer.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ THUMBS_DOWN = frozenset(
 )
 # the coordinators' own answers (commands.knowledge.network_entry)
 COORDINATION_PREFIX = "koordination-"
+# a member's flags that teach the verifier: beyond these, a 👎 is still forwarded to the
+# coordinators but no longer filed, so that one member cannot make many entries suspect
+MAX_REFUSED_PER_MEMBER = 20
 
 
 @on_event("reaction")
@@ -71,6 +75,9 @@ async def flag_answer(services: Services, answered: AnsweredQuestion) -> str | N
     the member (in the question's language), None when it was flagged before."""
     repo = AnsweredQuestions(services.db)
     refused = not answered.entry_id.startswith(COORDINATION_PREFIX)
+    filed = RefusedQuestions(services.db)
+    if refused and await filed.count_by(answered.user_id) >= MAX_REFUSED_PER_MEMBER:
+        refused = False
     async with services.db.transaction():
         if not await repo.flag(answered.reply_event):
             return None
@@ -84,9 +91,7 @@ async def flag_answer(services: Services, answered: AnsweredQuestion) -> str | N
         )
         await repo.set_question(answered.reply_event, question_id)
         if refused:
-            await RefusedQuestions(services.db).add(
-                answered.entry_id, answered.question, answered.user_id
-            )
+            await filed.add(answered.entry_id, answered.question, answered.user_id)
     if refused and services.answers is not None:
         pair = (answered.entry_id, answered.question)
         # re-indexing the refused questions is CPU work: off the event loop

@@ -139,6 +139,13 @@ class RefusedQuestions:
             (entry_id, question, user_id, (now or datetime.now(UTC)).isoformat()),
         )
 
+    async def count_by(self, user_id: str) -> int:
+        """How many pairs this member has filed."""
+        found = await self._db.scalar(
+            "SELECT COUNT(*) FROM refused_questions WHERE user_id = ?", (user_id,)
+        )
+        return int(found or 0)
+
     async def all(self) -> list[tuple[str, str]]:
         rows = await self._db.fetchall(
             "SELECT entry_id, question FROM refused_questions ORDER BY id"

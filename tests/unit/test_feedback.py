@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from commands.context import Context, Services
 from commands.feedback import flag_by_reaction, flag_command, forget_flags, load_refused_questions
 from commands.knowledge import answer_question
@@ -292,5 +294,29 @@ async def test_an_answer_picked_by_one_tap_can_be_flagged_too(tmp_path: Path) ->
         (opened,) = await UnansweredQuestions(services.db).open_questions()
         assert (opened.question, opened.sender) == (COSTS, ASKER)
         assert await RefusedQuestions(services.db).all() == [(entry_id, COSTS)]
+    finally:
+        await services.db.close()
+
+
+async def test_one_member_cannot_make_many_entries_suspect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the cap a member's 👎 still reaches the coordinators, but no longer teaches
+    the verifier: a hostile member flagging every answer cannot switch the FAQ off."""
+    import commands.feedback
+
+    monkeypatch.setattr(commands.feedback, "MAX_REFUSED_PER_MEMBER", 1)
+    services = await _services(tmp_path)
+    chat = fake_chat(services)
+    try:
+        for n, question in enumerate((COSTS, "Wie viele Kommunen sind in einem Lerncluster?")):
+            await answer_question(_ctx(services, ASKER, f"$q{n}"), question)
+            answer = chat.sent[-1]
+            assert "id" in answer.reply.extra["koopbot.answer"]
+            await _react(services, ASKER, answer.event_id, "👎", n)
+            assert any(question in s.reply.text for s in chat.sent if s.room_id == KOORD_ROOM)
+        assert await UnansweredQuestions(services.db).count_open() == 2
+        assert await RefusedQuestions(services.db).all() == [(COSTS_ENTRY, COSTS)]
+        assert must(services.answers).refused == [(COSTS_ENTRY, COSTS)]
     finally:
         await services.db.close()
