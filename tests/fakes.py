@@ -300,16 +300,17 @@ def command_dispatcher(services: Services, registry: Registry | None = None) -> 
     return Dispatcher(services, registry, no_matrix, Metrics(), FloodGuard(0, 0, 60))  # type: ignore[arg-type]
 
 
-def direct_context(
-    services: Services, sender: str, room: str, event: str, lang: str = "de"
+def message_context(
+    services: Services, sender: str, room: str, event: str, *, lang: str = "de", direct: bool = True
 ) -> Context:
-    """The context of one message ``event`` by ``sender`` in the direct chat ``room``."""
+    """The context of one message ``event`` by ``sender`` in ``room`` (a direct chat unless
+    ``direct`` is False)."""
     return Context(
         services=services,
         sender=sender,
         room_id=room,
         event_id=event,
         thread_root=None,
-        is_direct=True,
+        is_direct=direct,
         lang=lang,
     )

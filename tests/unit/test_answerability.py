@@ -27,7 +27,7 @@ from content.answerability import (
     question_kind,
     small_talk,
 )
-from tests.fakes import FakeChat, direct_context, make_services
+from tests.fakes import FakeChat, make_services, message_context
 
 
 @pytest.fixture(scope="module")
@@ -180,12 +180,12 @@ async def test_greeting_gets_a_friendly_line_and_is_not_recorded(tmp_path: Path)
     chat = services.chat
     assert isinstance(chat, FakeChat)
     try:
-        await answer_question(direct_context(services, "@m:localhost", "!dm", "$1"), "🎻🎻🎻")
-        await answer_question(direct_context(services, "@m:localhost", "!dm", "$2"), "danke!")
+        await answer_question(message_context(services, "@m:localhost", "!dm", "$1"), "🎻🎻🎻")
+        await answer_question(message_context(services, "@m:localhost", "!dm", "$2"), "danke!")
         texts = [r.text for r in chat.replies()]
         assert "!hilfe" in texts[0] and "Gern geschehen" in texts[1]
         assert all("keine kuratierte Antwort" not in t for t in texts)
-        await open_questions_command(direct_context(services, "@koord:localhost", "!k", "$3"))
+        await open_questions_command(message_context(services, "@koord:localhost", "!k", "$3"))
         assert "Keine offenen Fragen" in chat.replies()[-1].text
     finally:
         await services.db.close()
@@ -196,18 +196,18 @@ async def test_one_tap_by_number_and_by_reaction(tmp_path: Path) -> None:
     chat = services.chat
     assert isinstance(chat, FakeChat)
     try:
-        ask = direct_context(services, "@m:localhost", "!dm", "$1")
+        ask = message_context(services, "@m:localhost", "!dm", "$1")
         await answer_question(ask, "Wann ist der nächste Lerncluster-Workshop?")
         offer = chat.replies()[-1]
         assert "Meinst du eins davon?" in offer.text and "\n1. " in offer.text
         assert offer.extra["koopbot.answer"] == {"abstained": True}
         first_title = offer.text.split("\n1. ", 1)[1].split("\n", 1)[0]
-        await answer_question(direct_context(services, "@m:localhost", "!dm", "$2"), "1")
+        await answer_question(message_context(services, "@m:localhost", "!dm", "$2"), "1")
         picked = chat.replies()[-1]
         assert picked.text.startswith(first_title)
         assert picked.extra["koopbot.answer"]["source"] == "004_d3f449c150c77208.txt"
         # the choice is used up; another person's "2" has no choice either
-        await answer_question(direct_context(services, "@m:localhost", "!dm", "$3"), "2")
+        await answer_question(message_context(services, "@m:localhost", "!dm", "$3"), "2")
         assert "keine Auswahl" in chat.replies()[-1].text
 
         await answer_question(
@@ -246,9 +246,9 @@ async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
     assert isinstance(chat, FakeChat)
     try:
         question = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
-        await answer_question(direct_context(services, "@m:localhost", "!dm", "$1"), question)
+        await answer_question(message_context(services, "@m:localhost", "!dm", "$1"), question)
         assert chat.replies()[-1].extra["koopbot.answer"] == {"abstained": True}
-        koord = direct_context(services, "@koord:localhost", "!k", "$2")
+        koord = message_context(services, "@koord:localhost", "!k", "$2")
         await open_questions_command(koord)
         listing = chat.replies()[-1].text
         assert "#1 " in listing and "Teilnahmebescheinigung" in listing
@@ -260,7 +260,7 @@ async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
         assert "Keine offenen Fragen" in chat.replies()[-1].text
 
         reworded = "gibt es eine teilnahmebescheinigung für die austauschtreffen"
-        await answer_question(direct_context(services, "@n:localhost", "!dm2", "$5"), reworded)
+        await answer_question(message_context(services, "@n:localhost", "!dm2", "$5"), reworded)
         reply = chat.replies()[-1]
         assert reply.extra["koopbot.answer"]["id"] == "koordination-1"
         assert reply.extra["koopbot.answer"]["source"].startswith("koordination:")
@@ -292,9 +292,9 @@ async def test_an_over_long_coordinator_answer_is_refused_and_stores_nothing(
     assert isinstance(chat, FakeChat)
     try:
         await answer_question(
-            direct_context(services, "@m:localhost", "!dm", "$1"), "Gibt es Parkplätze?"
+            message_context(services, "@m:localhost", "!dm", "$1"), "Gibt es Parkplätze?"
         )
-        koord = direct_context(services, "@koord:localhost", "!k", "$2")
+        koord = message_context(services, "@koord:localhost", "!k", "$2")
         with pytest.raises(UserError) as refused:
             await answer_command(koord, "1", "Ä" * 60_000)
         assert refused.value.key == "knowledge.answer_too_long"
@@ -366,26 +366,26 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(tmp_path: Path) -> N
     assert isinstance(chat, FakeChat)
     try:
         await answer_question(
-            direct_context(services, "@m:localhost", "!dm", "$1"),
+            message_context(services, "@m:localhost", "!dm", "$1"),
             "Was ist ein Lerncluster?",
         )
         answered = chat.replies()[-1]
         assert answered.extra["koopbot.answer"]["id"] == "lerncluster-was"
         assert "Nicht das, was du gesucht hast?" in answered.text and "\n1. " in answered.text
         first = answered.text.split("\n1. ", 1)[1].split("\n", 1)[0]
-        await answer_question(direct_context(services, "@m:localhost", "!dm", "$2"), "1")
+        await answer_question(message_context(services, "@m:localhost", "!dm", "$2"), "1")
         assert chat.replies()[-1].text.startswith(first)
         # a clear answer offers nothing, and an older offer's numbers no longer apply
         await answer_question(
-            direct_context(services, "@m:localhost", "!dm", "$3"),
+            message_context(services, "@m:localhost", "!dm", "$3"),
             "Was ist ein Lerncluster?",
         )
         await answer_question(
-            direct_context(services, "@m:localhost", "!dm", "$4"),
+            message_context(services, "@m:localhost", "!dm", "$4"),
             "Wer sitzt in einer Steuerungsgruppe?",
         )
         assert "Nicht das, was du gesucht hast?" not in chat.replies()[-1].text
-        await answer_question(direct_context(services, "@m:localhost", "!dm", "$5"), "1")
+        await answer_question(message_context(services, "@m:localhost", "!dm", "$5"), "1")
         assert "keine Auswahl" in chat.replies()[-1].text
     finally:
         await services.db.close()

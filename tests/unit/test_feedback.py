@@ -15,7 +15,7 @@ from storage import Database
 from storage.feedback import AnsweredQuestions, RefusedQuestions
 from storage.privacy import export_user, forget_user, mentions
 from storage.questions import UnansweredQuestions
-from tests.fakes import fake_chat, make_services, must
+from tests.fakes import fake_chat, make_services, message_context, must
 
 KOORD_ROOM = "!koordination:localhost"
 ASKER = "@a:localhost"
@@ -118,15 +118,7 @@ def test_add_refused_makes_a_similar_question_read_as_refused() -> None:
 
 
 def _ctx(services: Services, sender: str, event: str) -> Context:
-    return Context(
-        services=services,
-        sender=sender,
-        room_id=ROOM,
-        event_id=event,
-        thread_root=None,
-        is_direct=False,
-        lang="de",
-    )
+    return message_context(services, sender, ROOM, event, direct=False)
 
 
 async def _services(tmp_path: Path, *, coordinators_room: bool = True) -> Services:

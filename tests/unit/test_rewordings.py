@@ -23,7 +23,7 @@ from content import ContentIndex
 from storage import MIGRATIONS, Database
 from storage.answers import NetworkAnswer, NetworkAnswers, read_network_answers
 from storage.questions import UnansweredQuestions
-from tests.fakes import FakeChat, direct_context, make_services
+from tests.fakes import FakeChat, make_services, message_context
 
 FIRST = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
 REWORDED = "Kann ich mir die Teilnahme an einem Treffen schriftlich bestätigen lassen?"
@@ -36,14 +36,14 @@ _EVENTS = itertools.count(1)  # each coordinator's command its own event
 
 def _koord(services: Services) -> Context:
     """A coordinator's command in the coordinators' room."""
-    return direct_context(services, "@koord:localhost", "!k", f"$k{next(_EVENTS)}")
+    return message_context(services, "@koord:localhost", "!k", f"$k{next(_EVENTS)}")
 
 
 async def _asked(services: Services, sender: str, question: str) -> dict[str, object]:
     chat = services.chat
     assert isinstance(chat, FakeChat)
     await answer_question(
-        direct_context(services, sender, f"!dm-{sender}", f"$q-{sender}-{question}"), question
+        message_context(services, sender, f"!dm-{sender}", f"$q-{sender}-{question}"), question
     )
     meta = chat.replies()[-1].extra["koopbot.answer"]
     assert isinstance(meta, dict)
