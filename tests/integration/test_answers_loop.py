@@ -227,7 +227,8 @@ async def test_runner_ups_beside_an_answer_are_one_tap_away(
 async def test_a_near_miss_is_offered_not_answered(client_factory: Any, bot_factory: Any) -> None:
     """A member asks for a detail no document states (the hall of the workshops): the
     matcher's rules alone would answer with the workshops entry; the verifier refuses, so
-    the reply is the one-tap offer, and tapping the entry gives its answer."""
+    the reply is the one-tap offer, and tapping the entry gives its answer, which the
+    member can flag with 👎 like any answer."""
     member = await client_factory("member", auto_join=True)
     bot = await bot_factory()
     room_id = await room_with_bot(member, bot, direct=True)
@@ -243,6 +244,16 @@ async def test_a_near_miss_is_offered_not_answered(client_factory: Any, bot_fact
     assert "Workshops eines Lernclusters" in titles
     picked = await ask(member, room_id, str(titles.index("Workshops eines Lernclusters") + 1))
     assert picked.content["koopbot.answer"]["id"] == "lerncluster-workshops"
+
+    # the picked answer does not name the hall either: the member's 👎 on it is noted
+    mark = member.mark()
+    await member.react(room_id, picked.event_id, "👎")
+    noted = await member.wait_for(
+        lambda r: r.sender == bot.user_id and r.in_reply_to == picked.event_id,
+        timeout=15,
+        since_index=mark,
+    )
+    assert "nicht gepasst" in noted.body
 
     # a plain question of the same topic is still answered at once
     plain = await ask(member, room_id, "Was kostet die Teilnahme am Lerncluster?")
