@@ -15,6 +15,8 @@ MIGRATION = Migration(
         " score INTEGER NOT NULL DEFAULT 0, answered_at TEXT NOT NULL,"
         " flagged_at TEXT, question_id INTEGER)",
         "CREATE INDEX answered_questions_asker ON answered_questions(room_id, user_id)",
+        # every answer prunes the rows older than 30 days: by index, not a table scan
+        "CREATE INDEX answered_questions_age ON answered_questions(answered_at)",
         # A flagged (entry, question) pair: a network refused question, loaded into the
         # search index at start beside the shipped ones (content/data/refused.yaml).
         "CREATE TABLE refused_questions ("
