@@ -23,7 +23,7 @@ from content import ContentIndex
 from storage import MIGRATIONS, Database
 from storage.answers import NetworkAnswer, NetworkAnswers, read_network_answers
 from storage.questions import UnansweredQuestions
-from tests.fakes import FakeChat, make_services, message_context
+from tests.fakes import fake_chat, make_services, message_context
 
 FIRST = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
 REWORDED = "Kann ich mir die Teilnahme an einem Treffen schriftlich bestätigen lassen?"
@@ -40,8 +40,7 @@ def _koord(services: Services) -> Context:
 
 
 async def _asked(services: Services, sender: str, question: str) -> dict[str, object]:
-    chat = services.chat
-    assert isinstance(chat, FakeChat)
+    chat = fake_chat(services)
     await answer_question(
         message_context(services, sender, f"!dm-{sender}", f"$q-{sender}-{question}"), question
     )
@@ -62,8 +61,7 @@ async def test_see_answers_the_asker_files_the_wording_and_answers_it_later(
     tmp_path: Path,
 ) -> None:
     services = await make_services(tmp_path)
-    chat = services.chat
-    assert isinstance(chat, FakeChat)
+    chat = fake_chat(services)
     try:
         await _answered_and_reworded(services)
         await answer_command(_koord(services), "2", "siehe 1")
@@ -113,8 +111,7 @@ async def test_see_answers_the_asker_files_the_wording_and_answers_it_later(
 )
 async def test_see_errors_leave_everything_as_it_was(tmp_path: Path, text: str, key: str) -> None:
     services = await make_services(tmp_path)
-    chat = services.chat
-    assert isinstance(chat, FakeChat)
+    chat = fake_chat(services)
     try:
         await _answered_and_reworded(services)
         assert await _asked(services, "@e:localhost", THIRD) == {"abstained": True}
