@@ -18,7 +18,7 @@ from typing import Any
 from commands.context import Context, Services
 from commands.errors import UserError
 from commands.i18n import Catalog
-from commands.registry import Arg, Permission, Scope, command, on_event
+from commands.registry import Arg, Permission, Scope, command, int_arg, on_event
 from commands.reply import Reply, ReplyBuilder, bold, em, mention
 from commands.timeparse import format_date
 from storage.answers import AnswerChoices, Choice, NetworkAnswers
@@ -468,8 +468,7 @@ _SEE = re.compile(
 )
 async def answer_command(ctx: Context, number: str, text: str) -> None:
     questions = UnansweredQuestions(ctx.db)
-    nr = number.lstrip("#")
-    found = await questions.get(int(nr)) if nr.isdigit() else None
+    found = await questions.get(_question_number(number))
     if found is None or found.resolved:
         raise UserError("knowledge.unknown_question", nr=number)
     text = text.strip()
@@ -490,10 +489,19 @@ async def answer_command(ctx: Context, number: str, text: str) -> None:
     await ctx.reply(ctx.t(key, nr=found.id, sender=found.sender or "?"))
 
 
+def _question_number(text: str) -> int:
+    """An open question's number as typed ("12", "#12"); 0 (no question) for anything
+    else, "²" or a number no row can have included."""
+    try:
+        return int_arg(text)
+    except ValueError:
+        return 0
+
+
 async def _answer_like(ctx: Context, found: StoredQuestion, see: str) -> None:
     """``!antwort <nr> siehe <m>``: the answer question ``m`` received answers ``nr``
     too; ``nr``'s words become a further phrasing of that entry (no second entry)."""
-    earlier = await UnansweredQuestions(ctx.db).get(int(see)) if len(see) <= 12 else None
+    earlier = await UnansweredQuestions(ctx.db).get(_question_number(see))
     if earlier is None:
         raise UserError("knowledge.see_unknown", nr=see)
     if earlier.id == found.id:

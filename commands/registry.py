@@ -323,9 +323,16 @@ class Registry:
         return values
 
 
+_MAX_ID = 2**63 - 1  # SQLite's INTEGER: a larger number can name no row
+
+
 def int_arg(text: str) -> int:
-    """A positive whole number (ids of meetings, cooperations)."""
-    value = int(text.lstrip("#"))
-    if value <= 0:
+    """A positive whole number (ids of meetings, cooperations, questions); a number no
+    row can have ("99999999999999999999") is as wrong as a word, not a database error."""
+    digits = text.lstrip("#")
+    if len(digits) > len(str(_MAX_ID)):
+        raise ValueError(text)
+    value = int(digits)
+    if not 0 < value <= _MAX_ID:
         raise ValueError(text)
     return value

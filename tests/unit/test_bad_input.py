@@ -215,3 +215,24 @@ def test_language_choice_applies_to_the_next_command(world) -> None:
     run(world, "!language de", sender=sender)
     run(world, "!hilfe", sender=sender)
     assert "was du hier tun kannst" in services.chat.sent[-1].reply.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "!dabei 99999999999999999999999",  # more than SQLite's INTEGER holds
+        "!termin #99999999999999999999",
+        "!protokoll 9223372036854775808 Notiz",  # 2**63: one past the largest row id
+        "!material " + "9" * 5000 + " x",  # more digits than Python's int() takes
+        "!dabei ²",  # a digit to str.isdigit(), not to int()
+        "!antwort 99999999999999999999 siehe 1",
+        "!antwort ² Text",
+    ],
+)
+def test_a_number_no_row_can_have_is_a_plain_error(world, body: str) -> None:
+    """Ids typed by a stranger: a number too large for the database or a superscript
+    digit is answered like any wrong id, never as an unexpected error."""
+    _loop, services, _dispatcher = world
+    before = len(services.chat.sent)
+    assert run(world, body) == []
+    assert len(services.chat.sent) > before  # the member gets an answer

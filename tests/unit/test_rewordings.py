@@ -105,6 +105,7 @@ async def test_see_answers_the_asker_files_the_wording_and_answers_it_later(
     ("text", "key"),
     [
         ("siehe 99", "knowledge.see_unknown"),
+        ("siehe 99999999999999999999999", "knowledge.see_unknown"),  # no row can have it
         ("see #2", "knowledge.see_same"),
         ("like 3", "knowledge.see_unanswered"),  # open, not answered
     ],
@@ -202,3 +203,19 @@ async def test_read_only_path_on_a_schema_without_rewordings(tmp_path: Path) -> 
     (answer,) = read_network_answers(tmp_path / "k.db")
     assert answer.answer == ANSWER and answer.rewordings == ()
     assert "id=koordination-1" in answer_offline(FIRST, "de", [], tmp_path / "k.db")
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "²", "#0", "zwei"])
+async def test_a_question_number_no_question_can_have_is_unknown(
+    tmp_path: Path, number: str
+) -> None:
+    """A coordinator's typo in the number: the plain "unknown question" error, no crash."""
+    services = await make_services(tmp_path)
+    try:
+        await _answered_and_reworded(services)
+        with pytest.raises(UserError) as refused:
+            await answer_command(_koord(services), number, ANSWER)
+        assert refused.value.key == "knowledge.unknown_question"
+        assert (await UnansweredQuestions(services.db).count_open()) == 1
+    finally:
+        await services.db.close()
