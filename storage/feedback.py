@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from storage.db import Database
 
@@ -110,18 +111,9 @@ class AnsweredQuestions:
         )
 
 
-def _answered(v: tuple[object, ...]) -> AnsweredQuestion:
-    return AnsweredQuestion(
-        str(v[0]),
-        str(v[1]),
-        str(v[2]),
-        str(v[3]),
-        str(v[4]),
-        str(v[5]),
-        int(v[6]),  # type: ignore[call-overload]
-        str(v[7]),
-        bool(v[8]),
-    )
+def _answered(row: Any) -> AnsweredQuestion:
+    """A row of ``_COLUMNS``: the first eight as stored, the flag as a bool."""
+    return AnsweredQuestion(*row[:8], bool(row[8]))
 
 
 class RefusedQuestions:

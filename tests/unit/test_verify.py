@@ -19,6 +19,7 @@ from content.verify import (
     load_refused,
     load_verifier,
 )
+from tests.unit.guarded_sets import UNREAD, sealed_and_unread
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -158,12 +159,7 @@ def test_no_sealed_or_unread_question_is_refused_and_no_such_set_fitted_on() -> 
     """The refused questions and the fit come from read sets only; a failure names how
     many, never which (a sealed set's questions are not to be read)."""
     refused = {fold(normalize(q)) for _, q in load_refused(REFUSED_FILE)}
-    guarded = sorted((ROOT / "bench" / "eval").glob("sealed*.yaml"))
-    unread = ["holdout10.yaml", "holdout11.yaml", "holdout12.yaml", "holdout13.yaml"]
-    unread += ["holdout14.yaml"]
-    unread += ["nearmiss10.yaml", "nearmiss11.yaml", "nearmiss20.yaml"]
-    unread += ["nearmiss29.yaml", "nearmiss30.yaml"]
-    guarded += [ROOT / "bench" / "eval" / n for n in unread]
+    guarded = sealed_and_unread()
     fitted = set(yaml.safe_load(VERIFIER_FILE.read_text(encoding="utf-8"))["fitted_on"])
     for path in guarded:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -282,3 +278,9 @@ def test_the_data_tools_refuse_sealed_and_unread_sets(command: list[str], tmp_pa
     assert "sealed or unread" in done.stderr
     assert not (tmp_path / "rows.jsonl").exists()
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_the_data_tools_guard_every_unread_set() -> None:
+    """The tools' own list of unread sets (bench/harvest_asked.py) names each one."""
+    tool = (ROOT / "bench" / "harvest_asked.py").read_text(encoding="utf-8")
+    assert [name for name in UNREAD if f'"{name}"' not in tool] == []

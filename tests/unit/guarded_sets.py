@@ -1,0 +1,30 @@
+"""The evaluation sets no data file may learn from, named here once for the tests.
+
+Sealed sets are scored, never read; the unread sets measure generalisation. The list is
+the tests' own, not read from ``bench/harvest_asked.py``: shortening the tool's list must
+fail a test, not quietly shorten what the tests guard.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL = ROOT / "bench" / "eval"
+UNREAD = (
+    "holdout10.yaml",
+    "holdout11.yaml",
+    "holdout12.yaml",
+    "holdout13.yaml",
+    "holdout14.yaml",
+    "nearmiss10.yaml",
+    "nearmiss11.yaml",
+    "nearmiss20.yaml",
+    "nearmiss29.yaml",
+    "nearmiss30.yaml",
+)
+
+
+def sealed_and_unread() -> list[Path]:
+    """Every sealed set and every set kept unread."""
+    return [*sorted(EVAL.glob("sealed*.yaml")), *(EVAL / name for name in UNREAD)]
