@@ -113,7 +113,9 @@ class AnsweredQuestions:
 
 def _answered(row: Any) -> AnsweredQuestion:
     """A row of ``_COLUMNS``: the first eight as stored, the flag as a bool."""
-    return AnsweredQuestion(*row[:8], bool(row[8]))
+    values = list(row)
+    values[8] = bool(values[8])
+    return AnsweredQuestion(*values)
 
 
 class RefusedQuestions:
