@@ -47,11 +47,17 @@ UNREAD = (
     "holdout12.yaml",
     "holdout13.yaml",
     "holdout14.yaml",
+    "holdout15.yaml",
+    "holdout16.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
     "nearmiss29.yaml",
     "nearmiss30.yaml",
+    "nearmiss45.yaml",
+    "nearmiss46.yaml",
+    "nearmiss47.yaml",
+    "nearmiss48.yaml",
 )
 
 
