@@ -76,7 +76,7 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "der nächste Schritt", "die nächste Phase", "next step" ask for a step
             r"(?<!\bals )\bnaechst\w*\b(?!\s+(?:schritte?n?|phasen?|stufen?|etappen?|punkte?s?|kapitel|folien?|thema"
             r"|themen|abschnitte?s?|einrichtung\w*|schul\w*|klassen?)\b)|\bkommend\w*|\bdemnaechst\b|\bwann\s+(?:\w+\s+){0,3}wieder\b"
-            r"|\bnext\b(?!\s+(?:steps?|phases?|stages?|points?|slides?|topics?|schools?)\b)|\bupcoming\b|\bwhen will\b"
+            r"|\bnext\b(?!\s+(?:steps?|phases?|stages?|points?|slides?|topics?|schools?|to|door)\b)|\bupcoming\b|\bwhen will\b"
             r"|\bwann\s+(?:\w+\s+){0,6}(?:startet|starten|eingerichtet|eroeffnet|aufgemacht)\b"
             r"|\bwann\s+(?:macht|machen|geht|gehen)\s+(?:\w+\s+){0,6}(?:auf|los)\b|\bnaechstes jahr\b|\bwann\s+(?:\w+\s+){0,4}(?:2[3-9]|20[3-9]\d|202[3-9])\b"
         ),
@@ -638,6 +638,16 @@ def counted_word(question: str) -> str | None:
     """What a "wie viele X" question counts ("Teilnehmer"), which the entry must name."""
     found = _COUNTED.search(normalize(question))
     return found.group(1) if found else None
+
+
+# names asked for outright ("gibts da Namen?", "namentlich"): a description of who takes
+# part ("Mitglieder, die schon lange kooperieren") answers "wer sind …", not this
+_NAMES = re.compile(r"\bnamen\b|\bnamentlich\w*|\bnames\b|\bname\s+(?:der|des|von|of)\b")
+
+
+def asks_for_names(question: str) -> bool:
+    """Whether a person question asks for names, not for who (as a group) is meant."""
+    return bool(_NAMES.search(normalize(question)))
 
 
 def question_kind(question: str) -> str | None:

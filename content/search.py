@@ -39,6 +39,7 @@ from content.answerability import (
     HARD_KINDS,
     KIND_WORDS,
     asked_details,
+    asks_for_names,
     counted_aliases,
     counted_word,
     counts_near,
@@ -113,6 +114,12 @@ _MAX_SUGGESTIONS = 3
 _TIME_KINDS = ("date", "end", "next", "frequency", "frequency_count")
 _VOTERS = 5  # nearest known questions whose fate is the verifier's "refused_vote"
 _MAX_TIED = 20  # at most this many entries tied at the top are ordered by closeness
+# members' questions of one kind filed under an entry that show the entry holds that kind
+LEARNED_KIND_MIN = 2
+_NEVER_LEARNED = frozenset({"status_now", "person_now", "next"})
+# the kinds of the filed questions, computed once per process, not on every index build
+_kind_of_filed = functools.lru_cache(maxsize=65536)(question_kind)
+_counted_of_filed = functools.lru_cache(maxsize=65536)(counted_word)
 _FALL_THROUGH = 2  # only the best two entries may answer: a fifth that happens to hold the fact
 # answers another question (measured: 2 keeps every right answer of the calibration sets)
 # from this many phrasings on, scores are added up in numpy (``content.dense``): the
@@ -536,7 +543,15 @@ class ContentIndex:
         self._typos: dict[str, tuple[int, float]] = {}
         self._typo_overflow: dict[str, tuple[int, float]] = {}
         self._kinds: list[frozenset[str]] = []
+        # … and those its own words show, without what members' questions taught
+        self._stated_kinds: list[frozenset[str]] = []
         self._texts: list[str] = []
+        # the years and numbers an entry names, its document's title included: an entry of
+        # "Maßnahme 0203 …" or of the "Online-Fachforum …, 16. Juni 2022" speaks of that
+        # measure or that year even when its own text leaves the number out
+        self._named_years: list[frozenset[str]] = []
+        # what members' "wie viele …" questions filed under an entry counted
+        self._counted_asked: list[frozenset[str]] = []
         self._norm_texts: dict[int, str] = {}
         self._phrasing_texts: dict[int, list[str]] = {}
         self._tokens: dict[int, list[tuple[frozenset[str], bool]]] = {}
@@ -592,7 +607,10 @@ class ContentIndex:
                 # whether or not the rules can see it in the words
                 asked_kinds = {question_kind(q) for q in entry.all_phrasings()}
                 kinds = kinds | frozenset(k for k in asked_kinds if k is not None)
-            self._kinds.append(kinds)
+            self._stated_kinds.append(kinds)
+            learned_kinds, learned_counted = self._learned_from_asked(entry)
+            self._kinds.append(kinds | learned_kinds)
+            self._counted_asked.append(learned_counted)
             # what the entry states: titles and answers (its phrasings are questions,
             # they state nothing)
             self._texts.append(
@@ -603,6 +621,8 @@ class ContentIndex:
                     ]
                 )
             )
+            document = " ".join(self.content.source_titles.get(entry.source, {}).values())
+            self._named_years.append(frozenset(_YEAR.findall(f"{self._texts[-1]} {document}")))
             if len(phr_terms) == starts[-1]:  # entry without any phrasing: keep it addressable
                 phr_terms.append([])
                 phr_entry.append(i)
@@ -679,6 +699,34 @@ class ContentIndex:
         self._ref_mass = masses
 
     # ------------------------------------------------------------------ scoring
+
+    def _learned_from_asked(self, entry: FaqEntry) -> tuple[frozenset[str], frozenset[str]]:
+        """The kinds of fact that members' questions filed under a curated entry asked, and
+        the things their "wie viele …" counted, each asked at least ``LEARNED_KIND_MIN``
+        times.
+
+        A question is filed under an entry (``asked.yaml``) only when the entry's answer
+        holds what it asks, so its kind is one the answer holds, even where the words do
+        not show it: "welche Kommunen gehören zum Lerncluster Lernen vor Ort?" is answered
+        by the programme those Kommunen took part in, "ab wann Feedbackgespräche?" by a
+        point in the process, "wie viele Themenschwerpunkte?" by "sieben Themen". Kinds
+        about *now* (who holds an office, whether something still runs, the next date)
+        are never learned: the content is a snapshot."""
+        kinds: dict[str, int] = {}
+        counted: dict[str, int] = {}
+        for question in entry.asked:
+            asked = self._asked(bound_query(question))
+            kind = _kind_of_filed(asked)
+            if kind is None or kind in _NEVER_LEARNED:
+                continue
+            kinds[kind] = kinds.get(kind, 0) + 1
+            word = _counted_of_filed(asked) if kind == "number" else None
+            if word:
+                counted[word] = counted.get(word, 0) + 1
+        return (
+            frozenset(k for k, n in kinds.items() if n >= LEARNED_KIND_MIN),
+            frozenset(w for w, n in counted.items() if n >= LEARNED_KIND_MIN),
+        )
 
     def _curated_terms(self, entry: FaqEntry) -> _CuratedTerms:
         """The terms of an entry's curated texts, each text analysed once."""
@@ -1322,7 +1370,7 @@ class ContentIndex:
             return None
         years = set(_YEAR.findall(asking))
         if years:  # a question about a given year: only an entry that names that year
-            above = [i for i in above if years <= set(_YEAR.findall(self._texts[i]))]
+            above = [i for i in above if years <= self._named_years[i]]
         # a question naming a specific thing (an insurance, a phone number, a budget …)
         # only from an entry that names it too
         details = asked_details(asking)
@@ -1344,14 +1392,21 @@ class ContentIndex:
         # "also die absolute Zahl, nicht Prozent": a share answers no such question
         shares = not (kind == "number" and ABSOLUTE.search(normalize(asked)))
         needed = self._subject_term_ids(asked) if kind == "number" else frozenset()
+        # names asked outright must be in the entry's words: members who asked "wer sind
+        # die erfahrenen Mitglieder?" were content with a description, which names no one
+        held = self._stated_kinds if kind == "person" and asks_for_names(asked) else self._kinds
         for i in above:
-            if counted and not counts_near(self._count_tokens(i), counted, shares=shares):
+            if (
+                counted
+                and word not in self._counted_asked[i]
+                and not counts_near(self._count_tokens(i), counted, shares=shares)
+            ):
                 continue
             if members and not counts_near(self._count_tokens(i), members):
                 continue
             if not needed <= self._bags[i].keys():
                 continue
-            if kind in self._kinds[i] and subject[i] >= self.subject_min:
+            if kind in held[i] and subject[i] >= self.subject_min:
                 return i
         return None
 
