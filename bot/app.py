@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.dispatch import Dispatcher, FloodGuard
+from bot.dispatch import Dispatcher, FloodGuard, new_ref
 from bot.matrix import MatrixConnection
 from bot.metrics import Metrics
 from bot.rooms import RoomProvisioner
@@ -24,10 +24,12 @@ from commands.meetings.calendar import personal_calendar
 from commands.registry import Registry
 from storage import DATABASE_FILE, Database
 from storage.core import DirectRooms, Inbox, KeyValue
+from storage.feedback import AnsweredQuestions
 from storage.jobs import Jobs, SentLog
 from storage.privacy import CalendarFeeds
 
 log = logging.getLogger(__name__)
+HOUSEKEEPING_EVERY = timedelta(hours=24)
 
 
 def load_answers(settings: Settings) -> tuple[Any, Any]:
@@ -118,6 +120,7 @@ class App:
         self.dispatcher: Dispatcher | None = None
         self.web: WebServer | None = None
         self._sync_task: asyncio.Task[None] | None = None
+        self._housekeeping_task: asyncio.Task[None] | None = None
 
     # Runtime protocol (for !status) ------------------------------------------------
 
@@ -224,10 +227,29 @@ class App:
             await hook(self.services)
         armed = await self.scheduler.start()
         replayed = await self.dispatcher.replay_open()
-        await Inbox(self.db).prune(datetime.now(UTC) - timedelta(days=7))
-        await SentLog(self.db).prune(datetime.now(UTC) - timedelta(days=30))
+        await self._housekeep()
+        self._housekeeping_task = asyncio.create_task(self._housekeep_daily())
         release_memory()
         log.info("koopbot started: %d jobs armed, %d events replayed", armed, replayed)
+
+    async def _housekeep(self) -> None:
+        """Drop what is kept only for a while: handled inbox events (7 days), the log of
+        sent reminders (30 days), and answered questions (30 days, for a 👎)."""
+        now = datetime.now(UTC)
+        await Inbox(self.db).prune(now - timedelta(days=7))
+        await SentLog(self.db).prune(now - timedelta(days=30))
+        await AnsweredQuestions(self.db).prune(now)
+
+    async def _housekeep_daily(self) -> None:
+        """Housekeeping once a day: a bot that runs for months without a restart keeps
+        answered questions 30 days all the same. A failure is logged and tried again the
+        next day; it never stops the bot."""
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_EVERY.total_seconds())
+            try:
+                await self._housekeep()
+            except Exception:
+                log.exception("housekeeping failed (ref %s)", new_ref())
 
     async def _room_moved(self, old_room_id: str, new_room_id: str) -> None:
         """After an upgraded room's data moved: refresh what is held in memory."""
@@ -262,6 +284,10 @@ class App:
         await self._sync_task
 
     async def stop(self) -> None:
+        if self._housekeeping_task is not None:
+            self._housekeeping_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping_task
         self.scheduler.shutdown()
         await self.matrix.close()
         if self._sync_task is not None:

@@ -30,6 +30,7 @@ class AnsweredQuestion:
     flagged: bool
 
 
+_PRUNE = "DELETE FROM answered_questions WHERE answered_at < ?"
 _COLUMNS = (
     "reply_event, room_id, user_id, question, entry_id, lang, score, answered_at,"
     " flagged_at IS NOT NULL"
@@ -57,10 +58,7 @@ class AnsweredQuestions:
         """Remember an answer; rows older than ``ANSWERED_TTL`` go at the same time."""
         at = now or datetime.now(UTC)
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM answered_questions WHERE answered_at < ?",
-                ((at - ANSWERED_TTL).isoformat(),),
-            )
+            await tx.execute(_PRUNE, ((at - ANSWERED_TTL).isoformat(),))
             await tx.execute(
                 "INSERT OR REPLACE INTO answered_questions(reply_event, room_id, user_id,"
                 " question, entry_id, lang, score, answered_at)"
@@ -103,6 +101,12 @@ class AnsweredQuestions:
 
     async def count(self) -> int:
         return int(await self._db.scalar("SELECT COUNT(*) FROM answered_questions"))
+
+    async def prune(self, now: datetime | None = None) -> int:
+        """Drop answers older than ``ANSWERED_TTL``, also when nobody asks anything (the
+        bot's daily housekeeping): a question is kept 30 days, not until the next one."""
+        at = now or datetime.now(UTC)
+        return await self._db.execute(_PRUNE, ((at - ANSWERED_TTL).isoformat(),))
 
     async def forget(self, user_id: str) -> int:
         """``!vergiss-mich``: the member's answered questions and flags go."""

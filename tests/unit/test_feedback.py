@@ -312,3 +312,39 @@ async def test_one_member_cannot_make_many_entries_suspect(
         assert must(services.answers).refused == [(COSTS_ENTRY, COSTS)]
     finally:
         await services.db.close()
+
+
+async def test_housekeeping_drops_answers_older_than_30_days_without_a_new_answer(
+    tmp_path: Path,
+) -> None:
+    """A bot nobody asks anything for a month still keeps answered questions only 30
+    days: the daily housekeeping prunes them, not only the next answer."""
+    from bot.app import App
+    from bot.config import load_settings
+
+    config = tmp_path / "koopbot.toml"
+    config.write_text(
+        '[matrix]\nuser_id = "@koopbot:localhost"\npassword = "pw"\n'
+        f'[storage]\ndir = "{tmp_path / "data"}"\n',
+        encoding="utf-8",
+    )
+    app = App(load_settings(config))
+    await app.db.open()
+    try:
+        repo = AnsweredQuestions(app.db)
+        now = datetime.now(UTC)
+        for event, days in (("$old", 31), ("$recent", 29)):
+            await repo.add(
+                event,
+                room_id=ROOM,
+                user_id=ASKER,
+                question=COSTS,
+                entry_id=COSTS_ENTRY,
+                lang="de",
+                now=now - timedelta(days=days),
+            )
+        await app._housekeep()
+        assert await repo.by_reply("$old") is None
+        assert await repo.by_reply("$recent") is not None
+    finally:
+        await app.db.close()
