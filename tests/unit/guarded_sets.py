@@ -19,6 +19,8 @@ UNREAD = (
     "holdout14.yaml",
     "holdout15.yaml",
     "holdout16.yaml",
+    "holdout17.yaml",
+    "holdout18.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
