@@ -261,6 +261,13 @@ def test_a_question_among_refused_neighbours_votes_against_answering() -> None:
         ],
         ["bench/harvest_asked.py", "bench/eval/nearmiss29.yaml"],
         ["bench/harvest_asked.py", "bench/eval/sealed10.yaml"],
+        ["bench/failure_split.py", "--out", "{tmp}/rows.jsonl", "bench/eval/holdout18.yaml"],
+        [
+            "bench/failure_split.py",
+            "bench/eval/calibration.yaml",
+            "--off-topic",
+            "bench/eval/sealed11.yaml",
+        ],
     ],
 )
 def test_the_data_tools_refuse_sealed_and_unread_sets(command: list[str], tmp_path: Path) -> None:
