@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import harvest_asked as filing
 from answer_eval import satisfies
 from fit_verifier import off_topic_questions, refused_under
-from harvest_asked import UNREAD, _entry_text, _questions, _with, _without_asked, file_questions
 
 from content import ContentIndex, detect_lang, load_content
 from content.analyze import bound_query
@@ -54,10 +54,10 @@ def outcome(row: dict[str, object]) -> str:
 
 
 def split(paths: list[Path], off_topic: list[Path], out: Path | None) -> Counter[str]:
-    bare = _without_asked(load_content())
+    bare = filing._without_asked(load_content())
     base = ContentIndex(bare, refused=[])
     shipped = ContentIndex(load_content())
-    filed = {p: file_questions(base, p) for p in paths}
+    filed = {p: filing.file_questions(base, p) for p in paths}
     refused = {p: refused_under(base, off_topic_questions(p)) for p in [*paths, *off_topic]}
     counts: Counter[str] = Counter()
     sink = out.open("w", encoding="utf-8") if out else None
@@ -65,9 +65,9 @@ def split(paths: list[Path], off_topic: list[Path], out: Path | None) -> Counter
         for held in paths:
             asked = [q for p in paths if p != held for q in filed[p]]
             others = [q for p, qs in refused.items() if p != held for q in qs]
-            index = ContentIndex(_with(bare, asked), refused=others)
+            index = ContentIndex(filing._with(bare, asked), refused=others)
             index.verifier = shipped.verifier
-            for item in _questions(held):
+            for item in filing._questions(held):
                 if item.get("expected") == "abstain":
                     continue
                 question = str(item["q"])
@@ -81,7 +81,7 @@ def split(paths: list[Path], off_topic: list[Path], out: Path | None) -> Counter
                     (
                         r + 1
                         for r, eid in enumerate(ids)
-                        if satisfies(_entry_text(index, eid, lang), facts)
+                        if satisfies(filing._entry_text(index, eid, lang), facts)
                     ),
                     0,
                 )
@@ -91,7 +91,7 @@ def split(paths: list[Path], off_topic: list[Path], out: Path | None) -> Counter
                     "q": question,
                     "answered": answered,
                     "right": bool(answered)
-                    and satisfies(_entry_text(index, str(answered), lang), facts),
+                    and satisfies(filing._entry_text(index, str(answered), lang), facts),
                     "rank": rank,
                     "chosen": evidence is not None,
                     "top": ids[:3],
@@ -114,9 +114,7 @@ def main() -> None:
     parser.add_argument("--off-topic", nargs="*", type=Path, default=[])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    guarded = [
-        p for p in (*args.sets, *args.off_topic) if p.name.startswith("sealed") or p.name in UNREAD
-    ]
+    guarded = filing.sealed_or_unread((*args.sets, *args.off_topic))
     if guarded:
         parser.error(f"a sealed or unread set is never read: {', '.join(map(str, guarded))}")
     counts = split(args.sets, args.off_topic, args.out)

@@ -38,13 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answer_eval import satisfies
 from harvest_asked import (
-    UNREAD,
     _entry_text,
     _questions,
     _with,
     _without_asked,
     file_questions,
     guarded_sets,
+    sealed_or_unread,
 )
 
 from content import ContentIndex, detect_lang, load_content, normalize
@@ -348,7 +348,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.step in ("rows", "refused"):
         named = [*args.sets, *getattr(args, "off_topic", [])]
-        if any(p.name.startswith("sealed") or p.name in UNREAD for p in named):
+        if sealed_or_unread(named):
             sys.exit("a sealed or unread set is never fitted on")
     if args.step == "rows":
         rows(args.sets, args.off_topic, args.out)

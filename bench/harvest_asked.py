@@ -63,6 +63,11 @@ UNREAD = (
 )
 
 
+def sealed_or_unread(paths: list[Path] | tuple[Path, ...]) -> list[Path]:
+    """Those of ``paths`` no data tool may read: sealed sets and the sets kept unread."""
+    return [p for p in paths if p.name.startswith("sealed") or p.name in UNREAD]
+
+
 def guarded_sets() -> list[Path]:
     """Sets whose questions are never filed, even when a read set holds the same words:
     the sealed sets, the sets kept unread, and the test suite's own sets. Blind authors
@@ -226,9 +231,7 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    sealed = [
-        p for p in (*args.sets, *args.off_topic) if p.name.startswith("sealed") or p.name in UNREAD
-    ]
+    sealed = sealed_or_unread((*args.sets, *args.off_topic))
     if sealed:
         parser.error(f"a sealed or unread set is never harvested: {', '.join(map(str, sealed))}")
     bare = _without_asked(load_content())
