@@ -1085,6 +1085,11 @@ def test_a_kind_members_asked_twice_of_an_entry_is_one_it_holds(
     index = _with_asked({"lerncluster-lernen-vor-ort": filed})
     chosen = _chosen_by_rules(index, _MEMBERS_OF_LVO)
     assert (chosen == "lerncluster-lernen-vor-ort") is answers, chosen
+    if filed:  # the entry leads above the threshold either way: the kind alone decides
+        scores = index.scores(_MEMBERS_OF_LVO)
+        best = max(range(len(scores)), key=scores.__getitem__)
+        assert index.entries[best].id == "lerncluster-lernen-vor-ort"
+        assert scores[best] >= index.threshold
 
 
 def test_kinds_about_now_are_never_learned_from_members_questions() -> None:
