@@ -501,21 +501,24 @@ def _question_number(text: str) -> int:
 async def _answer_like(ctx: Context, found: StoredQuestion, see: str) -> None:
     """``!antwort <nr> siehe <m>``: the answer question ``m`` received answers ``nr``
     too; ``nr``'s words become a further phrasing of that entry (no second entry)."""
-    earlier = await UnansweredQuestions(ctx.db).get(_question_number(see))
-    if earlier is None:
-        raise UserError("knowledge.see_unknown", nr=see)
-    if earlier.id == found.id:
-        raise UserError("knowledge.see_same", nr=found.id)
+    number = _question_number(see)
     repo = NetworkAnswers(ctx.db)
-    answer = await repo.for_question(earlier.id)
+    # the answer outlives its question: after the asker's !vergiss-mich the question is
+    # gone, but "siehe <nr>" still finds the answer it received
+    answer = await repo.for_question(number)
+    earlier = await UnansweredQuestions(ctx.db).get(number)
+    if earlier is None and answer is None:
+        raise UserError("knowledge.see_unknown", nr=see)
+    if number == found.id:
+        raise UserError("knowledge.see_same", nr=found.id)
     if answer is None:
-        raise UserError("knowledge.see_unanswered", nr=earlier.id)
+        raise UserError("knowledge.see_unanswered", nr=number)
     saved = await repo.add_rewording(answer.id, found.id, found.question)
     if ctx.services.answers is not None:  # the entry, replaced by id: all its phrasings
         await asyncio.to_thread(ctx.services.answers.add_entries, [network_entry(saved)])
     delivered = await _send_answer(ctx, found, saved.answer, key=f"answer-dm:q{found.id}")
     key = "knowledge.answer_like_done" if delivered else "knowledge.answer_like_undelivered"
-    await ctx.reply(ctx.t(key, nr=found.id, see=earlier.id, sender=found.sender or "?"))
+    await ctx.reply(ctx.t(key, nr=found.id, see=number, sender=found.sender or "?"))
 
 
 async def _send_answer(ctx: Context, found: StoredQuestion, text: str, *, key: str) -> bool:

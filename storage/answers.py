@@ -157,10 +157,23 @@ class NetworkAnswers:
         return next((a for a in await self.all() if a.id == answer_id), None)
 
     async def for_question(self, question_id: int) -> NetworkAnswer | None:
-        """The answer a question received: typed for it, or filed under one (``siehe``)."""
-        answer_id = await self._db.scalar(
+        """The answer a question received: typed for it, or filed under one (``siehe``).
+
+        Also after the asker's ``!vergiss-mich`` deleted the question itself: the answer
+        typed for it is the coordination's text and stays, still known by the question's
+        number (and so does an answer the question was filed under by another member)."""
+        row = await self._db.fetchone(
             "SELECT answer_id FROM unanswered_questions WHERE id = ?", (question_id,)
         )
+        if row is not None:  # the question is there: open (no answer yet) or answered
+            answer_id = row["answer_id"]
+        else:
+            answer_id = await self._db.scalar(
+                "SELECT id FROM network_answers WHERE question_id = ?"
+                " UNION ALL SELECT answer_id FROM answer_rewordings WHERE question_id = ?"
+                " LIMIT 1",
+                (question_id, question_id),
+            )
         return None if answer_id is None else await self.get(int(answer_id))
 
     async def add_rewording(

@@ -219,3 +219,29 @@ async def test_a_question_number_no_question_can_have_is_unknown(
         assert (await UnansweredQuestions(services.db).count_open()) == 1
     finally:
         await services.db.close()
+
+
+async def test_see_still_finds_the_answer_after_the_first_asker_forgot(tmp_path: Path) -> None:
+    """The answer outlives its question: after the first asker's !vergiss-mich deleted
+    question #1, "siehe 1" still reaches the answer it received (the coordination's
+    text), and the member's words are nowhere."""
+    services = await make_services(tmp_path)
+    chat = fake_chat(services)
+    try:
+        await _answered_and_reworded(services)
+        await forget_asked_questions(services, user_id="@a:localhost")
+        assert await UnansweredQuestions(services.db).get(1) is None
+        await answer_command(_koord(services), "2", "siehe 1")
+        assert "Antwort auf Frage Nr. 1" in chat.texts("!k")[-1]
+        dm = [s for s in chat.sent if s.room_id == "!dm-@b:localhost"]
+        assert dm and ANSWER in dm[-1].reply.text
+        (stored,) = await NetworkAnswers(services.db).all()
+        assert stored.question == "" and stored.rewordings == (REWORDED,)
+        assert (await _asked(services, "@c:localhost", REWORDED))["id"] == "koordination-1"
+        # a number no question ever had is still unknown
+        assert await _asked(services, "@e:localhost", THIRD) == {"abstained": True}
+        with pytest.raises(UserError) as refused:
+            await answer_command(_koord(services), "3", "siehe 7")
+        assert refused.value.key == "knowledge.see_unknown"
+    finally:
+        await services.db.close()
