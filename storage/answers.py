@@ -201,8 +201,9 @@ class NetworkAnswers:
 
         The coordinator's answer stays a network entry (it is the coordination's text),
         but the question it was given to is the member's own text, so it is blanked; the
-        member's open and answered questions are deleted, and so are the member's
-        questions filed under an answer as rewordings. Returns the changed answers.
+        member's open and answered questions are blanked and closed (their numbers stay
+        taken), and the member's questions filed under an answer as rewordings are
+        deleted. Returns the changed answers.
         """
         asked = "question_id IN (SELECT id FROM unanswered_questions WHERE sender = ?)"
         async with self._db.transaction() as tx:
@@ -214,7 +215,14 @@ class NetworkAnswers:
             ids |= {int(row["answer_id"]) for row in rows}
             await tx.execute(f"UPDATE network_answers SET question = '' WHERE {asked}", (user_id,))
             await tx.execute(f"DELETE FROM answer_rewordings WHERE {asked}", (user_id,))
-            await tx.execute("DELETE FROM unanswered_questions WHERE sender = ?", (user_id,))
+            # blanked, not deleted: the row keeps its number, so the next question never
+            # gets the number a coordinator knew for this one (SQLite reuses the highest
+            # id of a deleted row), and "siehe <nr>" still finds the answer it received
+            await tx.execute(
+                "UPDATE unanswered_questions SET question = '', sender = NULL, room_id = NULL,"
+                " suggestions = '[]', resolved = 1 WHERE sender = ?",
+                (user_id,),
+            )
         return [a for a in await self.all() if a.id in ids]
 
 

@@ -230,7 +230,8 @@ async def test_see_still_finds_the_answer_after_the_first_asker_forgot(tmp_path:
     try:
         await _answered_and_reworded(services)
         await forget_asked_questions(services, user_id="@a:localhost")
-        assert await UnansweredQuestions(services.db).get(1) is None
+        gone = await UnansweredQuestions(services.db).get(1)
+        assert gone is not None and (gone.question, gone.sender, gone.resolved) == ("", None, True)
         await answer_command(_koord(services), "2", "siehe 1")
         assert "Antwort auf Frage Nr. 1" in chat.texts("!k")[-1]
         dm = [s for s in chat.sent if s.room_id == "!dm-@b:localhost"]
@@ -243,5 +244,26 @@ async def test_see_still_finds_the_answer_after_the_first_asker_forgot(tmp_path:
         with pytest.raises(UserError) as refused:
             await answer_command(_koord(services), "3", "siehe 7")
         assert refused.value.key == "knowledge.see_unknown"
+    finally:
+        await services.db.close()
+
+
+async def test_a_forgotten_questions_number_is_never_given_again(tmp_path: Path) -> None:
+    """The coordinators know an open question by its number. When the newest one's asker
+    says !vergiss-mich, the next question gets a new number, not the forgotten one's (which
+    SQLite would reuse for a deleted row), so `!antwort <nr>` never reaches the wrong
+    member."""
+    services = await make_services(tmp_path)
+    try:
+        assert await _asked(services, "@a:localhost", FIRST) == {"abstained": True}
+        await forget_asked_questions(services, user_id="@a:localhost")
+        assert await UnansweredQuestions(services.db).count_open() == 0
+        assert await _asked(services, "@b:localhost", REWORDED) == {"abstained": True}
+        (open_question,) = await UnansweredQuestions(services.db).open_questions()
+        assert open_question.id == 2 and open_question.sender == "@b:localhost"
+        with pytest.raises(UserError) as refused:
+            await answer_command(_koord(services), "1", ANSWER)
+        assert refused.value.key == "knowledge.unknown_question"
+        assert await services.db.scalar("SELECT COUNT(*) FROM network_answers") == 0
     finally:
         await services.db.close()
