@@ -12,17 +12,14 @@ member beyond ``MAX_REFUSED_PER_MEMBER``. Once per answer.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 from commands.context import Context, Services
+from commands.knowledge import forward_question
 from commands.registry import Scope, command, on_event
 from commands.reply import Reply
 from storage.feedback import AnsweredQuestion, AnsweredQuestions, RefusedQuestions
-from storage.privacy import ForwardedMessages
 from storage.questions import UnansweredQuestions
-
-log = logging.getLogger(__name__)
 
 _THUMBS_DOWN = "\U0001f44e"
 # 👎, 👎️ and 👎🏻 … 👎🏿 (Fitzpatrick skin tones)
@@ -104,29 +101,17 @@ async def flag_answer(services: Services, answered: AnsweredQuestion) -> str | N
 async def _forward(services: Services, answered: AnsweredQuestion, question_id: int) -> bool:
     """To the coordinators' room like an open question, naming the entry that did not
     fit; whether it went out."""
-    target = services.network.coordinators_room
-    if target is None or target == answered.room_id:
-        return False
-    catalog = services.catalog
     lang = services.network.language
-    where = services.chat.room_name(answered.room_id)
-    text = catalog.get(
-        "knowledge.forward", lang, sender=answered.user_id, room=where, question=answered.question
-    )
     title = _entry_title(services.answers, answered.entry_id, lang)
-    if title:
-        text += " " + catalog.get("knowledge.flag_forward", lang, title=title)
-    text += " " + catalog.get("knowledge.forward_answer", lang, nr=question_id)
-    try:
-        event_id = await services.chat.send(
-            target, Reply(text), key=f"flag-forward:{answered.reply_event}"
-        )
-        # remembered so that "forget me" can take it back out of the coordinators' room
-        await ForwardedMessages(services.db).add(event_id, target, answered.user_id, "question")
-    except Exception:  # the member's flag is stored; a failed forward is only logged
-        log.exception("could not forward flagged answer %s", answered.reply_event)
-        return False
-    return True
+    return await forward_question(
+        services,
+        sender=answered.user_id,
+        room_id=answered.room_id,
+        question=answered.question,
+        question_id=question_id,
+        key=f"flag-forward:{answered.reply_event}",
+        note=services.catalog.get("knowledge.flag_forward", lang, title=title) if title else "",
+    )
 
 
 def _entry_title(index: Any, entry_id: str, lang: str) -> str:

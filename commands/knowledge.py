@@ -230,22 +230,48 @@ async def _record_unanswered(ctx: Context, question: str, lang: str, result: Any
         best_score=int(result.score),
         suggestions=[entry_id for entry_id, _t in result.suggestions],
     )
-    target = ctx.services.network.coordinators_room
-    if target is None or target == ctx.room_id:
-        return question_id
-    network_lang = ctx.services.network.language
-    where = ctx.chat.room_name(ctx.room_id)
-    text = ctx.services.catalog.get(
-        "knowledge.forward", network_lang, sender=ctx.sender, room=where, question=question
+    await forward_question(
+        ctx.services,
+        sender=ctx.sender,
+        room_id=ctx.room_id,
+        question=question,
+        question_id=question_id,
+        key=f"forward:{ctx.event_id}",
     )
-    text += " " + ctx.services.catalog.get("knowledge.forward_answer", network_lang, nr=question_id)
-    try:
-        event_id = await ctx.chat.send(target, Reply(text), key=f"forward:{ctx.event_id}")
-        # remembered so that "forget me" can take it back out of the coordinators' room
-        await ForwardedMessages(ctx.db).add(event_id, target, ctx.sender, "question")
-    except Exception:  # the member got an answer; a failed forward is only logged
-        log.exception("could not forward question %s", ctx.event_id)
     return question_id
+
+
+async def forward_question(
+    services: Services,
+    *,
+    sender: str,
+    room_id: str,
+    question: str,
+    question_id: int,
+    key: str,
+    note: str = "",
+) -> bool:
+    """An open question to the coordinators' room (in the network's language), with how
+    to answer it and an optional note; whether it went out. Not when there is no such
+    room or it was asked there. A failed send is only logged: the question is stored."""
+    target = services.network.coordinators_room
+    if target is None or target == room_id:
+        return False
+    catalog = services.catalog
+    lang = services.network.language
+    where = services.chat.room_name(room_id)
+    text = catalog.get("knowledge.forward", lang, sender=sender, room=where, question=question)
+    if note:
+        text += " " + note
+    text += " " + catalog.get("knowledge.forward_answer", lang, nr=question_id)
+    try:
+        event_id = await services.chat.send(target, Reply(text), key=key)
+        # remembered so that "forget me" can take it back out of the coordinators' room
+        await ForwardedMessages(services.db).add(event_id, target, sender, "question")
+    except Exception:
+        log.exception("could not forward question %d", question_id)
+        return False
+    return True
 
 
 def titled_list(
