@@ -51,6 +51,10 @@ UNREAD = (
     "holdout16.yaml",
     "holdout17.yaml",
     "holdout18.yaml",
+    "holdout19.yaml",
+    "holdout20.yaml",
+    "holdout21.yaml",
+    "holdout22.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
@@ -60,6 +64,7 @@ UNREAD = (
     "nearmiss46.yaml",
     "nearmiss47.yaml",
     "nearmiss48.yaml",
+    "nearmiss53.yaml",
 )
 
 
