@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from content.normalize import STOPWORDS, normalize, stem
 
+_MIN_JOINED = 5  # a word broken apart and joined again: "neo bi", "augen höhe"
 _MIN_PART = 4  # shortest compound part; shorter ones ("art", "ein") split too eagerly
 _LINKS = ("", "s", "es", "n", "en")  # German linking elements (Fugen)
 _FUZZY_TAIL = 85.0  # rapidfuzz ratio for a misspelt last part of a compound
@@ -206,7 +207,7 @@ class Analyzer:
         """Canonical terms of ``text`` in order, stop words dropped, compounds split."""
         # (the number of tokens is bounded by the callers: content is long, questions
         # pass through ``bound_query``)
-        tokens = [t[:MAX_TOKEN_CHARS] for t in normalize(text).split()]
+        tokens = self._rejoined([t[:MAX_TOKEN_CHARS] for t in normalize(text).split()])
         stems: list[str] = []
         i = 0
         while i < len(tokens):
@@ -229,6 +230,42 @@ class Analyzer:
                 # Split even known compounds, so both spellings give the same terms.
                 stems.extend(self.split_compound(tok))
         return self._canonical(stems)
+
+    def _knows(self, token: str) -> bool:
+        return stem(token) in self._known or stem(token) in self._words
+
+    def _rejoined(self, tokens: list[str]) -> list[str]:
+        """Words dictation or a phone's keyboard broke apart, joined again when only the
+        whole is a known word: letters spelt one by one ("d k b m", "o w l") and a word cut
+        in two or three ("werk statt", "schulze aulen kamp", "neo bi"). A piece that is a
+        known word on its own stays apart ("lern clustern" is already found)."""
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            j = i
+            while j < len(tokens) and len(tokens[j]) == 1 and tokens[j].isalpha():
+                j += 1
+            if j - i >= 2 and self._knows("".join(tokens[i:j])):
+                out.append("".join(tokens[i:j]))
+                i = j
+                continue
+            for size in (3, 2):
+                parts = tokens[i : i + size]
+                whole = "".join(parts)
+                if (
+                    len(parts) == size
+                    and len(whole) >= _MIN_JOINED
+                    and all(p.isalpha() for p in parts)
+                    and any(p not in self._stop and not self._knows(p) for p in parts)
+                    and self._knows(whole)
+                ):
+                    out.append(whole)
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
 
     def _stop_phrase(self, tokens: list[str], i: int) -> tuple[str, int] | None:
         """A synonym phrase with a stop word in it, starting at ``tokens[i]``."""

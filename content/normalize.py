@@ -58,8 +58,14 @@ STOPWORDS_DE = frozenset(
     hey servus gruss gruesse lg vg mfg dankeschoen herzlichen sorry prima super toll
     wenns obs wies ists hats klappts machts
     gemeint meint meinen
+    isch ischt isses bisch hasch net nit ned nich mer ma mi di mei dene denne de en som
+    son sone nen gell gelle hald heut grad bissl bissel bisschen nix ham hamma gabs gings
+    nee jo joa aeh aehm hm hmm achso ach oh
     """.split()
 )
+# (the last three lines: words of speech, dialect and dictation, "isch des net so gell",
+# "hm also ähm": filler to the matcher, but as unknown words they weighed like a topic
+# and drowned it; "dene" and "de" were even known, from filed dialect questions)
 STOPWORDS_EN = frozenset(
     """
     a about an and any are as at be been but by can could do does did for from get got

@@ -49,6 +49,7 @@ from content.answerability import (
     small_talk,
     stated,
 )
+from content.clauses import clauses
 from content.contentset import ContentSet
 from content.models import FaqEntry
 from content.normalize import (
@@ -870,10 +871,22 @@ class ContentIndex:
 
     def _asking_parts(self, question: str) -> tuple[list[str], int, list[int]] | None:
         """The sentences, where asking begins and the asking sentences (None: one sentence)."""
-        parts = _sentences(question)
+        sentences = _sentences(question)
+        asking = [i for i, p in enumerate(sentences) if "?" in p] or [len(sentences) - 1]
+        parts: list[str] = []
+        at: list[int] = []
+        for i, sentence in enumerate(sentences):
+            # an asking sentence typed without punctuation ("… und wollte fragen wie lange
+            # dauern die treffen weil …"): its asking clauses, not the story around them
+            cut = clauses(sentence) if i in asking else [(sentence, True)]
+            if len(cut) == 1:
+                cut = [(sentence, i in asking)]
+            for clause, asks in cut:
+                if asks:
+                    at.append(len(parts))
+                parts.append(clause)
         if len(parts) < 2:
             return None
-        at = [i for i, p in enumerate(parts) if "?" in p] or [len(parts) - 1]
         # "… Kämmerer fragt, ob Teilnahmegebühren auf uns zukommen. Muss man da was
         # zahlen?": an asking sentence too thin to name its topic ("da", "das", "dazu")
         # takes the sentence before it along

@@ -62,6 +62,17 @@ def test_synonyms_map_to_one_term() -> None:
     assert an.terms("Vertrag") == an.terms("Vereinbarung")
 
 
+def test_words_dictation_broke_apart_are_joined_when_only_the_whole_is_known() -> None:
+    an = Analyzer([], ["Die Pädagogische Werkstatt tagt auf Augenhöhe", "DKBM und NeOBi"])
+    assert an.terms("werk statt") == an.terms("Werkstatt")
+    assert an.terms("augen höhe") == an.terms("Augenhöhe")
+    assert an.terms("d k b m") == an.terms("DKBM")
+    assert an.terms("neo bi") == an.terms("NeOBi")
+    # a known word stays itself, and stop words are never glued into one
+    assert an.terms("die werkstatt tagt") == an.terms("werkstatt tagt")
+    assert an.terms("an der werkstatt") == an.terms("werkstatt")
+
+
 def test_shipped_synonyms_are_normalised(cs) -> None:
     assert cs.synonyms
     for group in cs.synonyms:
@@ -127,6 +138,41 @@ def test_answer_has_title_text_source_related(index: ContentIndex) -> None:
     assert res.title and res.text and res.source in SEEDS
     assert 0 <= res.score <= 100 and 1 <= len(res.related) <= 2
     assert res.metadata() == {"id": res.entry_id, "score": res.score, "source": res.source}
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        (
+            "bin grad im zug zurück von der fortbildung was gehört laut den folien in eine "
+            "kooperationsvereinbarung rein ich muss das morgen der schulleitung vorlegen danke",
+            "vereinbarung-inhalt",
+        ),
+        (
+            "bin grad im zug zurück von der fortbildung und frag mich in wie viele phasen "
+            "teilt der vortrag eine kooperation ein danke und tschüss",
+            "phasen-ueberblick",
+        ),
+        # dialect: "isch", "des", "net", "gell" and "heut" are filler, not the topic
+        (
+            "was isch des eigentlich genau so a lerncluster i hab des net verstanden gell",
+            "lerncluster-was",
+        ),
+        (
+            "wie lang gehen die online austauschtreffen vom lvdm eigentlich i hab heut koan "
+            "plan mehr",
+            "austauschtreffen",
+        ),
+    ],
+)
+def test_a_message_without_punctuation_is_answered_from_its_asking_clause(
+    index: ContentIndex, message: str, entry_id: str
+) -> None:
+    # dictated on the way home: story, question, reason and thanks in one run; the story's
+    # words used to drown the question (both abstained before clauses were cut)
+    res = index.answer(message)
+    assert not res.abstained
+    assert res.entry_id == entry_id
 
 
 def test_english_question_gets_english_answer(index: ContentIndex) -> None:

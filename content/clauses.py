@@ -1,0 +1,167 @@
+"""Clauses of a message typed without punctuation.
+
+Why: members dictate or type fast on the phone: "hallo ich bin grad auf dem weg zur arbeit
+und wollte kurz fragen diese online treffen wie lange dauern die denn so ungefähr weil ich
+muss das mit meiner mittagspause hinkriegen danke". With no full stop and no question mark
+the search cannot tell the asking clause from the story around it, and the story's words
+drown the topic (the score is the share of the question an entry explains). Cut at the
+words that start a question ("wie", "gibt es", "how many"), a statement about the writer
+("ich hab", "wir sind") or a closing ("danke", "sorry"), the asking clauses can be scored
+alone, as the asking sentence of a punctuated message is.
+
+Only the start of a clause is looked at, and a wrong cut costs little: the whole message
+is still scored, the asking clauses only get a second chance.
+"""
+
+from __future__ import annotations
+
+import re
+
+from content.normalize import normalize
+
+# a message piece shorter than this is one clause: "wie lange dauern die treffen"
+MIN_WORDS = 10
+# a writer who sets commas or dashes marks the clauses: "Nora Kaiser – who did she
+# present with?" asks about her, not about "who did she present with"
+_MARKED = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
+# "wie viele verschiedene themen gibt es": a question's verb comes within a few words
+_W_PHRASE = 5
+
+_W_WORDS = frozenset(
+    "wie was wann wer wen wem wessen wo woher wohin warum wieso weshalb weswegen womit wofuer "
+    "wozu worauf woran worum wodurch worueber wovon welche welcher welches welchen welchem "
+    "wieviel wieviele inwiefern inwieweit ob "
+    "what when who whom where which how why whether".split()
+)
+# "so wie", "genauso wie", "sowas wie": a comparison, not a question
+_NOT_AFTER = frozenset("so genauso ebenso sowie sowas egal irgend".split())
+# "da stand was", "hab da was gelesen": "was" is "etwas" after these
+_SOMETHING_AFTER = frozenset(
+    "stand steht stehen hab habe hat haben gibt gibts gab sagen machen tun noch da auch mal "
+    "nur schon irgend was".split()
+)
+# "was zu kooperationen vorstellen", "was mit erfolgen": "etwas" before these
+_SOMETHING_NEXT = frozenset(
+    "zu zum zur mit von vom dazu davon darueber drueber ueber neues anderes gutes wichtiges "
+    "bestimmtes aehnliches passendes gelesen gesehen".split()
+)
+# "in wie viele phasen", "seit wann": the preposition belongs to the question
+_PREPOSITIONS = frozenset(
+    "in im an am auf aus bei mit nach seit von vom vor zu zum zur fuer ueber um unter bis ab "
+    "durch gegen ohne zwischen of at for from with to by on about".split()
+)
+# a yes/no question starts with its verb and then a pronoun or article: "gibt es",
+# "kann man", "hat der", "muss mer"
+_YES_NO_VERBS = frozenset(
+    "gibt gibts gab gabs kann kannst koennen konnte muss muessen darf duerfen soll sollen "
+    "sollte ist isch sind war waren hat haben hatte wird werden braucht brauchen lohnt stimmt "
+    "laeuft geht gehen gehoert zaehlt steht kommt weiss kennt bietet reicht "
+    "is are were can could do does did will would should must has have".split()
+)
+_YES_NO_NEXT = frozenset(
+    "es man ihr du das des der die den dem da dabei dafuer dazu jemand ein eine einen so mer "
+    "wir ich i sie er there it you we they the a an any this that".split()
+)
+# "gibts bei den treffen …": the verb holds its "es"
+_HOLDS_ES = frozenset("gibts gabs".split())
+# before its verb, a subject makes a statement ("ich muss das …", "da gibts …")
+_SUBJECTS = (
+    frozenset(
+        "ich i wir mir du er sie es man mer ihr das des der die da hier dort so auch ja doch "
+        "i we you they he she it there".split()
+    )
+    | _W_WORDS
+)
+# a statement about the writer: a pronoun and its verb ("ich hab vier im kopf", "wir
+# sind ja nur ein kleiner ort"); after a verb ("was soll ich …") the pronoun is inside
+# a question and no cut is made
+_SELF = frozenset("ich i wir mir".split())
+_SELF_VERBS = frozenset(
+    "hab habe bin muss will brauch brauche frag frage fand finde dachte denke glaub glaube "
+    "weiss kenn kenne hoer hoere komm komme wollte mag hatte war werde wuerde moechte sind "
+    "haben hatten waren wollen muessen machen brauchen suchen planen ueberlegen moechten "
+    "wollten ham fahr fahre sitz sitze diktier diktiere schreib schreibe".split()
+)
+_CLOSINGS = (
+    "danke",
+    "dankeschoen",
+    "vielen dank",
+    "merci",
+    "thx",
+    "thanks",
+    "thank you",
+    "lg",
+    "liebe gruesse",
+    "viele gruesse",
+    "gruss",
+    "gruesse",
+    "schoenen tag",
+    "schoenen abend",
+    "schoenen feierabend",
+    "bis dann",
+    "bis bald",
+    "sorry",
+    "entschuldigung",
+    "tschuess",
+    "ciao",
+    "bye",
+)
+# "weil ich muss …", "frag für die lehrer": the reason after the question
+_REASONS = frozenset("weil because".split())
+_WORD = re.compile(r"\S+")
+
+
+def _starts(words: list[str], i: int) -> str | None:
+    """What clause starts at word ``i``: "ask", "tell" (story, reason, closing) or None."""
+    word, before = words[i], words[i - 1]
+    after = words[i + 1] if i + 1 < len(words) else ""
+    if word in _W_WORDS and before not in _NOT_AFTER:
+        if word == "was" and (before in _SOMETHING_AFTER or after in _SOMETHING_NEXT):
+            return None
+        return "ask"
+    if (
+        word in _YES_NO_VERBS
+        and before not in _SUBJECTS
+        and (after in _YES_NO_NEXT or word in _HOLDS_ES)
+    ):
+        return "ask"
+    if word in _SELF and after in _SELF_VERBS and before not in _YES_NO_VERBS:
+        return "tell"
+    if word in _REASONS:
+        return "tell"
+    two = f"{word} {after}"
+    if any(two == c or word == c for c in _CLOSINGS):
+        return "tell"
+    return None
+
+
+def clauses(sentence: str) -> list[tuple[str, bool]]:
+    """``sentence`` cut into clauses, each with whether it asks; one clause (asking or
+    not: the caller decides) when it is short or no clause in it asks."""
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(sentence)]
+    if len(spans) < MIN_WORDS or _MARKED.search(sentence):
+        return [(sentence, False)]
+    words = [normalize(sentence[a:b]) for a, b in spans]
+    cuts: list[tuple[int, bool]] = [(0, _starts(["", *words[:2]], 1) == "ask")]
+    for i in range(1, len(words)):
+        kind = _starts(words, i)
+        if kind is None:
+            continue
+        last, asked = cuts[-1]
+        if kind == "ask" and words[i] not in _W_WORDS and asked and i - last <= _W_PHRASE:
+            continue  # "wie viele themen gibt es": the verb of the question begun
+        if kind == "tell" and not asked and i - last <= 1:
+            continue  # "weil ich …": one story clause
+        if kind == "ask" and words[i] in _W_WORDS and words[i - 1] in _PREPOSITIONS:
+            i -= 1
+            if i <= last:  # "aus wie vielen kommunen …": the first clause asks
+                cuts[-1] = (last, True)
+                continue
+        cuts.append((i, kind == "ask"))
+    if not any(asks for _, asks in cuts):
+        return [(sentence, False)]
+    out: list[tuple[str, bool]] = []
+    for n, (i, asks) in enumerate(cuts):
+        end = cuts[n + 1][0] if n + 1 < len(cuts) else len(words)
+        out.append((sentence[spans[i][0] : spans[end - 1][1]], asks))
+    return out

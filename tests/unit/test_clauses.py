@@ -1,0 +1,66 @@
+"""Messages typed without punctuation: the asking clause is found, the story is not asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.clauses import clauses
+
+
+def asking(text: str) -> list[str]:
+    return [clause for clause, asks in clauses(text) if asks]
+
+
+def test_a_dictated_message_keeps_its_question_apart_from_story_and_thanks() -> None:
+    text = (
+        "hallo ich bin grad auf dem weg zur arbeit und wollte kurz fragen diese online "
+        "treffen vom landesverband wie lange dauern die denn so ungefähr weil ich muss das "
+        "mit meiner mittagspause hinkriegen danke"
+    )
+    cut = clauses(text)
+    assert asking(text) == ["wie lange dauern die denn so ungefähr"]
+    assert cut[-1] == ("danke", False)
+    assert " ".join(c for c, _ in cut) == text  # nothing lost, nothing reordered
+
+
+def test_the_verb_of_a_w_question_starts_no_second_question() -> None:
+    text = (
+        "wie viele verschiedene themen gibt es bei diesen digitalen austauschrunden "
+        "insgesamt ich hab fünf gezählt"
+    )
+    assert asking(text) == [
+        "wie viele verschiedene themen gibt es bei diesen digitalen austauschrunden insgesamt"
+    ]
+
+
+def test_a_yes_no_question_after_the_story_is_found() -> None:
+    text = "wir haben grad voll stress mit der ogs leitung an unserer gs gibts bei den treffen eins dazu"
+    assert asking(text) == ["gibts bei den treffen eins dazu"]
+
+
+def test_the_preposition_belongs_to_the_question() -> None:
+    text = (
+        "i muss morgen im kollegium was zu kooperationen vorstellen und hab grad kein nerv "
+        "mehr in wie viele phasen wird so ne kooperation da eingeteilt"
+    )
+    assert asking(text) == ["in wie viele phasen wird so ne kooperation da eingeteilt"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "was" for "etwas", "so wie" a comparison: no question starts there
+        "am anfang von der umsetzung da stand was mit erfolgen und das fand ich schön",
+        "wir machen das genauso wie die anderen musikschulen in der region auch",
+        # short: one clause, whatever it holds
+        "wie lange dauern die treffen",
+    ],
+)
+def test_no_question_no_cut(text: str) -> None:
+    assert clauses(text) == [(text, False)]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🎻 " * 30, "wie " * 200, "ich hab " * 100])
+def test_strangers_input_never_breaks_it(text: str) -> None:
+    cut = clauses(text)
+    assert [word for clause, _ in cut for word in clause.split()] == text.split()
