@@ -26,6 +26,9 @@ QUESTIONS = [
     "Rezept für Apfelkuchen",
     "Wer moderiert die Lerncluster-Sitzungen?",
     "Who won the football world cup?",
+    # dictated, no punctuation: cut into clauses (content/clauses.py)
+    "hallo ich sitz grad im auto vor der musikschule und wollte kurz fragen wie lange dauern "
+    "eigentlich die online treffen vom landesverband weil ich muss das einplanen danke",
 ]
 
 
