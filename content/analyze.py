@@ -239,9 +239,20 @@ class Analyzer:
         whole is a known word: letters spelt one by one ("d k b m", "o w l") and a word cut
         in two or three ("werk statt", "schulze aulen kamp", "neo bi"). A piece that is a
         known word on its own stays apart ("lern clustern" is already found)."""
+        # only a piece that is neither a stop word nor known can start a join (most
+        # messages have none: the loop below is skipped)
+        odd = [len(t) == 1 or (t not in self._stop and not self._knows(t)) for t in tokens]
+        if not any(odd):
+            return tokens
         out: list[str] = []
         i = 0
         while i < len(tokens):
+            if not (odd[i] or (i + 1 < len(tokens) and odd[i + 1])) and not (
+                i + 2 < len(tokens) and odd[i + 2]
+            ):
+                out.append(tokens[i])
+                i += 1
+                continue
             j = i
             while j < len(tokens) and len(tokens[j]) == 1 and tokens[j].isalpha():
                 j += 1

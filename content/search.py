@@ -188,6 +188,7 @@ _POINTS_BACK = re.compile(
 )
 # a full stop that ends no sentence: an ordinal or a date's day ("am 16. Juni"), an
 # abbreviation ("Prof.", "z.B.", "bzw."), an initial
+_PARTS_MEMO = 64  # questions whose asking parts are remembered
 _NO_END = re.compile(
     r"(?:\b\d{1,2}|\b(?:prof|dr|bzw|ca|usw|evtl|ggf|vgl|inkl|ggü|nr|str|st|abs|bspw|sog|etc"
     r"|min|max|std|mio|tel|e\.v|z\.b|d\.h|u\.a|o\.ä|u\.ä|i\.d\.r|s\.o|s\.u)|\b\w)\.$",
@@ -542,6 +543,7 @@ class ContentIndex:
 
         # unknown word -> (nearest vocabulary term, similarity); rebuilt with the index
         self._typos: dict[str, tuple[int, float]] = {}
+        self._parts_memo: dict[str, tuple[list[str], int, list[int]] | None] = {}
         self._typo_overflow: dict[str, tuple[int, float]] = {}
         self._kinds: list[frozenset[str]] = []
         # … and those its own words show, without what members' questions taught
@@ -870,7 +872,20 @@ class ContentIndex:
         return " ".join(parts[first:])
 
     def _asking_parts(self, question: str) -> tuple[list[str], int, list[int]] | None:
-        """The sentences, where asking begins and the asking sentences (None: one sentence)."""
+        """The sentences, where asking begins and the asking sentences (None: one sentence).
+
+        Asked for several times per answer: the last few are remembered (cleared when the
+        index is rebuilt, whose vocabulary decides what is thin)."""
+        memo = self._parts_memo
+        if question in memo:
+            return memo.get(question, None) or self._find_asking_parts(question)
+        found = self._find_asking_parts(question)
+        if len(self._parts_memo) >= _PARTS_MEMO:
+            self._parts_memo.clear()
+        self._parts_memo[question] = found
+        return found
+
+    def _find_asking_parts(self, question: str) -> tuple[list[str], int, list[int]] | None:
         sentences = _sentences(question)
         asking = [i for i, p in enumerate(sentences) if "?" in p] or [len(sentences) - 1]
         parts: list[str] = []
