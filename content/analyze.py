@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from content.normalize import STOPWORDS, normalize, stem
 
+_TERMS_MEMO = 256  # texts whose terms are remembered (a question's pieces, not content)
 _MIN_JOINED = 5  # a word broken apart and joined again: "neo bi", "augen höhe"
 _MIN_PART = 4  # shortest compound part; shorter ones ("art", "ein") split too eagerly
 _LINKS = ("", "s", "es", "n", "en")  # German linking elements (Fugen)
@@ -103,6 +104,7 @@ class Analyzer:
             )
         self._known = frozenset(known)
         self._split_cache: dict[str, list[str]] = {}
+        self._terms_memo: dict[str, list[str]] = {}
         self._known_list: list[str] | None = None
         self._long_words = sorted(long_words)
 
@@ -116,6 +118,7 @@ class Analyzer:
         self._known = frozenset(known)
         self._known_list = None
         self._split_cache.clear()
+        self._terms_memo.clear()
 
     @property
     def known_stems(self) -> frozenset[str]:
@@ -204,7 +207,20 @@ class Analyzer:
         return None
 
     def terms(self, text: str) -> list[str]:
-        """Canonical terms of ``text`` in order, stop words dropped, compounds split."""
+        """Canonical terms of ``text`` in order, stop words dropped, compounds split.
+
+        An answer asks for the terms of the same pieces of a question many times: the last
+        few texts are remembered (a copy is returned; ``learn`` forgets them)."""
+        memo = self._terms_memo
+        found = memo.get(text)
+        if found is None:
+            found = self._terms(text)
+            if len(memo) >= _TERMS_MEMO:
+                memo.clear()
+            memo[text] = found
+        return list(found)
+
+    def _terms(self, text: str) -> list[str]:
         # (the number of tokens is bounded by the callers: content is long, questions
         # pass through ``bound_query``)
         tokens = self._rejoined([t[:MAX_TOKEN_CHARS] for t in normalize(text).split()])

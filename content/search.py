@@ -446,7 +446,18 @@ class ContentIndex:
 
     def _cased(self, question: str) -> tuple[frozenset[str], frozenset[str]]:
         """Stems of the question's words that are no nouns, and of its nouns: from the
-        writer's capitals, or, typed all in lower case, from the German word list."""
+        writer's capitals, or, typed all in lower case, from the German word list.
+        Asked for several times per answer: the last few are remembered."""
+        memo = self._cased_memo
+        found = memo.get(question)
+        if found is None:
+            found = self._find_cased(question)
+            if len(memo) >= _PARTS_MEMO:
+                memo.clear()
+            memo[question] = found
+        return found
+
+    def _find_cased(self, question: str) -> tuple[frozenset[str], frozenset[str]]:
         cased = _cased_words(question)
         if cased[0] or cased[1] or self._word_class is None:
             return cased
@@ -544,6 +555,7 @@ class ContentIndex:
         # unknown word -> (nearest vocabulary term, similarity); rebuilt with the index
         self._typos: dict[str, tuple[int, float]] = {}
         self._parts_memo: dict[str, tuple[list[str], int, list[int]] | None] = {}
+        self._cased_memo: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._typo_overflow: dict[str, tuple[int, float]] = {}
         self._kinds: list[frozenset[str]] = []
         # … and those its own words show, without what members' questions taught
@@ -1406,7 +1418,6 @@ class ContentIndex:
             above = [i for i in above if all(p.search(self._norm_text(i)) for p in details)]
         if kind not in HARD_KINDS:
             return above[0] if above else None
-        subject = self.subject_coverage(question, kind)
         word = counted_word(asked) if kind == "number" else None
         # "Wie viele Teilnehmer …": the entry must state a count of what is counted
         counted = self._counted_terms(word) if word else frozenset()
@@ -1434,7 +1445,9 @@ class ContentIndex:
                 continue
             if not needed <= self._bags[i].keys():
                 continue
-            if kind in held[i] and subject[i] >= self.subject_min:
+            # the subject coverage of the few entries in question, not of every entry
+            # (the same sums: ``_subject_coverage_of``)
+            if kind in held[i] and self._subject_coverage_of(question, kind, i) >= self.subject_min:
                 return i
         return None
 
