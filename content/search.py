@@ -186,9 +186,10 @@ _POINTS_BACK = re.compile(
     r"\b(?:dazu|dafuer|darueber|davon|damit|dagegen|darauf|daran|darin|dadurch|hierzu"
     r"|hierfuer|dies|diese|dieser|dieses|so etwas|sowas|so was)\b"
 )
+_PARTS_MEMO = 64  # questions whose asking parts (and cased words) are remembered
+_UNSEEN = object()  # not remembered (None is a remembered "one sentence")
 # a full stop that ends no sentence: an ordinal or a date's day ("am 16. Juni"), an
 # abbreviation ("Prof.", "z.B.", "bzw."), an initial
-_PARTS_MEMO = 64  # questions whose asking parts are remembered
 _NO_END = re.compile(
     r"(?:\b\d{1,2}|\b(?:prof|dr|bzw|ca|usw|evtl|ggf|vgl|inkl|ggü|nr|str|st|abs|bspw|sog|etc"
     r"|min|max|std|mio|tel|e\.v|z\.b|d\.h|u\.a|o\.ä|u\.ä|i\.d\.r|s\.o|s\.u)|\b\w)\.$",
@@ -889,13 +890,13 @@ class ContentIndex:
         Asked for several times per answer: the last few are remembered (cleared when the
         index is rebuilt, whose vocabulary decides what is thin)."""
         memo = self._parts_memo
-        if question in memo:
-            return memo.get(question, None) or self._find_asking_parts(question)
-        found = self._find_asking_parts(question)
-        if len(self._parts_memo) >= _PARTS_MEMO:
-            self._parts_memo.clear()
-        self._parts_memo[question] = found
-        return found
+        found = memo.get(question, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._find_asking_parts(question)
+            if len(memo) >= _PARTS_MEMO:
+                memo.clear()
+            memo[question] = found
+        return found  # type: ignore[return-value]
 
     def _find_asking_parts(self, question: str) -> tuple[list[str], int, list[int]] | None:
         sentences = _sentences(question)

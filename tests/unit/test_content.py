@@ -73,6 +73,17 @@ def test_words_dictation_broke_apart_are_joined_when_only_the_whole_is_known() -
     assert an.terms("an der werkstatt") == an.terms("werkstatt")
 
 
+def test_remembered_terms_follow_what_the_analyser_learns() -> None:
+    # an answer asks for the same pieces' terms many times, so they are remembered; a
+    # coordinator's new entry teaches words, and the old terms must not outlive that
+    an = Analyzer([], ["Musik"])
+    assert an.terms("Tubawerkstatt") == ["tubawerkstatt"]
+    an.learn(["Tuba Werkstatt"])
+    assert an.terms("Tubawerkstatt") == ["tuba", "werkstatt"]
+    an.terms("Tuba").append("changed by a caller")
+    assert an.terms("Tuba") == ["tuba"]
+
+
 def test_shipped_synonyms_are_normalised(cs) -> None:
     assert cs.synonyms
     for group in cs.synonyms:
