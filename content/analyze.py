@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from content.normalize import STOPWORDS, normalize, stem
 
+_KNOWS_MEMO = 50_000  # words known or not (bounded, whatever members send)
 _TERMS_MEMO = 256  # texts whose terms are remembered (a question's pieces, not content)
 _MIN_JOINED = 5  # a word broken apart and joined again: "neo bi", "augen höhe"
 _MIN_PART = 4  # shortest compound part; shorter ones ("art", "ein") split too eagerly
@@ -105,6 +106,7 @@ class Analyzer:
         self._known = frozenset(known)
         self._split_cache: dict[str, list[str]] = {}
         self._terms_memo: dict[str, list[str]] = {}
+        self._knows_memo: dict[str, bool] = {}
         self._known_list: list[str] | None = None
         self._long_words = sorted(long_words)
 
@@ -119,6 +121,7 @@ class Analyzer:
         self._known_list = None
         self._split_cache.clear()
         self._terms_memo.clear()
+        self._knows_memo.clear()
 
     @property
     def known_stems(self) -> frozenset[str]:
@@ -248,7 +251,16 @@ class Analyzer:
         return self._canonical(stems)
 
     def _knows(self, token: str) -> bool:
-        return stem(token) in self._known or stem(token) in self._words
+        """Whether ``token`` is a known word (asked for every word of every text the
+        index reads: remembered, forgotten when the analyser learns words)."""
+        found = self._knows_memo.get(token)
+        if found is None:
+            stemmed = stem(token)
+            found = stemmed in self._known or stemmed in self._words
+            if len(self._knows_memo) >= _KNOWS_MEMO:
+                self._knows_memo.clear()
+            self._knows_memo[token] = found
+        return found
 
     def _rejoined(self, tokens: list[str]) -> list[str]:
         """Words dictation or a phone's keyboard broke apart, joined again when only the
@@ -257,7 +269,10 @@ class Analyzer:
         known word on its own stays apart ("lern clustern" is already found)."""
         # only a piece that is neither a stop word nor known can start a join (most
         # messages have none: the loop below is skipped)
-        odd = [len(t) == 1 or (t not in self._stop and not self._knows(t)) for t in tokens]
+        stop, known = self._stop, self._knows_memo
+        odd = [
+            len(t) == 1 or (t not in stop and not (known.get(t) or self._knows(t))) for t in tokens
+        ]
         if not any(odd):
             return tokens
         out: list[str] = []

@@ -106,6 +106,8 @@ _CLOSINGS = (
     "ciao",
     "bye",
 )
+_CLOSING_WORDS = frozenset(c for c in _CLOSINGS if " " not in c)
+_CLOSING_PAIRS = frozenset(c for c in _CLOSINGS if " " in c)
 # "weil ich muss …", "frag für die lehrer": the reason after the question
 _REASONS = frozenset("weil because".split())
 _WORD = re.compile(r"\S+")
@@ -129,8 +131,7 @@ def _starts(words: list[str], i: int) -> str | None:
         return "tell"
     if word in _REASONS:
         return "tell"
-    two = f"{word} {after}"
-    if any(two == c or word == c for c in _CLOSINGS):
+    if word in _CLOSING_WORDS or f"{word} {after}" in _CLOSING_PAIRS:
         return "tell"
     return None
 
@@ -141,7 +142,9 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
     spans = [(m.start(), m.end()) for m in _WORD.finditer(sentence)]
     if len(spans) < MIN_WORDS or _MARKED.search(sentence):
         return [(sentence, False)]
-    words = [normalize(sentence[a:b]) for a, b in spans]
+    words = normalize(sentence).split()
+    if len(words) != len(spans):  # a word that is only punctuation or an emoji
+        words = [normalize(sentence[a:b]) for a, b in spans]
     cuts: list[tuple[int, bool]] = [(0, _starts(["", *words[:2]], 1) == "ask")]
     for i in range(1, len(words)):
         kind = _starts(words, i)
