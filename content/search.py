@@ -906,9 +906,9 @@ class ContentIndex:
         for i, sentence in enumerate(sentences):
             # an asking sentence typed without punctuation ("… und wollte fragen wie lange
             # dauern die treffen weil …"): its asking clauses, not the story around them
-            cut = clauses(sentence) if i in asking else [(sentence, True)]
+            cut = clauses(sentence) if i in asking else ((sentence, True),)
             if len(cut) == 1:
-                cut = [(sentence, i in asking)]
+                cut = ((sentence, i in asking),)
             for clause, asks in cut:
                 if asks:
                     at.append(len(parts))

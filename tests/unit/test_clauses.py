@@ -57,7 +57,7 @@ def test_the_preposition_belongs_to_the_question() -> None:
     ],
 )
 def test_no_question_no_cut(text: str) -> None:
-    assert clauses(text) == [(text, False)]
+    assert clauses(text) == ((text, False),)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "🎻 " * 30, "wie " * 200, "ich hab " * 100])
