@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
+from content.memo import Memo
 from content.normalize import STOPWORDS, normalize, stem
 
 _KNOWS_MEMO = 50_000  # words known or not (bounded, whatever members send)
@@ -105,8 +106,8 @@ class Analyzer:
             )
         self._known = frozenset(known)
         self._split_cache: dict[str, list[str]] = {}
-        self._terms_memo: dict[str, list[str]] = {}
-        self._knows_memo: dict[str, bool] = {}
+        self._terms_memo = Memo(self._terms, _TERMS_MEMO)
+        self._knows_memo = Memo(self._find_known, _KNOWS_MEMO)
         self._known_list: list[str] | None = None
         self._long_words = sorted(long_words)
 
@@ -214,14 +215,7 @@ class Analyzer:
 
         An answer asks for the terms of the same pieces of a question many times: the last
         few texts are remembered (a copy is returned; ``learn`` forgets them)."""
-        memo = self._terms_memo
-        found = memo.get(text)
-        if found is None:
-            found = self._terms(text)
-            if len(memo) >= _TERMS_MEMO:
-                memo.clear()
-            memo[text] = found
-        return list(found)
+        return list(self._terms_memo(text))
 
     def _terms(self, text: str) -> list[str]:
         # (the number of tokens is bounded by the callers: content is long, questions
@@ -253,14 +247,11 @@ class Analyzer:
     def _knows(self, token: str) -> bool:
         """Whether ``token`` is a known word (asked for every word of every text the
         index reads: remembered, forgotten when the analyser learns words)."""
-        found = self._knows_memo.get(token)
-        if found is None:
-            stemmed = stem(token)
-            found = stemmed in self._known or stemmed in self._words
-            if len(self._knows_memo) >= _KNOWS_MEMO:
-                self._knows_memo.clear()
-            self._knows_memo[token] = found
-        return found
+        return self._knows_memo(token)
+
+    def _find_known(self, token: str) -> bool:
+        stemmed = stem(token)
+        return stemmed in self._known or stemmed in self._words
 
     def _rejoined(self, tokens: list[str]) -> list[str]:
         """Words dictation or a phone's keyboard broke apart, joined again when only the
@@ -269,10 +260,8 @@ class Analyzer:
         known word on its own stays apart ("lern clustern" is already found)."""
         # only a piece that is neither a stop word nor known can start a join (most
         # messages have none: the loop below is skipped)
-        stop, known = self._stop, self._knows_memo
-        odd = [
-            len(t) == 1 or (t not in stop and not (known.get(t) or self._knows(t))) for t in tokens
-        ]
+        stop, knows = self._stop, self._knows_memo
+        odd = [len(t) == 1 or (t not in stop and not knows(t)) for t in tokens]
         if not any(odd):
             return tokens
         out: list[str] = []

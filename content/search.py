@@ -51,6 +51,7 @@ from content.answerability import (
 )
 from content.clauses import clauses
 from content.contentset import ContentSet
+from content.memo import Memo
 from content.models import FaqEntry
 from content.normalize import (
     STOPWORDS,
@@ -187,7 +188,6 @@ _POINTS_BACK = re.compile(
     r"|hierfuer|dies|diese|dieser|dieses|so etwas|sowas|so was)\b"
 )
 _PARTS_MEMO = 64  # questions whose asking parts (and cased words) are remembered
-_UNSEEN = object()  # not remembered (None is a remembered "one sentence")
 # a full stop that ends no sentence: an ordinal or a date's day ("am 16. Juni"), an
 # abbreviation ("Prof.", "z.B.", "bzw."), an initial
 _NO_END = re.compile(
@@ -449,14 +449,7 @@ class ContentIndex:
         """Stems of the question's words that are no nouns, and of its nouns: from the
         writer's capitals, or, typed all in lower case, from the German word list.
         Asked for several times per answer: the last few are remembered."""
-        memo = self._cased_memo
-        found = memo.get(question)
-        if found is None:
-            found = self._find_cased(question)
-            if len(memo) >= _PARTS_MEMO:
-                memo.clear()
-            memo[question] = found
-        return found
+        return self._cased_memo(question)
 
     def _find_cased(self, question: str) -> tuple[frozenset[str], frozenset[str]]:
         cased = _cased_words(question)
@@ -555,8 +548,8 @@ class ContentIndex:
 
         # unknown word -> (nearest vocabulary term, similarity); rebuilt with the index
         self._typos: dict[str, tuple[int, float]] = {}
-        self._parts_memo: dict[str, tuple[list[str], int, list[int]] | None] = {}
-        self._cased_memo: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._parts_memo = Memo(self._find_asking_parts, _PARTS_MEMO)
+        self._cased_memo = Memo(self._find_cased, _PARTS_MEMO)
         self._typo_overflow: dict[str, tuple[int, float]] = {}
         self._kinds: list[frozenset[str]] = []
         # … and those its own words show, without what members' questions taught
@@ -889,14 +882,7 @@ class ContentIndex:
 
         Asked for several times per answer: the last few are remembered (cleared when the
         index is rebuilt, whose vocabulary decides what is thin)."""
-        memo = self._parts_memo
-        found = memo.get(question, _UNSEEN)
-        if found is _UNSEEN:
-            found = self._find_asking_parts(question)
-            if len(memo) >= _PARTS_MEMO:
-                memo.clear()
-            memo[question] = found
-        return found  # type: ignore[return-value]
+        return self._parts_memo(question)
 
     def _find_asking_parts(self, question: str) -> tuple[list[str], int, list[int]] | None:
         sentences = _sentences(question)
