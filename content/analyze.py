@@ -107,7 +107,7 @@ class Analyzer:
         self._known = frozenset(known)
         self._split_cache: dict[str, list[str]] = {}
         self._terms_memo = Memo(self._terms, _TERMS_MEMO)
-        self._knows_memo = Memo(self._find_known, _KNOWS_MEMO)
+        self._knows = Memo(self._find_known, _KNOWS_MEMO)
         self._known_list: list[str] | None = None
         self._long_words = sorted(long_words)
 
@@ -122,7 +122,7 @@ class Analyzer:
         self._known_list = None
         self._split_cache.clear()
         self._terms_memo.clear()
-        self._knows_memo.clear()
+        self._knows.clear()
 
     @property
     def known_stems(self) -> frozenset[str]:
@@ -244,12 +244,9 @@ class Analyzer:
                 stems.extend(self.split_compound(tok))
         return self._canonical(stems)
 
-    def _knows(self, token: str) -> bool:
-        """Whether ``token`` is a known word (asked for every word of every text the
-        index reads: remembered, forgotten when the analyser learns words)."""
-        return self._knows_memo(token)
-
     def _find_known(self, token: str) -> bool:
+        """Whether ``token`` is a known word (asked for every word of every text the
+        index reads: ``_knows`` remembers it, forgotten when the analyser learns words)."""
         stemmed = stem(token)
         return stemmed in self._known or stemmed in self._words
 
@@ -260,7 +257,7 @@ class Analyzer:
         known word on its own stays apart ("lern clustern" is already found)."""
         # only a piece that is neither a stop word nor known can start a join (most
         # messages have none: the loop below is skipped)
-        stop, knows = self._stop, self._knows_memo
+        stop, knows = self._stop, self._knows
         odd = [len(t) == 1 or (t not in stop and not knows(t)) for t in tokens]
         if not any(odd):
             return tokens

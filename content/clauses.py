@@ -25,6 +25,8 @@ MIN_WORDS = 10
 # a writer who sets commas or dashes marks the clauses: "Nora Kaiser – who did she
 # present with?" asks about her, not about "who did she present with"
 _MARKED = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
+# sentences up to this length are remembered (filed questions are shorter)
+_REMEMBERED_CHARS = 400
 # "wie viele verschiedene themen gibt es": a question's verb comes within a few words
 _W_PHRASE = 5
 
@@ -137,11 +139,18 @@ def _starts(words: list[str], i: int) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=65_536)
 def clauses(sentence: str) -> tuple[tuple[str, bool], ...]:
     """``sentence`` cut into clauses, each with whether it asks; one clause (asking or
-    not: the caller decides) when it is short or no clause in it asks. Remembered: every
-    index build cuts the same 17,000 filed and refused questions."""
+    not: the caller decides) when it is short or no clause in it asks."""
+    if len(sentence) > _REMEMBERED_CHARS:  # a member's long message: cut, not kept
+        return tuple(_clauses(sentence))
+    return _remembered_clauses(sentence)
+
+
+@functools.lru_cache(maxsize=32_768)
+def _remembered_clauses(sentence: str) -> tuple[tuple[str, bool], ...]:
+    """Every index build cuts the same 17,000 filed and refused questions: remembered for
+    the process, only short sentences, so that what members send cannot fill memory."""
     return tuple(_clauses(sentence))
 
 

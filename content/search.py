@@ -892,8 +892,8 @@ class ContentIndex:
         for i, sentence in enumerate(sentences):
             # an asking sentence typed without punctuation ("… und wollte fragen wie lange
             # dauern die treffen weil …"): its asking clauses, not the story around them
-            cut = clauses(sentence) if i in asking else ((sentence, True),)
-            if len(cut) == 1:
+            cut = clauses(sentence) if i in asking else ()
+            if len(cut) < 2:
                 cut = ((sentence, i in asking),)
             for clause, asks in cut:
                 if asks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from content import clauses as clauses_module
 from content.clauses import clauses
 
 
@@ -64,3 +65,12 @@ def test_no_question_no_cut(text: str) -> None:
 def test_strangers_input_never_breaks_it(text: str) -> None:
     cut = clauses(text)
     assert [word for clause, _ in cut for word in clause.split()] == text.split()
+
+
+def test_a_members_long_message_is_cut_but_not_kept() -> None:
+    # filed questions are remembered for the next index build; what members send is not,
+    # so a flood of long messages cannot fill the process's memory
+    before = clauses_module._remembered_clauses.cache_info().currsize
+    text = "hallo ich hab da eine frage " + "wie lange dauern die treffen " * 40
+    assert any(asks for _, asks in clauses(text))
+    assert clauses_module._remembered_clauses.cache_info().currsize == before

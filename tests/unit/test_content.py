@@ -186,6 +186,22 @@ def test_a_message_without_punctuation_is_answered_from_its_asking_clause(
     assert res.entry_id == entry_id
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "wie lange dauern die treffen " * 2_500,  # 70 KB without a full stop
+        "ich hab " + "x" * 65_536 + " wie lange dauern die online treffen",  # a 64 KB word
+        "d k b m " * 8_000 + "was heisst das",  # letters spelt out, far too many
+        " ".join(["werk", "statt"] * 5_000),
+    ],
+)
+def test_a_strangers_huge_run_on_message_gets_an_answer_or_abstains(
+    index: ContentIndex, message: str
+) -> None:
+    res = index.answer(message)
+    assert res.abstained or res.entry_id
+
+
 def test_english_question_gets_english_answer(index: ContentIndex) -> None:
     res = index.answer("How long should a cooperation agreement run?")
     assert res.lang == "en" and not res.abstained
