@@ -55,6 +55,8 @@ UNREAD = (
     "holdout20.yaml",
     "holdout21.yaml",
     "holdout22.yaml",
+    "holdout23.yaml",
+    "holdout24.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
@@ -65,6 +67,7 @@ UNREAD = (
     "nearmiss47.yaml",
     "nearmiss48.yaml",
     "nearmiss53.yaml",
+    "nearmiss57.yaml",
 )
 
 

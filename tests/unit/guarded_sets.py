@@ -25,6 +25,8 @@ UNREAD = (
     "holdout20.yaml",
     "holdout21.yaml",
     "holdout22.yaml",
+    "holdout23.yaml",
+    "holdout24.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
@@ -35,6 +37,7 @@ UNREAD = (
     "nearmiss47.yaml",
     "nearmiss48.yaml",
     "nearmiss53.yaml",
+    "nearmiss57.yaml",
 )
 
 
