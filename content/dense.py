@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +43,16 @@ class DenseScorer:
         # an entry's phrasings are contiguous: the best fit per entry is one reduceat
         self._starts = np.asarray(phr_starts, dtype=np.intp)
         self._n = n_entries
+        self.set_refused({}, [], [])
+
+    def set_refused(
+        self, ref_post: dict[int, list[int]], ref_mass: Sequence[float], ref_entry: Sequence[int]
+    ) -> None:
+        """The refused questions (they change live): per term the ones holding it, their
+        masses and the entries they were refused for."""
+        self._ref_post = {t: np.asarray(rs, dtype=np.intp) for t, rs in ref_post.items()}
+        self._ref_mass = np.asarray(ref_mass, dtype=np.float64)
+        self._ref_entry = np.asarray(ref_entry, dtype=np.intp)
 
     def scores(
         self,
@@ -54,8 +65,10 @@ class DenseScorer:
         anchor_sim: float,
         no_anchor: frozenset[int],
         coverage_only: bool,
-    ) -> tuple[list[float], list[float]]:
-        """Scores 0-100 and coverage 0-1 per entry, as ``ContentIndex._scores``."""
+        arrays: bool = False,
+    ) -> tuple[Any, Any]:
+        """Scores 0-100 and coverage 0-1 per entry, as ``ContentIndex._scores``: lists,
+        or with ``arrays`` the numpy arrays (a caller combining several saves the lists)."""
         n = self._n
         coverage = np.zeros(n)
         phr_hit = np.zeros(len(self._phr_mass))
@@ -72,7 +85,7 @@ class DenseScorer:
         ratio = coverage / total
         covered = np.minimum(ratio, 1.0)
         if coverage_only:
-            return [0.0] * n, covered.tolist()
+            return [0.0] * n, covered if arrays else covered.tolist()
         # F1 of precision hit/mass and recall hit/total is 2·hit/(mass + total)
         fit = 2.0 * phr_hit / (self._phr_mass + total)
         best_fit = np.maximum.reduceat(fit, self._starts)
@@ -80,4 +93,38 @@ class DenseScorer:
         scores[ratio < min_coverage] *= 0.5
         scores[~anchored] *= 0.5
         scores[coverage == 0.0] = 0.0  # no term of the question: untouched, as sparse
+        if arrays:
+            return scores, covered
         return scores.tolist(), covered.tolist()
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Any:
+        """Element-wise maximum of two score vectors (lists or arrays), as an array."""
+        return np.maximum(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+
+    def near_refused(
+        self,
+        matched: list[tuple[int, float]],
+        idf: Sequence[float],
+        total: float,
+        entry: int,
+        voters: int,
+    ) -> tuple[list[float], float, float]:
+        """As ``ContentIndex._near_refused``: the ``voters`` best F1 of the refused
+        questions (best first), the best of all, the best of those refused for ``entry``."""
+        hits = np.zeros(len(self._ref_mass))
+        for t, sim in matched:
+            post = self._ref_post.get(t)
+            if post is not None:
+                hits[post] += idf[t] * sim
+        touched = np.flatnonzero(hits)
+        if not len(touched):
+            return [], 0.0, 0.0
+        f1 = 2.0 * hits[touched] / (self._ref_mass[touched] + total)
+        of_entry = f1[self._ref_entry[touched] == entry]
+        nearest = np.sort(f1)[::-1][:voters]
+        return (
+            nearest.tolist(),
+            float(f1.max()),
+            float(of_entry.max()) if len(of_entry) else 0.0,
+        )

@@ -24,6 +24,7 @@ import math
 import re
 import threading
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, islice
@@ -682,6 +683,7 @@ class ContentIndex:
                 starts,
                 n_entries,
             )
+            self._dense.set_refused(self._ref_post, self._ref_mass, self._ref_entry)
 
     def _build_refused(self) -> None:
         """Posting lists of the refused questions' content terms (their asking part).
@@ -706,6 +708,8 @@ class ContentIndex:
                 self._ref_post.setdefault(t, []).append(r)
             masses.append(sum(idf[t] for t in ids) or 1.0)
         self._ref_mass = masses
+        if self._dense is not None:  # (a live change; a new build sets them itself)
+            self._dense.set_refused(self._ref_post, masses, self._ref_entry)
 
     # ------------------------------------------------------------------ scoring
 
@@ -938,14 +942,20 @@ class ContentIndex:
         question = bound_query(question)  # bounded cost, whatever a member sends
         cased = self._cased(question)
         real = self._real_words(question)
-        score = self._scores(self._weighted_terms(question), *cased, real=real)[0]
+        score = self._scores(self._weighted_terms(question), *cased, real=real, arrays=True)[0]
         # "… ob wir uns als Bildungspartner beurkunden lassen. Gibts dazu ein Treffen?":
         # "dazu" points back, so the sentence it points to is part of what is asked
         focus = self._pointed_focus(question) or self._focus(question)
         if focus is not None:
             focus_terms = dict.fromkeys(self.analyzer.terms(focus), 1.0)
             if len(focus_terms) >= 2:  # "Was sagen die Folien dazu?" is too thin alone
-                score = list(map(max, score, self._scores(focus_terms, *cased, real=real)[0]))
+                scored = self._scores(focus_terms, *cased, real=real, arrays=True)[0]
+                if self._dense is not None:  # large content: in numpy
+                    score = self._dense.maximum(score, scored)
+                else:
+                    score = list(map(max, score, scored))
+        if not isinstance(score, list):
+            score = score.tolist()
         named = self._quoted_names(question)
         if 0 < len(named) <= _QUOTE_MAX:  # "was ist mit 'Lernweg' gemeint": that entry
             for i in named:
@@ -965,9 +975,12 @@ class ContentIndex:
         top = max(score, default=0.0)
         if top <= 0:
             return
-        tied = [i for i, value in enumerate(score) if value == top]
-        if not 2 <= len(tied) <= _MAX_TIED:
+        n_tied = score.count(top)  # (count and index run in C: thousands of entries)
+        if not 2 <= n_tied <= _MAX_TIED:
             return  # (a tie of hundreds says nothing; it is left in entry order)
+        tied = [score.index(top)]
+        while len(tied) < n_tied:
+            tied.append(score.index(top, tied[-1] + 1))
         asked = fold(normalize(question))
         for i in tied:
             score[i] += 0.4 * self._closeness(asked, i)
@@ -1070,9 +1083,11 @@ class ContentIndex:
         *,
         real: frozenset[str] = frozenset(),
         coverage_only: bool = False,
+        arrays: bool = False,
     ) -> tuple[list[float], list[float]]:
         """Scores 0-100 and coverage 0-1 of every entry, in entry order; with
-        ``coverage_only`` the scores are left zero (half the work).
+        ``coverage_only`` the scores are left zero (half the work); with ``arrays`` the
+        dense path may leave them numpy arrays (for a caller that combines them).
 
         Sparse: only the entries and phrasings on the posting lists of the question's
         terms are touched; every other entry keeps 0.
@@ -1091,6 +1106,7 @@ class ContentIndex:
                 anchor_sim=_ANCHOR_SIM,
                 no_anchor=self._digit_terms,
                 coverage_only=coverage_only,
+                arrays=arrays,
             )
         coverage = [0.0] * n
         touched: set[int] = set()  # the entries holding a term of the question
@@ -1260,25 +1276,17 @@ class ContentIndex:
         weight_of = {t: idf[t] * sim for t, sim in matched}
         fit, best_p = 0.0, -1
         # the nearest questions whose fate is known: this entry's phrasings (answered by
-        # it) and the refused ones (answered by none), as (F1, refused?)
+        # it) and the refused ones (answered by none), as (F1, refused?); a phrasing
+        # sharing no term has F1 0 and can neither fit nor vote
         known_questions: list[tuple[float, bool]] = []
-        for p in range(self._phr_start[i], self._phr_start[i + 1]):
+        for p in self._phrasings_sharing(i, weight_of):
             hit = sum(weight_of.get(t, 0.0) for t in self._phr_terms[p])
             f1 = 2.0 * hit / (self._phr_mass[p] + total)
             known_questions.append((f1, False))
             if f1 > fit:
                 fit, best_p = f1, p
-        refused: dict[int, float] = {}
-        for t, sim in matched:
-            for r in self._ref_post.get(t, ()):
-                refused[r] = refused.get(r, 0.0) + idf[t] * sim
-        refused_fit = refused_entry = 0.0
-        for r, hit in refused.items():
-            f1 = 2.0 * hit / (self._ref_mass[r] + total)
-            known_questions.append((f1, True))
-            refused_fit = max(refused_fit, f1)
-            if self._ref_entry[r] == i:
-                refused_entry = max(refused_entry, f1)
+        nearest_refused, refused_fit, refused_entry = self._near_refused(matched, total, i)
+        known_questions += [(f1, True) for f1 in nearest_refused]
         # how the nearest known questions fared, each by its closeness: a near-miss sits
         # among refused ones even when one member's question of the entry is close too
         nearest = heapq.nlargest(_VOTERS, known_questions)
@@ -1328,6 +1336,40 @@ class ContentIndex:
             }
         )
         return evidence
+
+    def _phrasings_sharing(self, i: int, weight_of: dict[int, float]) -> list[int]:
+        """Entry ``i``'s phrasings holding at least one of the terms, in order: a slice
+        of each term's posting list (sorted) instead of every phrasing of an entry that
+        members asked hundreds of ways."""
+        start, end = self._phr_start[i], self._phr_start[i + 1]
+        found: set[int] = set()
+        for t in weight_of:
+            post = self._phr_post[t]
+            found.update(post[bisect_left(post, start) : bisect_left(post, end)])
+        return sorted(found)
+
+    def _near_refused(
+        self, matched: list[tuple[int, float]], total: float, i: int
+    ) -> tuple[list[float], float, float]:
+        """The refused questions nearest to the asking part: the ``_VOTERS`` best F1
+        (best first), the best F1 of all, and the best of those refused for entry ``i``."""
+        if self._dense is not None:  # thousands of postings: added up in numpy
+            return self._dense.near_refused(matched, self._idf, total, i, _VOTERS)
+        idf = self._idf
+        refused: dict[int, float] = {}
+        for t, sim in matched:
+            for r in self._ref_post.get(t, ()):
+                refused[r] = refused.get(r, 0.0) + idf[t] * sim
+        f1s: list[float] = []
+        best = of_entry = 0.0
+        for r, hit in refused.items():
+            f1 = 2.0 * hit / (self._ref_mass[r] + total)
+            f1s.append(f1)
+            if f1 > best:
+                best = f1
+            if self._ref_entry[r] == i and f1 > of_entry:
+                of_entry = f1
+        return heapq.nlargest(_VOTERS, f1s), best, of_entry
 
     def _missing_words(self, asking: str, i: int) -> list[str]:
         """``LEXICAL`` signs: the asking part's words entry ``i`` does not hold, as

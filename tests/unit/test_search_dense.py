@@ -23,6 +23,9 @@ QUESTIONS = [
     "Rezept für Apfelkuchen",
     "",
     "a" * 5000,
+    # dictated, no punctuation: scored whole and by its clauses, then weighed by evidence
+    "hallo ich sitz grad im bus und wollte fragen wie lange gehen eigentlich die online "
+    "treffen vom landesverband weil ich das einplanen muss danke",
 ]
 
 
@@ -62,6 +65,38 @@ def test_dense_scores_equal_sparse_scores(
     )
     a, b = sparse.answer(question), dense.answer(question)
     assert (a.entry_id, a.candidates, a.abstained) == (b.entry_id, b.candidates, b.abstained)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_dense_evidence_equals_sparse_evidence(
+    indexes: tuple[ContentIndex, ContentIndex], question: str
+) -> None:
+    """The verifier weighs the same signs either way: the refused questions nearest to a
+    question are added up in numpy for large content, in loops otherwise."""
+    sparse, dense = indexes
+    a, b = sparse.explain(question)[1], dense.explain(question)[1]
+    assert (a is None) == (b is None)
+    if a is not None and b is not None:
+        assert b == pytest.approx(a, abs=1e-12)
+
+
+def test_refused_questions_added_live_count_in_the_dense_path() -> None:
+    """A question flagged by a member (``add_refused``) is evidence against answering
+    it at once, also in a large network's numpy path, and is gone again once removed."""
+    content = _grown(load_content(), 30)
+    sparse, dense = ContentIndex(content, dense=False), ContentIndex(content, dense=True)
+    question = "Wie lange dauern die Online-Treffen des Landesverbands?"
+    before = dense.explain(question)[1]
+    assert before is not None and before["refused"] < 1.0
+    chosen = dense.answer(question).entry_id
+    assert chosen is not None
+    for index in (sparse, dense):
+        index.add_refused([(chosen, question)])
+    flagged = dense.explain(question, verify=False)[1]
+    assert flagged is not None and flagged["refused"] == pytest.approx(1.0)
+    assert flagged == pytest.approx(sparse.explain(question, verify=False)[1], abs=1e-12)
+    dense.remove_refused([(chosen, question)])
+    assert dense.explain(question)[1] == pytest.approx(before, abs=1e-12)
 
 
 def test_size_decides_the_path() -> None:
