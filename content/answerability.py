@@ -121,6 +121,12 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhere\s+(?:\w+\s+){0,6}(?:held|take place|took place|hosted)\b"
             r"|\bwo\s+(?:war|ist|sind|waren)\s+(?:\w+\s+){0,3}\w*(?:kongress|forum|tagung|treffen"
             r"|veranstaltung|workshop|sitzung)\w*\b"
+            # a search-box query names the fact it wants: "ort praesenztreffen",
+            # "lerncluster ort", "veranstaltungsort kongress" (not "vor Ort", which is how,
+            # nor "wir sind ein kleiner Ort")
+            r"|^ort\b|(?<!\bvor )\bort$|\bort (?:des|der|vom|von|fuer)\b|\bgenaue[rnm]? ort\b"
+            r"|\b(?:veranstaltungs|tagungs|treff|sitzungs|kongress)ort\w*"
+            r"|\blocation\b|\bvenue\b"
         ),
     ),
     (
@@ -172,6 +178,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:absolute|total|exact) number\b"
             # "max teilnehmerzahl": a limit or a count is asked
             r"|\bmax\b|\bteilnehmerzahl\w*|\bteilnehmeranzahl\w*"
+            # "dauer online treffen", "projektlaufzeit": how long, as a search-box noun (a
+            # contract's "Laufzeit" is an item it must name, asked as often as its length)
+            r"|\bdauer\b|\bprojektlaufzeit\b|\bduration\b"
         ),
     ),
 )
@@ -619,7 +628,11 @@ def _is_share(tokens: list[tuple[frozenset[str], bool]], n: int) -> bool:
 
 
 # a question for an absolute number, not a share ("also die absolute Zahl, nicht Prozent")
-ABSOLUTE = re.compile(r"\babsolut\w*|\bgenaue anzahl\b|\bexact number\b|\bin total numbers\b")
+ABSOLUTE = re.compile(
+    r"\babsolut\w*|\bgenaue anzahl\b|\bexact number\b|\bin total numbers\b"
+    # "in zahlen, nich in prozent"
+    r"|\bnich?t? (?:in )?prozent\b|\bkeine? prozent\w*|\bin zahlen\b|\bnot (?:in |as )?(?:a )?percent\w*"
+)
 
 
 # words for "people" a member counts with ("wie viele Leute"): any of them names people

@@ -34,8 +34,11 @@ _W_WORDS = frozenset(
     "wie was wann wer wen wem wessen wo woher wohin warum wieso weshalb weswegen womit wofuer "
     "wozu worauf woran worum wodurch worueber wovon welche welcher welches welchen welchem "
     "wieviel wieviele inwiefern inwieweit ob "
+    # spoken "was" (Ruhr "wat", Bavarian "wos")
+    "wat watt wos "
     "what when who whom where which how why whether".split()
 )
+_WHAT = frozenset("was wat watt wos".split())
 # "so wie", "genauso wie", "sowas wie": a comparison, not a question
 _NOT_AFTER = frozenset("so genauso ebenso sowie sowas egal irgend".split())
 # "da stand was", "hab da was gelesen": "was" is "etwas" after these
@@ -59,6 +62,7 @@ _YES_NO_VERBS = frozenset(
     "gibt gibts gab gabs kann kannst koennen konnte muss muessen darf duerfen soll sollen "
     "sollte ist isch sind war waren hat haben hatte wird werden braucht brauchen lohnt stimmt "
     "laeuft geht gehen gehoert zaehlt steht kommt weiss kennt bietet reicht "
+    "kommen laufen finden findet passt klappt heisst bedeutet meint "
     "is are were can could do does did will would should must has have".split()
 )
 _YES_NO_NEXT = frozenset(
@@ -67,10 +71,13 @@ _YES_NO_NEXT = frozenset(
 )
 # "gibts bei den treffen …": the verb holds its "es"
 _HOLDS_ES = frozenset("gibts gabs".split())
-# before its verb, a subject makes a statement ("ich muss das …", "da gibts …")
+# before its verb, a subject or an adverb makes a statement ("ich muss das …", "da gibts
+# …", "dann kann ich dem das zeigen"): a yes/no question starts with its verb
 _SUBJECTS = (
     frozenset(
         "ich i wir mir du er sie es man mer ihr das des der die da hier dort so auch ja doch "
+        "dat dann damit sonst deshalb deswegen darum trotzdem ausserdem jetzt heute morgen "
+        "gestern damals nun bald oft manchmal immer nie "
         "i we you they he she it there".split()
     )
     | _W_WORDS
@@ -79,6 +86,12 @@ _SUBJECTS = (
 # sind ja nur ein kleiner ort"); after a verb ("was soll ich …") the pronoun is inside
 # a question and no cut is made
 _SELF = frozenset("ich i wir mir".split())
+# spoken German drops the "ich": "… ab bin grad an der haltestelle", "hab den faden
+# verloren"; these forms are the writer's own (a question puts its pronoun after them)
+_SELF_ALONE = frozenset("bin hab habe glaub glaube dachte".split())
+_PRONOUNS = frozenset("ich i wir mer man du er sie es ihr".split())
+# "… dann kann ich das abstimmen", "damit ich …": what the writer will do with the answer
+_THEN = frozenset("dann sonst deshalb deswegen darum damit".split())
 _SELF_VERBS = frozenset(
     "hab habe bin muss will brauch brauche frag frage fand finde dachte denke glaub glaube "
     "weiss kenn kenne hoer hoere komm komme wollte mag hatte war werde wuerde moechte sind "
@@ -121,7 +134,7 @@ def _starts(words: list[str], i: int) -> str | None:
     word, before = words[i], words[i - 1]
     after = words[i + 1] if i + 1 < len(words) else ""
     if word in _W_WORDS and before not in _NOT_AFTER:
-        if word == "was" and (before in _SOMETHING_AFTER or after in _SOMETHING_NEXT):
+        if word in _WHAT and (before in _SOMETHING_AFTER or after in _SOMETHING_NEXT):
             return None
         return "ask"
     if (
@@ -131,6 +144,10 @@ def _starts(words: list[str], i: int) -> str | None:
     ):
         return "ask"
     if word in _SELF and after in _SELF_VERBS and before not in _YES_NO_VERBS:
+        return "tell"
+    if word in _SELF_ALONE and before not in _SUBJECTS and after not in _PRONOUNS:
+        return "tell"
+    if word in _THEN and (after in _YES_NO_VERBS or (word == "damit" and after in _PRONOUNS)):
         return "tell"
     if word in _REASONS:
         return "tell"

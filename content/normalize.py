@@ -61,9 +61,10 @@ STOPWORDS_DE = frozenset(
     isch ischt isses bisch hasch net nit ned nich mer ma mi di mei dene denne de en som
     son sone nen gell gelle hald heut grad bissl bissel bisschen nix ham hamma gabs gings
     nee jo joa aeh aehm hm hmm achso ach oh
+    dat datt wat watt wos vonne inne aufm ausm sach isset gibbet getz hasse kannze weisse
     """.split()
 )
-# (the last three lines: words of speech, dialect and dictation, "isch des net so gell",
+# (the last four lines: words of speech, dialect and dictation, "isch des net so gell",
 # "hm also ähm": filler to the matcher, but as unknown words they weighed like a topic
 # and drowned it; "dene" and "de" were even known, from filed dialect questions)
 STOPWORDS_EN = frozenset(

@@ -186,7 +186,9 @@ _SENTENCE = re.compile(r"(?<=[.?;:])\s+|(?<=!)\s+(?=[^a-zäöü])|\n+")
 # words of an asking sentence that point back to the sentence before it
 _POINTS_BACK = re.compile(
     r"\b(?:dazu|dafuer|darueber|davon|damit|dagegen|darauf|daran|darin|dadurch|hierzu"
-    r"|hierfuer|dies|diese|dieser|dieses|so etwas|sowas|so was)\b"
+    r"|hierfuer|dies|diese|dieser|dieses|so etwas|sowas|so was"
+    # "Es wird von einer Steuerungsgruppe gesprochen. Wer sitzt in so einer Gruppe?"
+    r"|so (?:ein|eine|einer|einem|einen|nem|nen|ner|ne)|solche|solcher|solchen|solches)\b"
 )
 _PARTS_MEMO = 64  # questions whose asking parts (and cased words) are remembered
 # a full stop that ends no sentence: an ordinal or a date's day ("am 16. Juni"), an
@@ -265,6 +267,11 @@ _YES_NO = frozenset(
 
 _EN_ONLY = STOPWORDS_EN - STOPWORDS_DE
 _DE_ONLY = STOPWORDS_DE - STOPWORDS_EN
+
+
+# a question's sentences (an unpunctuated one cut into clauses), where asking begins, the
+# asking ones, and the clauses of a cut sentence that tell rather than ask
+_Parts = tuple[list[str], int, list[int], frozenset[int]]
 
 
 @dataclass
@@ -732,8 +739,14 @@ class ContentIndex:
             ids.discard(-1)
             for t in ids:
                 self._ref_post.setdefault(t, []).append(r)
-            masses.append(sum(idf[t] for t in ids) or 1.0)
+            # its words the content never uses weigh as in a question: "Lerncluster in
+            # Bayern?" is refused for Bayern, and "was ist ein Lerncluster" is not like it
+            unknown = len({t for t in terms if t not in self._term_ids and not t.isdigit()})
+            masses.append(sum(idf[t] for t in ids) + unknown * self._unknown_idf or 1.0)
         self._ref_mass = masses
+        # a question asked word for word before and known to be unanswerable (a blind
+        # set's off-topic question, a member's flag): never answered again
+        self._refused_exact = frozenset(fold(normalize(q)) for _, q in self.refused)
         if self._dense is not None:  # (a live change; a new build sets them itself)
             self._dense.set_refused(self._ref_post, masses, self._ref_entry)
 
@@ -872,7 +885,7 @@ class ContentIndex:
         found = self._asking_parts(question)
         if found is None:
             return None
-        parts, first, at = found
+        parts, first, at, _ = found
         asked = [p for i, p in enumerate(parts) if i in at or first <= i < at[0]]
         if len(asked) == len(parts):
             return None
@@ -884,7 +897,7 @@ class ContentIndex:
         found = self._asking_parts(question)
         if found is None:
             return None
-        parts, first, at = found
+        parts, first, at, _ = found
         if first != at[0] or first == 0 or not _POINTS_BACK.search(normalize(parts[first])):
             return None
         return " ".join(parts[first - 1 : at[-1] + 1])
@@ -895,30 +908,36 @@ class ContentIndex:
         found = self._asking_parts(question)
         if found is None:
             return question
-        parts, _, at = found
-        return " ".join(parts[at[0] :])
+        parts, _, at, told = found
+        return " ".join(p for i, p in enumerate(parts) if i >= at[0] and i not in told)
 
     def _asking(self, question: str) -> str:
         """What a question asks, without the member's story before it: from its first
-        asking sentence to the end ("… Was gehört da rein? Also auch die Laufzeit")."""
+        asking sentence to the end ("… Was gehört da rein? Also auch die Laufzeit"); of a
+        message typed without punctuation, the story, reasons and thanks after its
+        question are left out too ("… wie viele phasen gibt es bin grad ausgestiegen")."""
         found = self._asking_parts(question)
         if found is None:
             return question
-        parts, first, _ = found
-        return " ".join(parts[first:])
+        parts, first, at, told = found
+        return " ".join(
+            p for i, p in enumerate(parts) if i >= first and (i < at[0] or i not in told)
+        )
 
-    def _asking_parts(self, question: str) -> tuple[list[str], int, list[int]] | None:
-        """The sentences, where asking begins and the asking sentences (None: one sentence).
+    def _asking_parts(self, question: str) -> _Parts | None:
+        """The sentences, where asking begins, the asking sentences and the clauses of an
+        unpunctuated sentence that tell rather than ask (None: one sentence).
 
         Asked for several times per answer: the last few are remembered (cleared when the
         index is rebuilt, whose vocabulary decides what is thin)."""
         return self._parts_memo(question)
 
-    def _find_asking_parts(self, question: str) -> tuple[list[str], int, list[int]] | None:
+    def _find_asking_parts(self, question: str) -> _Parts | None:
         sentences = _sentences(question)
         asking = [i for i, p in enumerate(sentences) if "?" in p] or [len(sentences) - 1]
         parts: list[str] = []
         at: list[int] = []
+        told: set[int] = set()
         for i, sentence in enumerate(sentences):
             # an asking sentence typed without punctuation ("… und wollte fragen wie lange
             # dauern die treffen weil …"): its asking clauses, not the story around them
@@ -928,6 +947,8 @@ class ContentIndex:
             for clause, asks in cut:
                 if asks:
                     at.append(len(parts))
+                elif len(cut) > 1:
+                    told.add(len(parts))
                 parts.append(clause)
         if len(parts) < 2:
             return None
@@ -937,7 +958,7 @@ class ContentIndex:
         first = at[0]
         while first > 0 and len(self.analyzer.terms(" ".join(parts[first : at[-1] + 1]))) < 2:
             first -= 1
-        return parts, first, at
+        return parts, first, at, frozenset(told)
 
     def _weighted_terms(self, question: str) -> dict[str, float]:
         """Terms of the question with their weights: narrative sentences around the actual
@@ -1227,7 +1248,13 @@ class ContentIndex:
         asked = self._asked(question)
         kind = question_kind(asked)
         private = bool(_PRIVATE.search(_PUPILS.sub(" ", normalize(question))))
-        chosen = None if private else self._choose(question, asking, asked, scores, order, kind)
+        known = fold(normalize(question))
+        refused = known in self._refused_exact and known not in self._exact
+        chosen = (
+            None
+            if private or refused
+            else self._choose(question, asking, asked, scores, order, kind)
+        )
         evidence = None
         if chosen is not None:
             evidence = self._evidence(question, asking, kind, scores, order, chosen, lang)

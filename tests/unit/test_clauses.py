@@ -74,3 +74,27 @@ def test_a_members_long_message_is_cut_but_not_kept() -> None:
     text = "hallo ich hab da eine frage " + "wie lange dauern die treffen " * 40
     assert any(asks for _, asks in clauses(text))
     assert clauses_module._remembered_clauses.cache_info().currsize == before
+
+
+def test_a_statement_without_its_pronoun_is_story_not_question() -> None:
+    """Spoken German drops the "ich": "… bin grad im zug", "hab die mail nicht dabei"."""
+    text = (
+        "wie viele themen hat das netzwerk eigentlich bin grad im zug und hab die mail nicht dabei"
+    )
+    assert asking(text) == ["wie viele themen hat das netzwerk eigentlich"]
+    # after its verb the pronoun belongs to a question: "hab ich" starts no story
+    text = "welche unterlagen hab ich für das erste gespräch mit der schule mitzubringen"
+    assert asking(text) == [text]
+
+
+def test_a_verb_after_an_adverb_is_a_statement_not_a_yes_no_question() -> None:
+    text = (
+        "wie lange dauern die online treffen vom verband dann kann ich das mit der "
+        "schulleitung abstimmen"
+    )
+    assert asking(text) == ["wie lange dauern die online treffen vom verband"]
+
+
+def test_spoken_was_starts_a_question() -> None:
+    text = "unser kassenwart will dat wissen wat kostet die teilnahme an so nem lerncluster"
+    assert asking(text) == ["wat kostet die teilnahme an so nem lerncluster"]

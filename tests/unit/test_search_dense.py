@@ -90,13 +90,16 @@ def test_refused_questions_added_live_count_in_the_dense_path() -> None:
     assert before is not None and before["refused"] < 1.0
     chosen = dense.answer(question).entry_id
     assert chosen is not None
+    flag = "Wie lange dauern eigentlich die Online-Treffen des Landesverbands?"
     for index in (sparse, dense):
-        index.add_refused([(chosen, question)])
-    flagged = dense.explain(question, verify=False)[1]
+        index.add_refused([(chosen, flag)])
+    assert dense.answer(flag).abstained  # word for word: not answered again
+    flagged = dense.explain(question, verify=False)[1]  # the same terms
     assert flagged is not None and flagged["refused"] == pytest.approx(1.0)
     assert flagged == pytest.approx(sparse.explain(question, verify=False)[1], abs=1e-12)
-    dense.remove_refused([(chosen, question)])
+    dense.remove_refused([(chosen, flag)])
     assert dense.explain(question)[1] == pytest.approx(before, abs=1e-12)
+    assert not dense.answer(flag).abstained
 
 
 def test_size_decides_the_path() -> None:
