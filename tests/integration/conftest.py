@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import pickle
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,31 +34,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def content_index_built_once() -> Iterator[None]:
+@pytest.fixture(scope="session")
+def built_indexes() -> dict[str, bytes]:
+    """The pickled (content, index) pairs the run's bots have built, by content."""
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def content_index_built_once(
+    built_indexes: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every bot a test starts would build the same index of the shipped content (about
     3 s of a 2-core machine each, a hundred bots a run). The product's ``load_answers``
     builds it the first time; every later bot of the same content gets its own unpickled
-    copy (its own coordinators' answers and flags: nothing is shared between bots)."""
+    copy (its own coordinators' answers and flags: nothing is shared between bots). Patched
+    per test: a unit test later in the same worker sees the real ``load_answers``."""
     import bot.app
 
     build = bot.app.load_answers
-    built: dict[str, bytes] = {}
 
     def load_answers(settings: Any) -> tuple[Any, Any]:
         from content import load_content
 
         content = load_content([Path(d) for d in settings.content.dirs])
         key = hashlib.sha256(pickle.dumps(content)).hexdigest()
-        if key not in built:
-            built[key] = pickle.dumps(build(settings))
-        return pickle.loads(built[key])
+        if key not in built_indexes:
+            built_indexes[key] = pickle.dumps(build(settings))
+        return pickle.loads(built_indexes[key])
 
-    bot.app.load_answers = load_answers
-    try:
-        yield
-    finally:
-        bot.app.load_answers = build
+    monkeypatch.setattr(bot.app, "load_answers", load_answers)
 
 
 @pytest.fixture(scope="session")
