@@ -701,9 +701,9 @@ class ContentIndex:
         self._phr_asked = phr_asked
         self._phr_terms = phr_terms  # per phrasing its term ids; entry i's are
         self._phr_start = [*starts, len(phr_terms)]  # phr_start[i] .. phr_start[i + 1]
+        self._dense = None  # (the old scorer's refused data need not be converted again)
         self._build_refused()
         self._bags = bags  # per entry: term id -> its weight there (the verifier's evidence)
-        self._dense = None
         if self.dense or (self.dense is None and len(phr_terms) >= DENSE_MIN_PHRASINGS):
             from content.dense import DenseScorer  # numpy: only for large content
 
