@@ -258,6 +258,12 @@ def _shipped_index() -> bytes:
     return pickle.dumps((content, ContentIndex(content)))
 
 
+def shipped_index() -> Any:
+    """A fresh copy of the shipped content's index (``ContentIndex(load_content())``),
+    unpickled from the one build of this test process: a test may change its copy."""
+    return pickle.loads(_shipped_index())[1]
+
+
 async def make_services(
     tmp_path: Path,
     *,

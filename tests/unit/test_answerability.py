@@ -27,12 +27,12 @@ from content.answerability import (
     question_kind,
     small_talk,
 )
-from tests.fakes import FakeChat, make_services, message_context
+from tests.fakes import FakeChat, make_services, message_context, shipped_index
 
 
 @pytest.fixture(scope="module")
 def index() -> ContentIndex:
-    return ContentIndex(load_content())
+    return shipped_index()
 
 
 @pytest.mark.parametrize(
@@ -452,7 +452,7 @@ def test_a_coordinators_answer_of_one_huge_word_keeps_details_bounded() -> None:
     from content import FaqEntry
     from content.analyze import MAX_TOKEN_CHARS
 
-    index = ContentIndex(load_content())
+    index = shipped_index()
     huge = FaqEntry(
         id="koordination-1",
         titles={"de": "Kündigungsfrist im Netzwerk"},
@@ -994,7 +994,7 @@ def test_a_coordinators_answer_holds_the_kind_its_question_asked() -> None:
     rule reads as a person; reworded, the question is still answered from that entry."""
     from content import FaqEntry
 
-    index = ContentIndex(load_content())
+    index = shipped_index()
     question = "wer hat den vortrag kooperationen – richtig gedacht eigentlich gehalten?"
     assert index.answer(question).abstained
     index.add_entries(

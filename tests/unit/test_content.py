@@ -16,6 +16,7 @@ from content import (
 )
 from content.analyze import Analyzer
 from content.normalize import stem
+from tests.fakes import shipped_index
 
 SEEDS = {
     "000_a10b21769f189de1.txt",
@@ -33,7 +34,7 @@ def cs():
 
 @pytest.fixture(scope="module")
 def index(cs):
-    return ContentIndex(cs)
+    return shipped_index()
 
 
 # ---------------------------------------------------------------- normalisation
@@ -324,9 +325,8 @@ def test_a_synonym_that_is_a_stop_word_elsewhere_keeps_the_questions_point() -> 
     """ "nochmal" and "noch jemand" are stop words in most questions, but in "kommt das
     nochmal?" and "profitiert noch jemand?" they are the point: the synonym groups name
     them, so they become terms. "them" stays a stop word (only the stem of "Themen")."""
-    from content import ContentIndex
 
-    index = ContentIndex(load_content())
+    index = shipped_index()
     assert "wiederholung" in index.analyzer.terms("kommt das thema nochmal?")
     assert "dritt" in index.analyzer.terms("profitiert ausser musikschule und schule noch jemand?")
     assert index.analyzer.terms("what do we need from them") == []

@@ -14,6 +14,7 @@ from content.contentset import ContentSet
 from content.loader import SHIPPED_DIR
 from content.models import FaqEntry
 from content.normalize import fold, normalize
+from tests.fakes import shipped_index
 from tests.unit.guarded_sets import sealed_and_unread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,7 +117,7 @@ def test_a_typo_in_an_asked_question_stays_a_typo_of_the_content() -> None:
 
 
 def test_the_shipped_typo_question_is_still_answered() -> None:
-    index = ContentIndex(load_content())
+    index = shipped_index()
     result = index.answer("wie viele leute sind in nem lercluster")
     assert result.entry_id == "lerncluster-groesse"
 

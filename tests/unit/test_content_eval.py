@@ -8,14 +8,15 @@ from typing import cast
 import pytest
 import yaml
 
-from content import ContentIndex, load_content
+from content import ContentIndex
+from tests.fakes import shipped_index
 
 EVAL = Path(__file__).with_name("content_eval.yaml")
 
 
 @pytest.fixture(scope="module")
 def index() -> ContentIndex:
-    return ContentIndex(load_content())
+    return shipped_index()
 
 
 def _cases() -> list[dict[str, object]]:

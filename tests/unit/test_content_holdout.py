@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from content import ContentIndex, load_content
+from content import ContentIndex
+from tests.fakes import shipped_index
 
 HOLDOUT = Path(__file__).with_name("content_eval_holdout.yaml")
 
 
 @pytest.fixture(scope="module")
 def index() -> ContentIndex:
-    return ContentIndex(load_content())
+    return shipped_index()
 
 
 def _cases() -> list[tuple[str, list[str]]]:

@@ -16,9 +16,8 @@ from bot.metrics import Metrics
 from commands.context import Services
 from commands.reply import Reply
 from commands.textclean import multi_line, single_line, strip_controls
-from content import ContentIndex, load_content
 from content.analyze import MAX_TOKEN_CHARS, MAX_TOKENS, bound_query
-from tests.fakes import FakeChat, make_services, must
+from tests.fakes import FakeChat, make_services, must, shipped_index
 
 KEPT = {"\u200c", "\u200d"}
 
@@ -123,5 +122,5 @@ async def test_a_question_too_long_gets_a_clear_german_answer(services: Services
 def test_one_token_of_an_entry_is_bounded_too() -> None:
     """Entries (a coordinator's answer, a network's own content) are analysed by the same
     splitter as questions: a huge token is looked at only up to MAX_TOKEN_CHARS."""
-    analyzer = ContentIndex(load_content()).analyzer
+    analyzer = shipped_index().analyzer
     assert analyzer.split_compound("ä" * 60_000) == analyzer.split_compound("ä" * MAX_TOKEN_CHARS)

@@ -7,8 +7,10 @@ from dataclasses import replace
 
 import pytest
 
+import content.search
 from content import ContentIndex, ContentSet, FaqEntry, load_content
 from content.search import DENSE_MIN_PHRASINGS
+from tests.fakes import shipped_index
 
 QUESTIONS = [
     "Welche Elemente hat eine Kooperationsvereinbarung?",
@@ -102,13 +104,17 @@ def test_refused_questions_added_live_count_in_the_dense_path() -> None:
     assert not dense.answer(flag).abstained
 
 
-def test_size_decides_the_path() -> None:
+def test_size_decides_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """The shipped content is scored sparsely (no numpy for the idle bot); a network that
-    has grown to thousands of entries is scored with numpy."""
-    shipped = load_content()
-    assert ContentIndex(shipped)._dense is None
-    grown = _grown(shipped, DENSE_MIN_PHRASINGS // 3)
-    assert ContentIndex(grown)._dense is not None
+    has grown past ``DENSE_MIN_PHRASINGS`` phrasings is scored with numpy (the limit is
+    lowered here to just above the shipped content, so that a few entries cross it)."""
+    shipped = shipped_index()
+    assert shipped._dense is None
+    phrasings = len(shipped._phr_terms)
+    assert phrasings < DENSE_MIN_PHRASINGS
+    monkeypatch.setattr(content.search, "DENSE_MIN_PHRASINGS", phrasings + 20)
+    assert ContentIndex(_grown(load_content(), 4))._dense is None  # 16 phrasings more
+    assert ContentIndex(_grown(load_content(), 8))._dense is not None  # 32 more
 
 
 def test_entry_without_phrasings_scores_alike() -> None:

@@ -19,6 +19,7 @@ from content.verify import (
     load_refused,
     load_verifier,
 )
+from tests.fakes import shipped_index
 from tests.unit.guarded_sets import UNREAD, sealed_and_unread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ NEAR_MISSES = [
 
 @pytest.fixture(scope="module")
 def index() -> ContentIndex:
-    return ContentIndex(load_content())
+    return shipped_index()
 
 
 def _write(path: Path, data: object) -> Path:
@@ -118,7 +119,7 @@ def test_plain_questions_are_still_answered(index: ContentIndex, question: str, 
 
 
 def test_without_a_verifier_the_rules_decide(index: ContentIndex) -> None:
-    bare = ContentIndex(load_content())
+    bare = shipped_index()
     bare.verifier = None
     assert bare.answer(NEAR_MISSES[0]).entry_id is not None
 
@@ -144,17 +145,20 @@ def test_a_question_known_to_be_unanswerable_is_not_answered_again() -> None:
     """Word for word a refused question (a blind set's near-miss, a member's flag): one
     tap away, never answered, whatever the scores say; a curated phrasing of an entry
     that reads the same still answers (the content's own word counts more)."""
-    content = load_content()
+    index = shipped_index()
+    index.refused = []  # the shipped memory aside: only what is refused here
+    index.add_refused([])
     asked = "Was kostet die Teilnahme am Lerncluster?"
-    assert ContentIndex(content, refused=[]).answer(asked).entry_id == "lerncluster-kosten"
-    refused = ContentIndex(content, refused=[("lerncluster-kosten", asked)])
-    result = refused.answer("was kostet die Teilnahme am Lerncluster")  # case, "?" aside
+    assert index.answer(asked).entry_id == "lerncluster-kosten"
+    index.add_refused([("lerncluster-kosten", asked)])
+    result = index.answer("was kostet die Teilnahme am Lerncluster")  # case, "?" aside
     assert result.abstained
     assert "lerncluster-kosten" in [entry_id for entry_id, _ in result.candidates]
-    phrasing = refused.entry("lerncluster-kosten")
+    phrasing = index.entry("lerncluster-kosten")
     assert phrasing is not None
     own = phrasing.questions("de")[0]
-    assert ContentIndex(content, refused=[("-", own)]).answer(own).entry_id == phrasing.id
+    index.add_refused([("-", own)])
+    assert index.answer(own).entry_id == phrasing.id
 
 
 @pytest.mark.parametrize(
@@ -192,7 +196,7 @@ def test_a_coordinators_answer_is_not_second_guessed() -> None:
     rules give it, whatever the verifier, fitted on the shipped entries, would say."""
     from content.models import FaqEntry
 
-    index = ContentIndex(load_content())
+    index = shipped_index()
     index.verifier = Verifier(weights={}, bias=-100.0, cutoff=0.5)  # refuses everything
     question = "Gibt es beim Netzwerk eine Teilnahmebescheinigung für die Austauschtreffen?"
     assert index.answer(question).abstained

@@ -12,6 +12,7 @@ simplemma = pytest.importorskip("simplemma")
 from content import load_content  # noqa: E402
 from content.normalize import normalize  # noqa: E402
 from content.wordlist import WordList, open_wordlist  # noqa: E402
+from tests.fakes import shipped_index  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +98,8 @@ def test_a_lower_case_word_is_told_noun_or_not(
 def test_unknown_nouns_of_a_lower_case_question_weigh_more_than_its_verbs() -> None:
     """Members type in lower case: the German word list tells the nouns (what the question
     is about) from the verbs and adjectives (how it is said), as capitals would."""
-    from content import ContentIndex, load_content
 
-    index = ContentIndex(load_content())
+    index = shipped_index()
     minor, major = index._cased("in wieviele phasen gliedert man eine kooperation")
     assert "gliedert" in minor and not major & {"gliedert"}
     minor, major = index._cased("wie hoch ist die inflation gerade")
@@ -113,9 +113,8 @@ def test_a_real_word_that_is_no_noun_weighs_as_filler() -> None:
     uses; typed in lower case they are filler around the topic, not another topic, so the
     question is answered. An unknown noun ("Apfelkuchen") still makes a question
     off-topic."""
-    from content import ContentIndex, load_content
 
-    index = ContentIndex(load_content())
+    index = shipped_index()
     if index._known_word is None:
         pytest.skip("no word list on this machine")
     assert (
