@@ -33,7 +33,8 @@ def cs():
 
 
 @pytest.fixture(scope="module")
-def index(cs):
+def index() -> ContentIndex:
+    """The shipped index (a copy of this process's one build)."""
     return shipped_index()
 
 
