@@ -61,7 +61,21 @@ def test_no_question_no_cut(text: str) -> None:
     assert clauses(text) == ((text, False),)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "🎻 " * 30, "wie " * 200, "ich hab " * 100])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "🎻 " * 30,
+        "wie " * 200,
+        "ich hab " * 100,
+        # the spoken forms of session 11, over and over
+        "bin " * 3000,
+        "dann kann " * 2000,
+        "wat dat " * 2000,
+        "damit ich " * 1500 + "wat kostet dat",
+    ],
+)
 def test_strangers_input_never_breaks_it(text: str) -> None:
     cut = clauses(text)
     assert [word for clause, _ in cut for word in clause.split()] == text.split()

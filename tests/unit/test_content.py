@@ -195,6 +195,8 @@ def test_a_message_without_punctuation_is_answered_from_its_asking_clause(
         "ich hab " + "x" * 65_536 + " wie lange dauern die online treffen",  # a 64 KB word
         "d k b m " * 8_000 + "was heisst das",  # letters spelt out, far too many
         " ".join(["werk", "statt"] * 5_000),
+        "damit ich " * 3_000 + "wat kostet dat",  # spoken forms over and over
+        "bin grad " * 4_000 + "wie lange dauern die treffen",
     ],
 )
 def test_a_strangers_huge_run_on_message_gets_an_answer_or_abstains(
