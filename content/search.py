@@ -430,11 +430,7 @@ class ContentIndex:
         # question reading like one of them is evidence against answering it
         self.refused: list[tuple[str, str]] = load_refused() if refused is None else refused
         self._refused_terms: list[list[str]] | None = None
-        # the word list, opened once: typo guard, noun or not, a real word or not
-        words = _word_list()
-        self.typo_guard = _guard_of(words) if CALIBRATION["typo_guard"] else None
-        self._word_class = words.word_class if words is not None else None
-        self._known_word = words.is_known if words is not None else None
+        self._open_word_list()
         self._known_cache: dict[str, bool] = {}
         self.entries: list[FaqEntry] = list(content.faq)
         # Entries added at run time (the coordinators' answers): override by id.
@@ -472,10 +468,19 @@ class ContentIndex:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        self._open_word_list()
+        self._new_memos()
+
+    def _open_word_list(self) -> None:
+        """The word list, opened once per index (and per copy): typo guard, noun or not,
+        a real word or not."""
         words = _word_list()
         self.typo_guard = _guard_of(words) if CALIBRATION["typo_guard"] else None
         self._word_class = words.word_class if words is not None else None
         self._known_word = words.is_known if words is not None else None
+
+    def _new_memos(self) -> None:
+        """Empty memos of the answer path (each build's vocabulary decides what is thin)."""
         self._parts_memo = Memo(self._find_asking_parts, _PARTS_MEMO)
         self._cased_memo = Memo(self._find_cased, _PARTS_MEMO)
 
@@ -582,8 +587,7 @@ class ContentIndex:
 
         # unknown word -> (nearest vocabulary term, similarity); rebuilt with the index
         self._typos: dict[str, tuple[int, float]] = {}
-        self._parts_memo = Memo(self._find_asking_parts, _PARTS_MEMO)
-        self._cased_memo = Memo(self._find_cased, _PARTS_MEMO)
+        self._new_memos()
         self._typo_overflow: dict[str, tuple[int, float]] = {}
         self._kinds: list[frozenset[str]] = []
         # … and those its own words show, without what members' questions taught
@@ -746,7 +750,7 @@ class ContentIndex:
         self._ref_mass = masses
         # a question asked word for word before and known to be unanswerable (a blind
         # set's off-topic question, a member's flag): never answered again
-        self._refused_exact = frozenset(fold(normalize(q)) for _, q in self.refused)
+        self._refused_exact = frozenset(filter(None, (fold(normalize(q)) for _, q in self.refused)))
         if self._dense is not None:  # (a live change; a new build sets them itself)
             self._dense.set_refused(self._ref_post, masses, self._ref_entry)
 

@@ -5,7 +5,6 @@ They implement the Protocols of commands.context exactly; no mocks of internals.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import pickle
 import time
@@ -13,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dispatch import Dispatcher, FloodGuard
@@ -26,6 +25,9 @@ from commands.reply import Attachment, Reply
 from storage import Database
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from content import ContentIndex, ContentSet
 
 
 @dataclass
@@ -248,20 +250,29 @@ class FakeRuntime:
             await self.on_reload_rooms()
 
 
-@functools.cache
-def _shipped_index() -> bytes:
-    """The shipped content and its index, built once per test process and pickled: each
-    test unpickles its own copy (0.1 s against a 3 s build; nothing shared between tests)."""
+_BUILT: dict[str, bytes] = {}
+
+
+def built_once(key: str, build: Callable[[], T]) -> T:
+    """``build()``, run once per test process for ``key`` and kept pickled: every caller
+    gets its own unpickled copy (a content index: 0.1 s against a 3 s build; a test may
+    change its copy, nothing is shared between tests)."""
+    if key not in _BUILT:
+        _BUILT[key] = pickle.dumps(build())
+    copy: T = pickle.loads(_BUILT[key])
+    return copy
+
+
+def _shipped() -> tuple[ContentSet, ContentIndex]:
     from content import ContentIndex, load_content
 
     content = load_content()
-    return pickle.dumps((content, ContentIndex(content)))
+    return content, ContentIndex(content)
 
 
-def shipped_index() -> Any:
-    """A fresh copy of the shipped content's index (``ContentIndex(load_content())``),
-    unpickled from the one build of this test process: a test may change its copy."""
-    return pickle.loads(_shipped_index())[1]
+def shipped_index() -> ContentIndex:
+    """A fresh copy of the shipped content's index (``ContentIndex(load_content())``)."""
+    return built_once("shipped", _shipped)[1]
 
 
 async def make_services(
@@ -274,7 +285,7 @@ async def make_services(
     await db.open()
     content = answers = None
     if with_content:
-        content, answers = pickle.loads(_shipped_index())
+        content, answers = built_once("shipped", _shipped)
     return Services(
         chat=FakeChat(),
         db=db,

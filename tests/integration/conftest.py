@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.homeserver import LocalSynapse, RegisteredUser
+from tests.fakes import built_once
 from tests.integration.matrix_client import TestClient
 
 HERE = Path(__file__).parent
@@ -34,16 +35,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
-@pytest.fixture(scope="session")
-def built_indexes() -> dict[str, bytes]:
-    """The pickled (content, index) pairs the run's bots have built, by content."""
-    return {}
-
-
 @pytest.fixture(autouse=True)
-def content_index_built_once(
-    built_indexes: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def content_index_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every bot a test starts would build the same index of the shipped content (about
     3 s of a 2-core machine each, a hundred bots a run). The product's ``load_answers``
     builds it the first time; every later bot of the same content gets its own unpickled
@@ -57,10 +50,8 @@ def content_index_built_once(
         from content import load_content
 
         content = load_content([Path(d) for d in settings.content.dirs])
-        key = hashlib.sha256(pickle.dumps(content)).hexdigest()
-        if key not in built_indexes:
-            built_indexes[key] = pickle.dumps(build(settings))
-        return pickle.loads(built_indexes[key])
+        key = "bot:" + hashlib.sha256(pickle.dumps(content)).hexdigest()
+        return built_once(key, lambda: build(settings))
 
     monkeypatch.setattr(bot.app, "load_answers", load_answers)
 

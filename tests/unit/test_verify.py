@@ -149,6 +149,8 @@ def test_a_question_known_to_be_unanswerable_is_not_answered_again() -> None:
     index.refused = []  # the shipped memory aside: only what is refused here
     index.add_refused([])
     asked = "Was kostet die Teilnahme am Lerncluster?"
+    # a stranger's flag of nothing but punctuation or emoji refuses no other question
+    index.add_refused([("lerncluster-kosten", "???"), ("-", "🎻 🎻"), ("-", "")])
     assert index.answer(asked).entry_id == "lerncluster-kosten"
     index.add_refused([("lerncluster-kosten", asked)])
     result = index.answer("was kostet die Teilnahme am Lerncluster")  # case, "?" aside
