@@ -57,6 +57,8 @@ UNREAD = (
     "holdout22.yaml",
     "holdout23.yaml",
     "holdout24.yaml",
+    "holdout25.yaml",
+    "holdout26.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
@@ -68,6 +70,7 @@ UNREAD = (
     "nearmiss48.yaml",
     "nearmiss53.yaml",
     "nearmiss57.yaml",
+    "nearmiss59.yaml",
 )
 
 
