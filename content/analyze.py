@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
+from content.letter import unframed
 from content.memo import Memo
 from content.normalize import STOPWORDS, normalize, stem
 
@@ -32,7 +33,10 @@ MAX_QUERY_CHARS = 4000
 
 def bound_query(text: str) -> str:
     """``text`` cut to what analysis looks at: at most ``MAX_TOKENS`` words of at most
-    ``MAX_TOKEN_CHARS`` characters from the first ``MAX_QUERY_CHARS`` characters."""
+    ``MAX_TOKEN_CHARS`` characters from the first ``MAX_QUERY_CHARS`` characters, without
+    the letter frame around it (``content.letter``: "Guten Tag, … Mit freundlichen
+    Grüßen …")."""
+    text = unframed(text[:MAX_QUERY_CHARS])
     if len(text) <= MAX_TOKEN_CHARS:
         return text
     # counted as the analysis sees them: "sachsen-anhalt" is two words

@@ -730,8 +730,9 @@ def entry_kinds(
 
 _GREETING = re.compile(
     r"^(?:hallo|hallihallo|hi|hey|moin|moinmoin|servus|gruess gott|gruezi|guten (?:morgen|tag|abend)"
-    r"|hello|good (?:morning|afternoon|evening)|huhu|na)(?:\s+(?:zusammen|ihr|leute|bot|koopbot"
-    r"|alle|everyone|all|there|du))*"
+    r"|hello|good (?:morning|afternoon|evening)|huhu|na|sehr geehrte damen und herren"
+    r"|liebe (?:leute|alle|kolleginnen und kollegen))(?:\s+(?:zusammen|ihr|leute|bot|koopbot"
+    r"|alle|allerseits|miteinander|liebes team|liebe leute|team|everyone|all|there|du))*"
     # "hi bot, wie gehts dir so?": a greeting, no question about the content
     r"(?:\s+(?:wie gehts|wie geht es|wie geht s|how are you|how is it going)(?:\s+(?:dir|euch|ihnen"
     r"|so|denn|heute|today))*)?$"
@@ -740,7 +741,9 @@ _THANKS = re.compile(
     r"^(?:(?:vielen|tausend|herzlichen|besten|lieben)\s+)*(?:dank|danke|dankeschoen|merci|thx"
     r"|thanks|thank you|ty|super|prima|toll|klasse|perfekt|cool|ok|okay|alles klar|passt"
     r"|top|great|perfect)(?:\s+(?:dir|euch|schoen|sehr|vielmals|sehr|so much|a lot|lot|bot"
-    r"|fuer die (?:antwort|hilfe|info)|for the (?:answer|help)|das hilft|hilft|much))*$"
+    r"|fuer die (?:antwort|hilfe|info)|for the (?:answer|help)|das hilft|hilft|much"
+    r"|im voraus|vorab|schon mal|schonmal|in advance|that helps|that helped|helps|that s great"
+    r"|(?:das )?hat (?:mir |uns )?(?:sehr )?geholfen))*$"
 )
 # a question about the bot itself ("wer bist du?", "bist du ein Mensch?"): no content
 # question; it gets a short introduction

@@ -85,11 +85,12 @@ _SUBJECTS = (
 # a statement about the writer: a pronoun and its verb ("ich hab vier im kopf", "wir
 # sind ja nur ein kleiner ort"); after a verb ("was soll ich …") the pronoun is inside
 # a question and no cut is made
-_SELF = frozenset("ich i wir mir".split())
+_SELF = frozenset("ich i wir mir mer".split())
 # spoken German drops the "ich": "… ab bin grad an der haltestelle", "hab den faden
 # verloren"; these forms are the writer's own (a question puts its pronoun after them)
 _SELF_ALONE = frozenset("bin hab habe glaub glaube dachte".split())
 _PRONOUNS = frozenset("ich i wir mer man du er sie es ihr".split())
+_ARTICLES = frozenset("der die das den dem des ein eine einen einem unsre unsere meine".split())
 # "… dann kann ich das abstimmen", "damit ich …": what the writer will do with the answer
 _THEN = frozenset("dann sonst deshalb deswegen darum damit".split())
 _SELF_VERBS = frozenset(
@@ -124,6 +125,8 @@ _CLOSINGS = (
 )
 _CLOSING_WORDS = frozenset(c for c in _CLOSINGS if " " not in c)
 _CLOSING_PAIRS = frozenset(c for c in _CLOSINGS if " " in c)
+# "welches amt bzw welche person ist …", "wann oder wo": the same question asked two ways
+_OR = frozenset("bzw beziehungsweise respektive resp oder or".split())
 # "weil ich muss …", "frag für die lehrer": the reason after the question
 _REASONS = frozenset("weil because".split())
 _WORD = re.compile(r"\S+")
@@ -156,6 +159,21 @@ def _starts(words: list[str], i: int) -> str | None:
     return None
 
 
+def _relative(sentence: str, spans: list[tuple[int, int]], words: list[str], i: int) -> bool:
+    """ "… ne Telefonnummer oder Mail wo ich mich melden kann": "wo" after a noun (written
+    with its capital) and before a subject starts a relative clause, not a question (a
+    question's verb comes first: "… Mail wo finde ich die")."""
+    if (
+        words[i] != "wo"
+        or i < 2
+        or i + 1 >= len(words)
+        or words[i + 1] not in _PRONOUNS | _ARTICLES
+    ):
+        return False
+    before = sentence[spans[i - 1][0] : spans[i - 1][1]]
+    return before[:1].isupper()
+
+
 def clauses(sentence: str) -> tuple[tuple[str, bool], ...]:
     """``sentence`` cut into clauses, each with whether it asks; one clause (asking or
     not: the caller decides) when it is short or no clause in it asks."""
@@ -183,9 +201,13 @@ def _clauses(sentence: str) -> list[tuple[str, bool]]:
         kind = _starts(words, i)
         if kind is None:
             continue
+        if kind == "ask" and _relative(sentence, spans, words, i):
+            continue
         last, asked = cuts[-1]
         if kind == "ask" and words[i] not in _W_WORDS and asked and i - last <= _W_PHRASE:
             continue  # "wie viele themen gibt es": the verb of the question begun
+        if kind == "ask" and asked and words[i - 1] in _OR:
+            continue  # "welches amt bzw welche person": one question, asked two ways
         if kind == "tell" and not asked and i - last <= 1:
             continue  # "weil ich …": one story clause
         if kind == "ask" and words[i] in _W_WORDS and words[i - 1] in _PREPOSITIONS:

@@ -62,9 +62,18 @@ STOPWORDS_DE = frozenset(
     son sone nen gell gelle hald heut grad bissl bissel bisschen nix ham hamma gabs gings
     nee jo joa aeh aehm hm hmm achso ach oh
     dat datt wat watt wos vonne inne aufm ausm sach isset gibbet getz hasse kannze weisse
+    ni nu jetze gugge keener keene keen och weess heesst zwee eener eene unsre unsrem
+    unsren unsrer fraegt
     """.split()
 )
-# (the last four lines: words of speech, dialect and dictation, "isch des net so gell",
+# typed on a keyboard without umlauts: "fur", "uber", "konnen", "mussen" (the folded "fuer"
+# and "ueber" are stop words; without their "e" they weighed like unknown topic words)
+STOPWORDS_DE = STOPWORDS_DE | frozenset(
+    word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    for word in STOPWORDS_DE
+    if "ae" in word or "oe" in word or "ue" in word
+)
+# (the last six lines above: words of speech, dialect and dictation, "isch des net so gell",
 # "hm also ähm": filler to the matcher, but as unknown words they weighed like a topic
 # and drowned it; "dene" and "de" were even known, from filed dialect questions)
 STOPWORDS_EN = frozenset(

@@ -112,3 +112,31 @@ def test_a_verb_after_an_adverb_is_a_statement_not_a_yes_no_question() -> None:
 def test_spoken_was_starts_a_question() -> None:
     text = "unser kassenwart will dat wissen wat kostet die teilnahme an so nem lerncluster"
     assert asking(text) == ["wat kostet die teilnahme an so nem lerncluster"]
+
+
+def test_a_question_asked_two_ways_stays_one_clause() -> None:
+    text = "welches amt bzw welche person ist für die umsetzung der maßnahme 0203 verantwortlich"
+    assert asking(text) == [text]
+    text = "wann ist das nächste treffen oder wo findet es statt ich hab den termin verpasst"
+    assert asking(text) == ["wann ist das nächste treffen oder wo findet es statt"]
+
+
+def test_saxon_mer_tells_as_wir_does() -> None:
+    text = (
+        "was kostet denn die teilnahme an nem lerncluster mer haben nämlich nach dem "
+        "instrumentenkauf keen cent mehr im fortbildungstopf"
+    )
+    assert asking(text) == ["was kostet denn die teilnahme an nem lerncluster"]
+
+
+def test_wo_after_a_noun_and_before_its_subject_is_relative() -> None:
+    text = "hat die ne Telefonnummer oder Mail wo ich mich melden kann wegen unsrer Kooperation"
+    assert asking(text) == [text]
+    # a question's verb comes first: that "wo" asks
+    text = (
+        "wir waren beim Schulfest an der Grundschule Heidenau wo findet das nächste treffen statt"
+    )
+    assert asking(text) == ["wo findet das nächste treffen statt"]
+    # without the noun's capital, "wo ich" asks ("weiß nicht wo ich …")
+    text = "ich hab die Mail gelesen und weiß nicht wo ich mich anmelden kann für das treffen"
+    assert asking(text) == ["wo ich mich anmelden kann für das treffen"]

@@ -168,7 +168,7 @@ async def test_the_askers_thumbs_down_forwards_once_and_is_remembered(tmp_path: 
         # live: the same question is not answered again, and a reworded one reads as a
         # near-miss of the flagged entry
         assert must(services.answers).answer(COSTS).abstained
-        _, evidence = must(services.answers).explain(f"Hallo, {COSTS}", verify=False)
+        _, evidence = must(services.answers).explain(f"Kurze Frage: {COSTS}", verify=False)
         assert evidence is not None and evidence["refused_entry"] > 0.9
 
         # a second 👎 (another tone) and the command change nothing more
