@@ -29,6 +29,13 @@ QUESTIONS = [
     # dictated, no punctuation: cut into clauses (content/clauses.py)
     "hallo ich sitz grad im auto vor der musikschule und wollte kurz fragen wie lange dauern "
     "eigentlich die online treffen vom landesverband weil ich muss das einplanen danke",
+    # a letter with salutation and signature (content/letter.py)
+    "Guten Tag,\n\nwie lange dauern die digitalen Austauschtreffen?\n\nMit freundlichen "
+    "Grüßen\nDr. Heribert Quandtmeyer\nFachbereichsleiter Kultur, Stadtverwaltung Wipperfürth",
+    # dictated, two asking clauses: each part is tried alone when the whole is not answered
+    "also wir haben seit letztem herbst die trommel ag an der grundschule in pirna und die "
+    "hortleiterin fragt ob wir mal bei so nem austausch mitmachen wollen wie lang geht denn "
+    "so ein digitales treffen eigentlich weil nachmittags hab ich ja selber unterricht",
 ]
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import yaml
 from rapidfuzz import fuzz, process
 
-from content.analyze import MAX_TOKEN_CHARS, Analyzer, bound_query
+from content.analyze import MAX_QUERY_CHARS, MAX_TOKEN_CHARS, Analyzer, bound_query
 from content.answerability import (
     ABSOLUTE,
     HARD_KINDS,
@@ -1301,10 +1301,12 @@ class ContentIndex:
         """``explain`` of the message as its asking parts are (see ``_asking_parts``)."""
         # An English question is answered in English; otherwise the user's language.
         lang = lang if lang in ("de", "en") else "de"
+        # "Hallo, wie geht es dir?" is small talk with its greeting, not without it
+        talk = small_talk(question[:MAX_QUERY_CHARS])
         question = bound_query(question)
         if detect_lang(question, default=lang) == "en":
             lang = "en"
-        talk = small_talk(question)
+        talk = talk or small_talk(question)
         if talk is not None:
             return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk), None
         scores = self.scores(question)

@@ -126,3 +126,21 @@ def test_a_bare_greeting_or_thanks_stays_small_talk(index: ContentIndex) -> None
     assert index.answer("Hallo liebes Team!").small_talk == "greeting"
     assert index.answer("Sehr geehrte Damen und Herren,").small_talk == "greeting"
     assert index.answer("Vielen Dank im Voraus!").small_talk == "thanks"
+
+
+@pytest.mark.parametrize(
+    ("text", "talk"),
+    [
+        ("Hallo, wie geht es dir?", "greeting"),
+        ("Hi bot, wie gehts?", "greeting"),
+        ("Hello, how are you?", "greeting"),
+        ("Hallo liebes Team, wer bist du?", "about"),
+        ("Hallo, danke!", "thanks"),
+    ],
+)
+def test_small_talk_after_a_greeting_stays_small_talk(
+    index: ContentIndex, text: str, talk: str
+) -> None:
+    # the greeting is part of the small talk: cut off, "wie geht es dir?" would read as a
+    # question nobody can answer (and be forwarded to the coordinators)
+    assert index.answer(text).small_talk == talk

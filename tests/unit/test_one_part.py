@@ -92,3 +92,13 @@ async def test_the_reply_says_which_part_it_answers(tmp_path: Path) -> None:
         assert "Ich antworte auf" not in chat.replies()[-1].text
     finally:
         await services.db.close()
+
+
+def test_a_message_of_many_questions_tries_only_a_few_parts(index: ContentIndex) -> None:
+    # a stranger's message asking forty things at once: bounded work, an answer or none
+    message = " ".join(f"und wie lange dauert das treffen nummer {n} denn so" for n in range(40))
+    parts = index._asking_parts(message)
+    assert parts is not None and len(parts[2]) > 4
+    assert len(index._one_asked(parts)) == 4
+    answer = index.answer(message)
+    assert answer.abstained or answer.entry_id is not None
