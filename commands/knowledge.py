@@ -82,11 +82,7 @@ def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool =
             reply.line(t("knowledge.forwarded_hint"))
         return reply.build(extra={"koopbot.answer": result.metadata()})
     source = t("knowledge.source", source=getattr(result, "source_title", "") or result.source)
-    reply = ReplyBuilder()
-    part = getattr(result, "answered_part", "")
-    if part:  # one part of a message asking several things: say which, and that it is one
-        reply.note(t("knowledge.answered_part", part=_shortened(part)))
-    reply.heading(result.title).line(result.text).note(source)
+    reply = ReplyBuilder().heading(result.title).line(result.text).note(source)
     alternatives = getattr(result, "candidates", [])[:2]
     if alternatives:  # the runner-ups score close to this answer: one tap away
         reply.line(t("knowledge.or_did_you_mean"))
@@ -97,17 +93,6 @@ def render_answer(result: Any, catalog: Catalog, lang: str, *, forwarded: bool =
         titles = [title for _id, title in result.related[:2]]
         reply.line(t("knowledge.related", titles=" · ".join(titles)))
     return reply.build(extra={"koopbot.answer": result.metadata()})
-
-
-_PART_CHARS = 160  # a quoted part of a member's message, at most
-
-
-def _shortened(text: str) -> str:
-    """A member's words quoted back, cut at a word before ``_PART_CHARS`` characters."""
-    text = " ".join(text.split())
-    if len(text) <= _PART_CHARS:
-        return text
-    return text[:_PART_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def is_choice_reply(text: str) -> bool:

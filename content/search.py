@@ -192,8 +192,6 @@ _POINTS_BACK = re.compile(
     r"|so (?:ein|eine|einer|einem|einen|nem|nen|ner|ne)|solche|solcher|solchen|solches)\b"
 )
 _PARTS_MEMO = 64  # questions whose asking parts (and cased words) are remembered
-# a message asking several things: its first few asking parts are each tried alone
-_MAX_ASKED_PARTS = 4
 # a full stop that ends no sentence: an ordinal or a date's day ("am 16. Juni"), an
 # abbreviation ("Prof.", "z.B.", "bzw."), an initial
 _NO_END = re.compile(
@@ -297,8 +295,6 @@ class AnswerResult:
     small_talk: str | None = None
     kind: str | None = None  # the hard kind of fact the question asked for, if any
     source_title: str = ""  # the document's title, what users see
-    # a message asking several things answered by one part: that part (else "")
-    answered_part: str = ""
 
     def metadata(self) -> dict[str, object]:
         """The ``koopbot.answer`` event content of the product spec."""
@@ -487,8 +483,6 @@ class ContentIndex:
     def _new_memos(self) -> None:
         """Empty memos of the answer path (each build's vocabulary decides what is thin)."""
         self._parts_memo = Memo(self._find_asking_parts, _PARTS_MEMO)
-        # while one asking part of a message is tried alone: (message, its parts so)
-        self._variant: tuple[str, _Parts] | None = None
         self._cased_memo = Memo(self._find_cased, _PARTS_MEMO)
 
     def _cased(self, question: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -944,31 +938,7 @@ class ContentIndex:
 
         Asked for several times per answer: the last few are remembered (cleared when the
         index is rebuilt, whose vocabulary decides what is thin)."""
-        variant = self._variant
-        if variant is not None and variant[0] == question:
-            return variant[1]
         return self._parts_memo(question)
-
-    def _one_asked(self, parts: _Parts) -> list[_Parts]:
-        """A message asking several things (two asking clauses of a dictated message, two
-        question marks): each asking part alone, the others told. "… ob mer ni mal bei so
-        nem Austausch mitmachen wollen … wie lang geht denn so ein digitales Treffen
-        eigentlich weil …" asks one thing members expect answered; together, each part's
-        words dilute the other's. A part too thin to name its topic takes the parts before
-        it along, as the first asking part does.
-
-        Two questions each ended with a question mark were both asked on purpose ("Hat die
-        Maßnahme schon was gebracht? Gibt es eine Auswertung?"): only the whole answers."""
-        sentences, _, at, told = parts
-        if len(at) < 2 or sum("?" in sentence for sentence in sentences) > 1:
-            return []
-        out: list[_Parts] = []
-        for k in at[:_MAX_ASKED_PARTS]:
-            first = k
-            while first > 0 and len(self.analyzer.terms(" ".join(sentences[first : k + 1]))) < 2:
-                first -= 1
-            out.append((sentences, first, [k], told | frozenset(at).difference((k,))))
-        return out
 
     def _find_asking_parts(self, question: str) -> _Parts | None:
         sentences = _sentences(question)
@@ -1260,45 +1230,7 @@ class ContentIndex:
         self, question: str, lang: str = "de", *, verify: bool = True
     ) -> tuple[AnswerResult, dict[str, float] | None]:
         """``answer`` with the verifier's evidence about the entry the rules chose (None
-        when they chose none); ``verify=False`` answers without the verifier (to fit it).
-
-        A message that asks several things and is not answered as a whole is answered by
-        the one asking part whose answer the evidence backs best (each part is judged as
-        any question is: rules, then the verifier); the one-tap candidates stay those of
-        the whole message."""
-        result, evidence = self._explain(question, lang, verify=verify)
-        bounded = bound_query(question)
-        if not result.abstained or result.small_talk or self._never_answered(bounded):
-            return result, evidence
-        parts = self._asking_parts(bounded)
-        if parts is None:
-            return result, evidence
-        best: tuple[float, AnswerResult, dict[str, float] | None] | None = None
-        for variant in self._one_asked(parts):
-            self._variant = (bounded, variant)
-            try:
-                found, found_evidence = self._explain(question, lang, verify=verify)
-            finally:
-                self._variant = None
-            if found.abstained or found_evidence is None:
-                continue
-            backing = (
-                self.verifier.probability(found_evidence)
-                if verify and self.verifier is not None and found.entry_id not in self._extra
-                else found.score / 100.0
-            )
-            if best is None or backing > best[0]:
-                # the part answered, for the reply to say so ("… ich antworte auf: …")
-                found.answered_part = variant[0][variant[2][0]]
-                best = (backing, found, found_evidence)
-        if best is None:
-            return result, evidence
-        return best[1], best[2]
-
-    def _explain(
-        self, question: str, lang: str, *, verify: bool
-    ) -> tuple[AnswerResult, dict[str, float] | None]:
-        """``explain`` of the message as its asking parts are (see ``_asking_parts``)."""
+        when they chose none); ``verify=False`` answers without the verifier (to fit it)."""
         # An English question is answered in English; otherwise the user's language.
         lang = lang if lang in ("de", "en") else "de"
         # "Hallo, wie geht es dir?" is small talk with its greeting, not without it
@@ -1377,10 +1309,6 @@ class ContentIndex:
         no curated phrasing: not answered again."""
         known = fold(normalize(question))
         return known in self._refused_exact and known not in self._exact
-
-    def _never_answered(self, question: str) -> bool:
-        """What no part of a message is answered for: the whole is private or refused."""
-        return self._private(question) or self._refused_word_for_word(question)
 
     def _evidence(
         self,
@@ -1477,7 +1405,6 @@ class ContentIndex:
                 "refused_lead": max(0.0, min(refused_fit, 1.0) - min(fit, 1.0)),
                 "refused_entry": min(refused_entry, 1.0),
                 "refused_vote": refused_vote,
-                "one_part": 1.0 if self._variant is not None else 0.0,
             }
         )
         return evidence

@@ -57,7 +57,6 @@ FEATURES = (
     "refused_lead",  # … by how much it reads closer than the entry's best phrasing
     "refused_entry",  # best F1 of a refused question this very entry ranks first for
     "refused_vote",  # share of the 5 nearest known questions (F1-weighted) that were refused
-    "one_part",  # answered from one asking part of a message that asks several things
 )
 
 
