@@ -7,6 +7,7 @@ depends on (the synonym groups and the vocabulary used to split compounds).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
@@ -36,7 +37,15 @@ def bound_query(text: str) -> str:
     ``MAX_TOKEN_CHARS`` characters from the first ``MAX_QUERY_CHARS`` characters, without
     the letter frame around it (``content.letter``: "Guten Tag, … Mit freundlichen
     Grüßen …")."""
-    text = unframed(text[:MAX_QUERY_CHARS])
+    return _bounded(text[:MAX_QUERY_CHARS])
+
+
+@functools.lru_cache(maxsize=512)
+def _bounded(text: str) -> str:
+    """``bound_query`` of a text already cut to ``MAX_QUERY_CHARS``: one answer bounds the
+    same message several times (scores, rules, evidence), so the last few are remembered
+    (at most 512 × 4,000 characters)."""
+    text = unframed(text)
     if len(text) <= MAX_TOKEN_CHARS:
         return text
     # counted as the analysis sees them: "sachsen-anhalt" is two words
