@@ -91,6 +91,8 @@ _SELF = frozenset("ich i wir mir mer".split())
 _SELF_ALONE = frozenset("bin hab habe glaub glaube dachte".split())
 _PRONOUNS = frozenset("ich i wir mer man du er sie es ihr".split())
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem unsre unsere meine".split())
+# what follows a relative "wo": its subject ("… Mail wo ich mich melden kann")
+_SUBJECT_NEXT = _PRONOUNS | _ARTICLES
 # "… dann kann ich das abstimmen", "damit ich …": what the writer will do with the answer
 _THEN = frozenset("dann sonst deshalb deswegen darum damit".split())
 _SELF_VERBS = frozenset(
@@ -167,7 +169,7 @@ def _relative(sentence: str, spans: list[tuple[int, int]], words: list[str], i: 
         words[i] != "wo"
         or i < 2
         or i + 1 >= len(words)
-        or words[i + 1] not in _PRONOUNS | _ARTICLES
+        or words[i + 1] not in _SUBJECT_NEXT
     ):
         return False
     before = sentence[spans[i - 1][0] : spans[i - 1][1]]

@@ -24,7 +24,9 @@ _GREETING_WORD = (
 _GREETED = (
     r"(?:\s+(?:damen|und|herren|liebes|liebe|lieber|zusammen|alle|allerseits|team|ihr|leute"
     r"|frau|herr|dr\.?|prof\.?|kolleginnen|kollegen|moin|koopbot|bot|sir|madam"
-    r"|(?!(?:wie|was|wann|wer|wo|welche\w*|warum|wieso|gibt|kann|ist|sind)\b)[A-ZÄÖÜ][\w.\-]*))"
+    # a name: capitalised as written ("Hallo die Treffen, …" greets no one: not cut)
+    r"|(?!(?:wie|was|wann|wer|wo|welche\w*|warum|wieso|gibt|kann|ist|sind)\b)"
+    r"(?-i:[A-ZÄÖÜ])[\w.\-]*))"
     r"{0,4}"
 )
 _SALUTATION = re.compile(
