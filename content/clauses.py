@@ -165,12 +165,7 @@ def _relative(sentence: str, spans: list[tuple[int, int]], words: list[str], i: 
     """ "… ne Telefonnummer oder Mail wo ich mich melden kann": "wo" after a noun (written
     with its capital) and before a subject starts a relative clause, not a question (a
     question's verb comes first: "… Mail wo finde ich die")."""
-    if (
-        words[i] != "wo"
-        or i < 2
-        or i + 1 >= len(words)
-        or words[i + 1] not in _SUBJECT_NEXT
-    ):
+    if words[i] != "wo" or i < 2 or i + 1 >= len(words) or words[i + 1] not in _SUBJECT_NEXT:
         return False
     before = sentence[spans[i - 1][0] : spans[i - 1][1]]
     return before[:1].isupper()
