@@ -40,11 +40,12 @@ def bound_query(text: str) -> str:
     return _bounded(text[:MAX_QUERY_CHARS])
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=64)
 def _bounded(text: str) -> str:
     """``bound_query`` of a text already cut to ``MAX_QUERY_CHARS``: one answer bounds the
     same message several times (scores, rules, evidence), so the last few are remembered
-    (at most 512 × 4,000 characters)."""
+    (64, as the index's memos of a question's parts: members' words are not kept longer
+    than answering needs)."""
     text = unframed(text)
     if len(text) <= MAX_TOKEN_CHARS:
         return text
