@@ -32,10 +32,11 @@ async def own_synapse(
         await hs.stop()
 
 
-# Synapse's default rc_message (0.2/s, burst 10) would make this a two-minute wait; three a
-# second after a burst of three refuses 27 of the 30 replies at first all the same.
+# Synapse's default rc_message (0.2/s, burst 10) would make this a two-minute wait; one a
+# second after a burst of two refuses most of the 30 replies at first all the same, also
+# on a slow, busy machine (three a second did not bite there: the bot sent more slowly).
 @pytest.mark.slow
-@pytest.mark.parametrize("own_synapse", [(3, 3)], indirect=True)
+@pytest.mark.parametrize("own_synapse", [(1, 2)], indirect=True)
 async def test_burst_of_30_replies_all_arrive_under_rate_limit(
     own_synapse: LocalSynapse, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
