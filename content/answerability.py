@@ -756,7 +756,12 @@ _ABOUT = re.compile(
     r"(?:\s+(?:eigentlich|denn|ueberhaupt|genau|so))*$"
 )
 _BYE = re.compile(
-    r"^(?:tschuess|tschau|ciao|bye|bis dann|bis bald|schoenen tag|goodbye)(?:\s+\w+)?$"
+    r"^(?:tschuess|tschau|ciao|bye|bis dann|bis bald|schoenen tag|goodbye"
+    # a letter's closing sent alone ("Mit freundlichen Grüßen", "LG")
+    r"|(?:mit )?(?:freundlichen|vielen|viele|besten|beste|herzlichen|herzliche|liebe|lieben)"
+    r" gruessen?|best regards|kind regards|regards)(?:\s+\w+)?$"
+    # "LG" alone ("lg kosten" may be a search)
+    r"|^(?:lg|vg|mfg)$"
 )
 
 

@@ -119,6 +119,8 @@ def test_a_bare_greeting_or_thanks_stays_small_talk(index: ContentIndex) -> None
         ("Hello, how are you?", "greeting"),
         ("Hallo liebes Team, wer bist du?", "about"),
         ("Hallo, danke!", "thanks"),
+        ("Mit freundlichen Grüßen", "thanks"),  # a closing sent alone: no question
+        ("LG", "thanks"),
     ],
 )
 def test_small_talk_after_a_greeting_stays_small_talk(
