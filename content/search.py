@@ -1233,8 +1233,11 @@ class ContentIndex:
         when they chose none); ``verify=False`` answers without the verifier (to fit it)."""
         # An English question is answered in English; otherwise the user's language.
         lang = lang if lang in ("de", "en") else "de"
-        # "Hallo, wie geht es dir?" is small talk with its greeting, not without it
-        talk = small_talk(question[:MAX_QUERY_CHARS])
+        # small talk and a private matter are judged on the whole message, its letter frame
+        # included: "Hallo, wie geht es dir?" is a greeting; "… ? Danke im Voraus, meine
+        # Tochter fragt" is private
+        whole = question[:MAX_QUERY_CHARS]
+        talk = small_talk(whole)
         question = bound_query(question)
         if detect_lang(question, default=lang) == "en":
             lang = "en"
@@ -1257,7 +1260,7 @@ class ContentIndex:
         # dazu?" takes its topic from the sentence before, not that sentence's "nächstes Jahr"
         asked = self._asked(question)
         kind = question_kind(asked)
-        private = self._private(question)
+        private = self._private(whole)
         chosen = (
             None
             if private or self._refused_word_for_word(question)

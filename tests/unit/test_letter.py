@@ -129,3 +129,12 @@ def test_small_talk_after_a_greeting_stays_small_talk(
     # the greeting is part of the small talk: cut off, "wie geht es dir?" would read as a
     # question nobody can answer (and be forwarded to the coordinators)
     assert index.answer(text).small_talk == talk
+
+
+def test_a_private_matter_in_the_closing_is_still_private(index: ContentIndex) -> None:
+    # the frame is cut for scoring, never for the privacy guard
+    bare = "Wie lange dauern die digitalen Austauschtreffen?"
+    assert not index.answer(bare).abstained
+    private = f"{bare} Danke im Voraus! Meine Tochter fragt für ihre Schule. LG Jana"
+    answer = index.answer(private)
+    assert answer.abstained and not answer.candidates
