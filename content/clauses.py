@@ -25,6 +25,14 @@ MIN_WORDS = 10
 # a writer who sets commas or dashes marks the clauses: "Nora Kaiser – who did she
 # present with?" asks about her, not about "who did she present with"
 _MARKED = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
+# the marks themselves, to cut at ("(" and ")" enclose, they separate no clause)
+_MARK = re.compile(r"[,;:\u2013\u2014]|\s-\s")
+# the writer's own words: a piece with one of them before a question tells a story
+# ("unsere ogs will jetzt … und die koordinatorin meinte …, in wie viele phasen …?")
+_OWN = frozenset(
+    "ich i wir mir mich mer uns unser unsere unsre unserer unseren unserem mein "
+    "meine meiner meinen meinem my our we".split()
+)
 # sentences up to this length are remembered (filed questions are shorter)
 _REMEMBERED_CHARS = 400
 # "wie viele verschiedene themen gibt es": a question's verb comes within a few words
@@ -188,8 +196,10 @@ def _remembered_clauses(sentence: str) -> tuple[tuple[str, bool], ...]:
 
 def _clauses(sentence: str) -> list[tuple[str, bool]]:
     spans = [(m.start(), m.end()) for m in _WORD.finditer(sentence)]
-    if len(spans) < MIN_WORDS or _MARKED.search(sentence):
+    if len(spans) < MIN_WORDS:
         return [(sentence, False)]
+    if _MARKED.search(sentence):
+        return _marked_clauses(sentence)
     words = normalize(sentence).split()
     if len(words) != len(spans):  # a word that is only punctuation or an emoji
         words = [normalize(sentence[a:b]) for a, b in spans]
@@ -220,3 +230,63 @@ def _clauses(sentence: str) -> list[tuple[str, bool]]:
         end = cuts[n + 1][0] if n + 1 < len(cuts) else len(words)
         out.append((sentence[spans[i][0] : spans[end - 1][1]], asks))
     return out
+
+
+def _marked_clauses(sentence: str) -> list[tuple[str, bool]]:
+    """A sentence whose writer set commas or dashes, cut where a marked piece starts a
+    question, after a piece of the writer's own story: "mein großer kommt nächstes jahr auf
+    die weiterführende schule, welches von den treffen beschäftigt sich mit übergängen?"
+    asks about the meetings, not about the son. A piece without the writer's words before
+    the question names its topic and stays with it ("Nora Kaiser – who did she present
+    with?", "Die Vereinbarung, was muss da rein?"); what follows a question without
+    starting one belongs to it ("was kostet das, also ungefähr?") unless it tells ("…,
+    weil ich …")."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for m in _MARK.finditer(sentence):
+        if sentence[start : m.start()].strip():
+            pieces.append((start, m.start()))
+        start = m.end()
+    if sentence[start:].strip():
+        pieces.append((start, len(sentence)))
+    clauses_: list[tuple[int, int, str | None]] = []  # start, end, "ask" / "tell" / None
+    for a, b in pieces:
+        words = normalize(sentence[a:b]).split()
+        if not words:
+            continue
+        kind = _piece_starts(words)
+        if kind is None and not clauses_:
+            kind = "tell" if _OWN.intersection(words) else None
+        if kind is None and clauses_:
+            prev = clauses_[-1]
+            clauses_[-1] = (prev[0], b, prev[2])
+            continue
+        if clauses_ and clauses_[-1][2] is None:  # a topic stays with what follows it
+            prev = clauses_.pop()
+            a = prev[0]
+        clauses_.append((a, b, kind))
+    if len(clauses_) < 2 or not any(kind == "ask" for _, _, kind in clauses_):
+        return [(sentence, False)]
+    return [(sentence[a:b].strip(" ,;:\u2013\u2014-"), kind == "ask") for a, b, kind in clauses_]
+
+
+def _piece_starts(words: list[str]) -> str | None:
+    """What a marked piece starts: a question ("in wie viele phasen …", "gibt es …",
+    "welches …"), the writer's story or reason ("ich hab …", "weil …"), or neither."""
+    first = words[0]
+    if first in _PREPOSITIONS and len(words) > 1 and words[1] in _W_WORDS:
+        return "ask"
+    return _starts(["", *words[:2]], 1)
+
+
+def tells(sentence: str) -> bool:
+    """Whether a sentence after a member's question tells about the writer rather than
+    asking on: "…? unser kreis ist echt klein, bei uns kennt jeder jeden", "…? ich frag für
+    den nachbarn". A sentence with the writer's words that starts (or, after "und", "also",
+    continues with) a question asks on: "…? Und brauchen wir dafür eine Vereinbarung"."""
+    words = normalize(sentence).split()
+    if not words:
+        return False
+    if any(_piece_starts(words[k:]) == "ask" for k in range(min(2, len(words)))):
+        return False
+    return bool(_OWN.intersection(words)) or _piece_starts(words) == "tell"

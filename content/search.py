@@ -50,7 +50,7 @@ from content.answerability import (
     small_talk,
     stated,
 )
-from content.clauses import clauses
+from content.clauses import clauses, tells
 from content.contentset import ContentSet
 from content.letter import unframed
 from content.memo import Memo
@@ -105,6 +105,33 @@ _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for mapping an unknown word onto the voca
 _TYPO_MIN_LEN = 5
 _MINOR_FACTOR = 0.5  # weight of an unknown word written in lower case in a cased question
 _MAJOR_FACTOR = 1.5  # weight of an unknown capitalised word (a noun) in a cased question
+# a past participle or "zu" infinitive ("festzuhalten", "abgehalten", "zusammengesetzt"):
+# how a formal question is put; its verb counts where the content has it ("festhalten"),
+# and it is no typo of a near word ("abgehalten" is not "abgehakt")
+_VERB_FORM = re.compile(
+    r"^((?:ab|an|auf|aus|bei|dar|durch|ein|fest|fort|frei|her|hin|mit|nach|sicher|statt"
+    r"|teil|um|vor|voran|weg|weiter|wieder|zu|zurueck|zusammen|bereit|bekannt|klar"
+    r"|heraus|herein|hinaus|hinein|ueber|unter)*)(?:ge|zu)([a-z]{3,})$"
+)
+_VERB_FORM_MAX = 40  # longer terms are no verb form (and the pattern stays cheap)
+
+
+def _verb_form(term: str) -> re.Match[str] | None:
+    """A past participle or "zu" infinitive: separable prefixes, "ge"/"zu", the verb."""
+    return _VERB_FORM.match(term) if len(term) <= _VERB_FORM_MAX else None
+
+
+def _verb_bases(match: re.Match[str]) -> list[str]:
+    """The stems the verb of a participle or "zu" infinitive may have in the content:
+    "festzuhalt" -> "festhalt", "zusammengesetzt" -> "zusammensetz", "gegliedert" ->
+    "glieder"."""
+    prefix, verb = match.group(1), match.group(2)
+    bases = [prefix + verb]
+    if verb.endswith("t"):
+        bases.append(prefix + verb[:-1])
+    return [*bases, *(stem(b + "en") for b in bases), *(stem(b + "n") for b in bases)]
+
+
 _CASED_WORD = re.compile(r"[^\W\d_]+")
 _ANCHOR_SIM = 0.9  # a typo match must be this close to count as a title word or keyword
 _MAX_RELATED = 2
@@ -849,7 +876,14 @@ class ContentIndex:
                 unknown.append(term)
             elif not term.isdigit():
                 total += self._unknown_weight(term, minor, major) * factor
-        todo = [term for term in unknown if term not in self._typos]
+        # a participle or "zu" infinitive as written ("abgehalten", "festzuhalten"): its
+        # verb, if the content has it, and no typo of a near word ("abgehakt")
+        verbs = {
+            term: self._verb_of(form)
+            for term in unknown
+            if term in real and (form := _verb_form(term)) is not None
+        }
+        todo = [term for term in unknown if term not in self._typos and term not in verbs]
         if todo and self._vocab:
             guard = self.typo_guard or _TYPO_GUARD
             for term in todo:
@@ -862,7 +896,11 @@ class ContentIndex:
                     unknown_now = (best, sim)
                     self._typo_overflow[term] = unknown_now
         for term in unknown:
-            best, sim = self._typos.get(term) or self._typo_overflow.get(term, (0, 0.0))
+            if term in verbs:
+                verb = verbs[term]
+                best, sim = (verb, 1.0) if verb is not None else (0, 0.0)
+            else:
+                best, sim = self._typos.get(term) or self._typo_overflow.get(term, (0, 0.0))
             if sim > 0:
                 matched.append((best, sim * terms[term]))
                 total += float(self._idf[best]) * terms[term]
@@ -874,6 +912,11 @@ class ContentIndex:
                 total += self._unknown_weight(term, minor, major) * terms[term]
         self._typo_overflow.clear()
         return matched, total
+
+    def _verb_of(self, form: re.Match[str]) -> int | None:
+        """The content's term for the verb of a participle or "zu" infinitive
+        ("festzuhalt" -> "festhalt"), None when the content has not that verb."""
+        return next((self._term_ids[b] for b in _verb_bases(form) if b in self._term_ids), None)
 
     def _nearest(self, term: str) -> tuple[int, float]:
         """The vocabulary term closest to an unknown word and its similarity 0-1 (0: none
@@ -955,7 +998,9 @@ class ContentIndex:
             for clause, asks in cut:
                 if asks:
                     at.append(len(parts))
-                elif len(cut) > 1:
+                elif len(cut) > 1 or (i > asking[-1] and tells(clause)):
+                    # "…? unser kreis ist echt klein": the writer's story after the
+                    # question is not asked, as the story before it is not
                     told.add(len(parts))
                 parts.append(clause)
         if len(parts) < 2:

@@ -29,6 +29,7 @@ UNREAD = (
     "holdout24.yaml",
     "holdout25.yaml",
     "holdout26.yaml",
+    "holdout27.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",

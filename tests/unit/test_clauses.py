@@ -140,3 +140,58 @@ def test_wo_after_a_noun_and_before_its_subject_is_relative() -> None:
     # without the noun's capital, "wo ich" asks ("weiß nicht wo ich …")
     text = "ich hab die Mail gelesen und weiß nicht wo ich mich anmelden kann für das treffen"
     assert asking(text) == ["wo ich mich anmelden kann für das treffen"]
+
+
+def test_a_comma_after_the_writers_story_starts_the_question() -> None:
+    text = (
+        "bei uns an der grundschule ist eine neue ganztagsleitung und die will mit der "
+        "musikschule was starten, in wie viele phasen teilen die folien eine kooperation ein?"
+    )
+    assert asking(text) == ["in wie viele phasen teilen die folien eine kooperation ein?"]
+    text = (
+        "Mein Sohn wechselt im Sommer auf die weiterführende Schule und ich frage mich einiges, "
+        "welches Treffen des Verbands behandelt den Übergang?"
+    )
+    assert asking(text) == ["welches Treffen des Verbands behandelt den Übergang?"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a topic named before the question, not the writer's story: one clause
+        "Nora Kaiser vom Fachforum im Juni – mit wem hat sie das Forum eigentlich gestaltet?",
+        "Die Kooperationsvereinbarung zwischen Musikschule und Ganztag, was gehört da hinein?",
+        # a comma inside the question, no second piece that asks
+        "Wie lange dauern die Austauschtreffen, also ungefähr, in der Regel so am Nachmittag?",
+    ],
+)
+def test_a_named_topic_or_an_inner_comma_is_no_story(text: str) -> None:
+    cut = clauses(text)
+    assert len(cut) == 1
+
+
+def test_a_reason_after_a_comma_is_not_asked() -> None:
+    text = (
+        "wie lange dauern die online treffen vom verband ungefähr, weil ich muss das mit der "
+        "mittagspause hinkriegen"
+    )
+    assert asking(text) == ["wie lange dauern die online treffen vom verband ungefähr"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "story"),
+    [
+        ("unser kreis ist echt klein, bei uns kennt jeder jeden", True),
+        ("ich frag für den nachbarn", True),
+        ("meine tochter lacht mich deswegen schon aus", True),
+        ("hab die folien nur auf dem handy gesehen", True),
+        # a follow-up that asks on, even with the writer's "wir"
+        ("Und brauchen wir dafür eine Vereinbarung", False),
+        ("wie lange dauert das bei uns dann", False),
+        # a follow-up that names more of what is asked
+        ("Also auch die Laufzeit", False),
+        ("", False),
+    ],
+)
+def test_what_follows_a_question_tells_or_asks_on(sentence: str, story: bool) -> None:
+    assert clauses_module.tells(sentence) is story
