@@ -48,6 +48,9 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwer\s+(?:bezahlt|zahlt|finanziert|traegt die kosten|uebernimmt die kosten)\b"
             r"|\bwho\s+(?:pays|funds|finances)\b"
+            # the passive of a formal question: "Von wem wird die Agentur finanziert?"
+            r"|\bvon wem\s+(?:wird|werden|wurde|wurden)\s+(?:\w+\s+){0,8}(?:finanziert|bezahlt"
+            r"|gezahlt|gefoerdert|getragen)\b"
         ),
     ),
     (
@@ -68,6 +71,8 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "was zahlt man pro Stunde?", "Honorar", "Fördervolumen": an amount
             r"|\bwas\s+(?:\w+\s+){0,8}(?:zahlt|bezahlt|zahlen|bezahlen)\b|\bhonorar\w*"
             r"|\b\w*(?:foerder|finanz)volumen\b"
+            # "In welcher Höhe wird gefördert?", "Mit welchem Betrag …": an amount
+            r"|\bin welcher hoehe\b|\b(?:mit )?welche[mn]? (?:betrag|summe)\b"
         ),
     ),
     (
@@ -149,6 +154,10 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # who gave a talk or wrote a paper: a name
             r"|\bwer\s+hat\s+(?:\S+\s+){0,12}(?:gehalten|vorgetragen|geschrieben|verfasst"
             r"|moderiert|erstellt|vorgestellt|gesprochen|referiert|praesentiert|geleitet)\b"
+            # the same in the passive: "Von wem wurde das Forum vorgestellt?"
+            r"|\bvon wem\s+(?:wird|werden|wurde|wurden|ist|sind)\s+(?:\S+\s+){0,12}(?:gehalten"
+            r"|vorgetragen|geschrieben|verfasst|moderiert|erstellt|vorgestellt|referiert"
+            r"|praesentiert|geleitet|unterzeichnet|unterschrieben)\b"
             r"|\bwho\s+(?:moderated|chaired|led|hosted|presented|gave|spoke|wrote|created)\b|\bnamentlich\b|\bmit namen\b"
             # names asked for: "gibts da Namen?", "any names?", the keynote's speaker
             r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}namen\b|\bwelche namen\b|\bany names\b"
