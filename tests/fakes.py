@@ -6,7 +6,6 @@ They implement the Protocols of commands.context exactly; no mocks of internals.
 from __future__ import annotations
 
 import itertools
-import pickle
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from commands.i18n import Catalog
 from commands.registry import Registry
 from commands.reply import Attachment, Reply
 from storage import Database
+from tests.built import built_once
 
 T = TypeVar("T")
 
@@ -250,19 +250,6 @@ class FakeRuntime:
             await self.on_reload_rooms()
 
 
-_BUILT: dict[str, bytes] = {}
-
-
-def built_once(key: str, build: Callable[[], T]) -> T:
-    """``build()``, run once per test process for ``key`` and kept pickled: every caller
-    gets its own unpickled copy (a content index: 0.1 s against a 3 s build; a test may
-    change its copy, nothing is shared between tests)."""
-    if key not in _BUILT:
-        _BUILT[key] = pickle.dumps(build())
-    copy: T = pickle.loads(_BUILT[key])
-    return copy
-
-
 def _shipped() -> tuple[ContentSet, ContentIndex]:
     from content import ContentIndex, load_content
 
@@ -273,6 +260,18 @@ def _shipped() -> tuple[ContentSet, ContentIndex]:
 def shipped_index() -> ContentIndex:
     """A fresh copy of the shipped content's index (``ContentIndex(load_content())``)."""
     return built_once("shipped", _shipped)[1]
+
+
+def _unrefused() -> ContentIndex:
+    from content import ContentIndex, load_content
+
+    return ContentIndex(load_content(), refused=[])
+
+
+def unrefused_index() -> ContentIndex:
+    """A fresh copy of ``ContentIndex(load_content(), refused=[])``: the shipped content
+    without the shipped refused questions, for tests that count only what they flag."""
+    return built_once("unrefused", _unrefused)
 
 
 async def make_services(

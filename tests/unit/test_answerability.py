@@ -245,7 +245,6 @@ async def test_one_tap_by_number_and_by_reaction(tmp_path: Path) -> None:
         await services.db.close()
 
 
-@pytest.mark.slow
 async def test_coordinator_answer_reaches_asker_and_answers_reworded_questions(
     tmp_path: Path,
 ) -> None:

@@ -34,7 +34,7 @@ def cs():
 
 @pytest.fixture(scope="module")
 def index() -> ContentIndex:
-    """The shipped index (a copy of this process's one build)."""
+    """The shipped index (a copy of the test run's one build)."""
     return shipped_index()
 
 
@@ -233,9 +233,9 @@ def test_off_topic_abstains_with_suggestions(index: ContentIndex, question: str)
         assert res.suggestions and all(title for _id, title in res.suggestions)
 
 
-def test_threshold_controls_abstention(cs) -> None:
+def test_threshold_controls_abstention(cs, index: ContentIndex) -> None:
     question = "Was kostet ein Lerncluster?"
-    assert not ContentIndex(cs).answer(question).abstained
+    assert not index.answer(question).abstained  # (the index of ``cs``, built once)
     strict = ContentIndex(cs, threshold=101)
     res = strict.answer(question)
     assert res.abstained and res.suggestions[0][0] == "lerncluster-kosten"

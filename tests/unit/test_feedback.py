@@ -10,12 +10,11 @@ import pytest
 from commands.context import Context, Services
 from commands.feedback import flag_by_reaction, flag_command, forget_flags, load_refused_questions
 from commands.knowledge import answer_question
-from content import ContentIndex, load_content
 from storage import Database
 from storage.feedback import AnsweredQuestions, RefusedQuestions
 from storage.privacy import export_user, forget_user, mentions
 from storage.questions import UnansweredQuestions
-from tests.fakes import fake_chat, make_services, message_context, must
+from tests.fakes import fake_chat, make_services, message_context, must, unrefused_index
 
 KOORD_ROOM = "!koordination:localhost"
 ASKER = "@a:localhost"
@@ -97,7 +96,7 @@ async def test_refused_questions_are_kept_and_forgotten_per_member(tmp_path: Pat
 
 
 def test_add_refused_makes_a_similar_question_read_as_refused() -> None:
-    index = ContentIndex(load_content(), refused=[])
+    index = unrefused_index()
     similar = "Was kostet uns die Teilnahme am Lerncluster eigentlich?"
     _, before = index.explain(similar, verify=False)
     assert before is not None and before["refused"] == 0.0
@@ -180,7 +179,7 @@ async def test_the_askers_thumbs_down_forwards_once_and_is_remembered(tmp_path: 
         assert await RefusedQuestions(services.db).all() == [(COSTS_ENTRY, COSTS)]
 
         # after a restart the flagged pair is loaded into the new index
-        fresh = ContentIndex(must(services.content), refused=[])
+        fresh = unrefused_index()  # a restart: a new index of the same content
         services.answers = fresh
         assert await load_refused_questions(services) == 1
         assert fresh.refused == [(COSTS_ENTRY, COSTS)]

@@ -23,8 +23,9 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def original() -> ContentIndex:
+    """Freshly built, not a copy; read only (session: see test_search_dense.indexes)."""
     return ContentIndex(load_content())
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import itertools
+import pickle
 import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,11 +24,10 @@ from commands.knowledge import (
     load_network_answers,
     network_entry,
 )
-from content import ContentIndex
 from storage import MIGRATIONS, Database
 from storage.answers import NetworkAnswer, NetworkAnswers, read_network_answers
 from storage.questions import UnansweredQuestions
-from tests.fakes import fake_chat, make_services, message_context
+from tests.fakes import FakeChat, fake_chat, make_services, message_context, shipped_index
 
 FIRST = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
 REWORDED = "Kann ich mir die Teilnahme an einem Treffen schriftlich bestätigen lassen?"
@@ -57,13 +61,53 @@ async def _answered_and_reworded(services: Services) -> None:
     assert (await UnansweredQuestions(services.db).get(2)) is not None
 
 
+# The state after ``_answered_and_reworded``: database file, chat and index (pickled).
+_REWORDED: dict[str, Any] = {}
+
+
+async def _reworded_services(tmp_path: Path) -> Services:
+    """Services in the state ``_answered_and_reworded`` leaves, each test its own copy.
+
+    The coordinator's answer in it rebuilds the index (seconds of CPU) and a dozen tests
+    start from that state: it is played once per test process (its checks included) and
+    each test gets a copy of the database, the chat and the index, so none sees another's
+    changes."""
+    if not _REWORDED:
+        first = tmp_path / "reworded"
+        services = await make_services(first)
+        try:
+            await _answered_and_reworded(services)
+        finally:
+            await services.db.close()
+        with (
+            closing(sqlite3.connect(first / "k.db")) as db,
+            closing(sqlite3.connect(first / "backup.db")) as backup,
+        ):
+            db.backup(backup)  # whatever the write-ahead log still holds included
+        chat = fake_chat(services)
+        _REWORDED.update(
+            db=(first / "backup.db").read_bytes(),
+            answers=pickle.dumps((services.content, services.answers)),
+            chat={
+                f.name: getattr(chat, f.name) for f in dataclasses.fields(chat) if f.name != "_ids"
+            },
+            next_id=next(chat._ids),  # event ids go on where the played chat stopped
+        )
+    (tmp_path / "k.db").write_bytes(_REWORDED["db"])
+    services = await make_services(tmp_path, with_content=False)
+    services.content, services.answers = pickle.loads(_REWORDED["answers"])
+    services.chat = FakeChat(
+        **copy.deepcopy(_REWORDED["chat"]), _ids=itertools.count(_REWORDED["next_id"])
+    )
+    return services
+
+
 async def test_see_answers_the_asker_files_the_wording_and_answers_it_later(
     tmp_path: Path,
 ) -> None:
-    services = await make_services(tmp_path)
+    services = await _reworded_services(tmp_path)
     chat = fake_chat(services)
     try:
-        await _answered_and_reworded(services)
         await answer_command(_koord(services), "2", "siehe 1")
         assert "Antwort auf Frage Nr. 1" in chat.texts("!k")[-1]
         dm = [s for s in chat.sent if s.room_id == "!dm-@b:localhost"]
@@ -91,7 +135,7 @@ async def test_see_answers_the_asker_files_the_wording_and_answers_it_later(
 
         # after a restart and in `koopbot ask`, the rewordings count too
         assert services.content is not None
-        services.answers = ContentIndex(services.content)
+        services.answers = shipped_index()  # a new index of the same content
         assert await load_network_answers(services) == 1
         assert services.answers.answer(REWORDED).entry_id == "koordination-1"
         assert "id=koordination-1" in answer_offline(REWORDED, "de", [], services.db.path)
@@ -111,10 +155,9 @@ async def test_see_answers_the_asker_files_the_wording_and_answers_it_later(
     ],
 )
 async def test_see_errors_leave_everything_as_it_was(tmp_path: Path, text: str, key: str) -> None:
-    services = await make_services(tmp_path)
+    services = await _reworded_services(tmp_path)
     chat = fake_chat(services)
     try:
-        await _answered_and_reworded(services)
         assert await _asked(services, "@e:localhost", THIRD) == {"abstained": True}
         sent = len(chat.sent)
         with pytest.raises(UserError) as refused:
@@ -133,9 +176,8 @@ async def test_see_errors_leave_everything_as_it_was(tmp_path: Path, text: str, 
 
 async def test_other_text_is_still_a_typed_answer(tmp_path: Path) -> None:
     """Only "siehe <nr>" (and its variants) reuse an answer; any other text is the answer."""
-    services = await make_services(tmp_path)
+    services = await _reworded_services(tmp_path)
     try:
-        await _answered_and_reworded(services)
         await answer_command(_koord(services), "2", "siehe Merkblatt 1 auf der Website")
         answers = await NetworkAnswers(services.db).all()
         assert [a.answer for a in answers] == [ANSWER, "siehe Merkblatt 1 auf der Website"]
@@ -145,9 +187,8 @@ async def test_other_text_is_still_a_typed_answer(tmp_path: Path) -> None:
 
 
 async def test_forget_me_removes_the_members_rewordings_live(tmp_path: Path) -> None:
-    services = await make_services(tmp_path)
+    services = await _reworded_services(tmp_path)
     try:
-        await _answered_and_reworded(services)
         await answer_command(_koord(services), "2", "SIEHE 1")
         await forget_asked_questions(services, user_id="@b:localhost")
         (stored,) = await NetworkAnswers(services.db).all()
@@ -210,9 +251,8 @@ async def test_a_question_number_no_question_can_have_is_unknown(
     tmp_path: Path, number: str
 ) -> None:
     """A coordinator's typo in the number: the plain "unknown question" error, no crash."""
-    services = await make_services(tmp_path)
+    services = await _reworded_services(tmp_path)
     try:
-        await _answered_and_reworded(services)
         with pytest.raises(UserError) as refused:
             await answer_command(_koord(services), number, ANSWER)
         assert refused.value.key == "knowledge.unknown_question"
@@ -225,10 +265,9 @@ async def test_see_still_finds_the_answer_after_the_first_asker_forgot(tmp_path:
     """The answer outlives its question: after the first asker's !vergiss-mich deleted
     question #1, "siehe 1" still reaches the answer it received (the coordination's
     text), and the member's words are nowhere."""
-    services = await make_services(tmp_path)
+    services = await _reworded_services(tmp_path)
     chat = fake_chat(services)
     try:
-        await _answered_and_reworded(services)
         await forget_asked_questions(services, user_id="@a:localhost")
         gone = await UnansweredQuestions(services.db).get(1)
         assert gone is not None and (gone.question, gone.sender, gone.resolved) == ("", None, True)

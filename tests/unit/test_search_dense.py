@@ -50,8 +50,10 @@ def _grown(base: ContentSet, n: int) -> ContentSet:
     return replace(base, faq=faq)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def indexes() -> tuple[ContentIndex, ContentIndex]:
+    """Read only: kept for the worker's session, since xdist may hand a worker this
+    module's tests in several batches, between which a module fixture is built again."""
     content = _grown(load_content(), 400)
     return ContentIndex(content, dense=False), ContentIndex(content, dense=True)
 
