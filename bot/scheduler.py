@@ -27,7 +27,7 @@ from bot.matrix import MatrixError
 from bot.metrics import Metrics
 from commands.context import JobContext, Services
 from commands.registry import Registry
-from storage.jobs import Job, Jobs
+from storage.jobs import Job, Jobs, SentLog
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,11 @@ class Scheduler:
             self._arm(job.id, job.due_at)  # moved later in the meantime
             return
         if job.not_after is not None and now > job.not_after:
+            if await SentLog(self._jobs.db).event_for(job_key(job)):
+                # sent, and the bot was stopped before it could note so: it is done, and
+                # neither missed nor to be sent again
+                await self._jobs.finish(job.id, "done", "sent before a restart", now=now)
+                return
             log.warning(
                 "skipped %s %s: due %s, too late after %s",
                 job.kind,

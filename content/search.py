@@ -458,6 +458,9 @@ class ContentIndex:
         # question reading like one of them is evidence against answering it
         self.refused: list[tuple[str, str]] = load_refused() if refused is None else refused
         self._refused_terms: list[list[str]] | None = None
+        # per question members asked (asked.yaml, rewordings): the terms of its asking part
+        # and its asking sentences, kept across rebuilds (``_filed_analysis``)
+        self._filed: dict[str, tuple[list[str], str]] = {}
         self._open_word_list()
         self._known_cache: dict[str, bool] = {}
         self.entries: list[FaqEntry] = list(content.faq)
@@ -556,7 +559,7 @@ class ContentIndex:
     @_locked
     def add_entries(self, entries: list[FaqEntry]) -> None:
         """Add (or replace by id) entries live, e.g. the coordinators' answers; rebuilds
-        the index (milliseconds for the shipped content)."""
+        the index, without analysing members' filed questions again (``_filed_analysis``)."""
         for entry in entries:
             self._put_extra(entry)
         vocabulary = [
@@ -641,6 +644,7 @@ class ContentIndex:
         anchors: list[set[int]] = []
         analysed = [self._curated_terms(entry) for entry in self.entries]
         curated = {t for one in analysed for part in one for terms in part for t in terms}
+        self._filed = self._filed_analysis()
         asked_terms = self._asked_terms(curated)
         for i, entry in enumerate(self.entries):
             starts.append(len(phr_terms))
@@ -787,6 +791,25 @@ class ContentIndex:
 
     # ------------------------------------------------------------------ scoring
 
+    def _filed_analysis(self) -> dict[str, tuple[list[str], str]]:
+        """Of every question members asked that is filed under an entry: the terms of its
+        asking part and its asking sentences. Analysed once, not again on each rebuild after
+        a coordinator's answer (11,000 questions: seconds of CPU each time, while the
+        coordinator waits), as the refused questions are; a question no longer filed (a
+        member who asked to be forgotten) is not kept."""
+        old = self._filed
+        filed: dict[str, tuple[list[str], str]] = {}
+        for entry in self.entries:
+            for question in entry.asked:
+                if question in filed:
+                    continue
+                known = old.get(question)
+                filed[question] = known or (
+                    self.analyzer.terms(self._asking(question)),
+                    self._asked(bound_query(question)),
+                )
+        return filed
+
     def _learned_from_asked(self, entry: FaqEntry) -> tuple[frozenset[str], frozenset[str]]:
         """The kinds of fact that members' questions filed under a curated entry asked, and
         the things their "wie viele …" counted, each asked at least ``LEARNED_KIND_MIN``
@@ -802,7 +825,7 @@ class ContentIndex:
         kinds: dict[str, int] = {}
         counted: dict[str, int] = {}
         for question in entry.asked:
-            asked = self._asked(bound_query(question))
+            asked = self._filed[question][1]
             kind = _kind_of_filed(asked)
             if kind is None or kind in _NEVER_LEARNED:
                 continue
@@ -838,7 +861,7 @@ class ContentIndex:
             lists: list[list[str]] = []
             for question in entry.asked:
                 terms = []
-                for term in self.analyzer.terms(self._asking(question)):
+                for term in self._filed[question][0]:
                     if term not in curated and len(term) >= _TYPO_MIN_LEN and not term.isdigit():
                         if term not in mapped:
                             best = process.extractOne(

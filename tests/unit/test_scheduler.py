@@ -10,9 +10,9 @@ import pytest
 
 from bot.matrix import MatrixError
 from bot.metrics import Metrics
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, job_key
 from commands.registry import Registry
-from storage.jobs import Jobs
+from storage.jobs import Jobs, SentLog
 from tests.fakes import make_services
 
 
@@ -99,6 +99,38 @@ async def test_jobs_commit_and_arm_with_the_change_that_wants_them(tmp_path: Pat
             await scheduler.cancel("test.kind", "kept")
             assert scheduler.scheduled() == 1
         assert scheduler.scheduled() == 0 and await jobs.pending() == []
+    finally:
+        scheduler.shutdown()
+        await services.db.close()
+
+
+async def test_a_job_sent_before_a_crash_is_done_not_skipped(tmp_path: Path) -> None:
+    """The message went out, then the bot was killed before it noted the job as done;
+    restarted after the job's deadline, the job is done (it was sent), neither skipped as
+    missed nor sent again."""
+    services = await make_services(tmp_path, with_content=False)
+    calls: list[Any] = []
+
+    async def handler(jctx: Any, job: Any) -> None:
+        calls.append(job.ref)
+
+    registry = Registry()
+    registry.jobs["test.kind"] = handler
+    jobs = Jobs(services.db)
+    scheduler = Scheduler(jobs, Metrics())
+    scheduler.bind(services, registry)
+    try:
+        now = datetime.now(UTC)
+        job_id = await scheduler.schedule(
+            "test.kind", "r1", now - timedelta(minutes=2), not_after=now - timedelta(minutes=1)
+        )
+        job = await jobs.get(job_id)
+        assert job is not None
+        await SentLog(services.db).record(job_key(job), "!room:localhost", "$sent")
+        await scheduler._run(job_id)
+        job = await jobs.get(job_id)
+        assert job is not None and job.state == "done"
+        assert calls == []
     finally:
         scheduler.shutdown()
         await services.db.close()
