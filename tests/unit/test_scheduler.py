@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,12 @@ from storage.jobs import Jobs, SentLog
 from tests.fakes import make_services
 
 
-async def run_job(
-    tmp_path: Path, error: Exception | None, *, not_after: timedelta | None = None
-) -> str:
+@asynccontextmanager
+async def bound_scheduler(
+    tmp_path: Path, error: Exception | None = None
+) -> AsyncIterator[tuple[Any, Jobs, Scheduler, list[Any]]]:
+    """A scheduler bound to services with one job kind, whose handler notes its calls
+    (and raises ``error``): services, jobs, scheduler, calls."""
     services = await make_services(tmp_path, with_content=False)
     calls: list[Any] = []
 
@@ -33,6 +38,16 @@ async def run_job(
     scheduler = Scheduler(jobs, Metrics())
     scheduler.bind(services, registry)
     try:
+        yield services, jobs, scheduler, calls
+    finally:
+        scheduler.shutdown()
+        await services.db.close()
+
+
+async def run_job(
+    tmp_path: Path, error: Exception | None, *, not_after: timedelta | None = None
+) -> str:
+    async with bound_scheduler(tmp_path, error) as (_, jobs, scheduler, calls):
         now = datetime.now(UTC)
         job_id = await scheduler.schedule(
             "test.kind",
@@ -46,9 +61,6 @@ async def run_job(
         assert job is not None
         assert len(calls) == (2 if job.state == "pending" else (0 if job.state == "skipped" else 1))
         return job.state
-    finally:
-        scheduler.shutdown()
-        await services.db.close()
 
 
 async def test_job_runs_once(tmp_path: Path) -> None:
@@ -108,18 +120,7 @@ async def test_a_job_sent_before_a_crash_is_done_not_skipped(tmp_path: Path) -> 
     """The message went out, then the bot was killed before it noted the job as done;
     restarted after the job's deadline, the job is done (it was sent), neither skipped as
     missed nor sent again."""
-    services = await make_services(tmp_path, with_content=False)
-    calls: list[Any] = []
-
-    async def handler(jctx: Any, job: Any) -> None:
-        calls.append(job.ref)
-
-    registry = Registry()
-    registry.jobs["test.kind"] = handler
-    jobs = Jobs(services.db)
-    scheduler = Scheduler(jobs, Metrics())
-    scheduler.bind(services, registry)
-    try:
+    async with bound_scheduler(tmp_path) as (services, jobs, scheduler, calls):
         now = datetime.now(UTC)
         job_id = await scheduler.schedule(
             "test.kind", "r1", now - timedelta(minutes=2), not_after=now - timedelta(minutes=1)
@@ -131,6 +132,3 @@ async def test_a_job_sent_before_a_crash_is_done_not_skipped(tmp_path: Path) -> 
         job = await jobs.get(job_id)
         assert job is not None and job.state == "done"
         assert calls == []
-    finally:
-        scheduler.shutdown()
-        await services.db.close()
