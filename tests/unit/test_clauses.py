@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from content import clauses as clauses_module
@@ -195,3 +197,25 @@ def test_a_reason_after_a_comma_is_not_asked() -> None:
 )
 def test_what_follows_a_question_tells_or_asks_on(sentence: str, story: bool) -> None:
     assert clauses_module.tells(sentence) is story
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ", " * 3000,
+        "ich, " * 2000 + "wie viele phasen hat eine kooperation?",
+        "– – – " * 500,
+        "🎻, " * 100 + "was kostet das?",
+        "unsere ogs, " * 300 + "in wie viele phasen, also ungefähr, wird das eingeteilt?",
+        ";:,-" * 1000,
+    ],
+)
+def test_strangers_commas_never_break_it(text: str) -> None:
+    """Marked pieces are cut, never lost or reordered: the words stay, only the marks
+    between clauses go."""
+    cut = clauses(text)
+
+    def words(s: str) -> list[str]:
+        return re.findall(r"\w+", s)
+
+    assert words(" ".join(clause for clause, _ in cut)) == words(text)
