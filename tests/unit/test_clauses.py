@@ -144,17 +144,23 @@ def test_wo_after_a_noun_and_before_its_subject_is_relative() -> None:
     assert asking(text) == ["wo ich mich anmelden kann für das treffen"]
 
 
-def test_a_comma_after_the_writers_story_starts_the_question() -> None:
-    text = (
-        "bei uns an der grundschule ist eine neue ganztagsleitung und die will mit der "
-        "musikschule was starten, in wie viele phasen teilen die folien eine kooperation ein?"
-    )
-    assert asking(text) == ["in wie viele phasen teilen die folien eine kooperation ein?"]
-    text = (
-        "Mein Sohn wechselt im Sommer auf die weiterführende Schule und ich frage mich einiges, "
-        "welches Treffen des Verbands behandelt den Übergang?"
-    )
-    assert asking(text) == ["welches Treffen des Verbands behandelt den Übergang?"]
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "bei uns an der grundschule ist eine neue ganztagsleitung und die will mit der "
+            "musikschule was starten, in wie viele phasen teilen die folien eine kooperation ein?",
+            "in wie viele phasen teilen die folien eine kooperation ein?",
+        ),
+        (
+            "Mein Sohn wechselt im Sommer auf die weiterführende Schule und ich frage mich "
+            "einiges, welches Treffen des Verbands behandelt den Übergang?",
+            "welches Treffen des Verbands behandelt den Übergang?",
+        ),
+    ],
+)
+def test_a_comma_after_the_writers_story_starts_the_question(text: str, question: str) -> None:
+    assert asking(text) == [question]
 
 
 @pytest.mark.parametrize(
