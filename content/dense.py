@@ -40,8 +40,10 @@ class DenseScorer:
         self._phr_post = [np.frombuffer(a, dtype=np.intc) for a in phr_post]
         self._anc_post = [np.frombuffer(a, dtype=np.intc) for a in anc_post]
         self._phr_mass = np.frombuffer(phr_mass, dtype=np.float64)
-        # an entry's phrasings are contiguous: the best fit per entry is one reduceat
-        self._starts = np.asarray(phr_starts, dtype=np.intp)
+        # an entry's phrasings are contiguous: phrasing p belongs to entry phr_entry[p]
+        starts = np.asarray(phr_starts, dtype=np.intp)
+        counts = np.diff(np.append(starts, len(self._phr_mass)))
+        self._phr_entry = np.repeat(np.arange(n_entries, dtype=np.intp), counts)
         self._n = n_entries
         self.set_refused({}, [], [])
 
@@ -87,8 +89,15 @@ class DenseScorer:
         if coverage_only:
             return [0.0] * n, covered if arrays else covered.tolist()
         # F1 of precision hit/mass and recall hit/total is 2·hit/(mass + total)
-        fit = 2.0 * phr_hit / (self._phr_mass + total)
-        best_fit = np.maximum.reduceat(fit, self._starts)
+        # only the phrasings holding a term have a fit above 0: the best per entry is
+        # one reduceat over those (an entry's phrasings are contiguous)
+        touched = np.flatnonzero(phr_hit)
+        best_fit = np.zeros(n)
+        if len(touched):
+            fit = 2.0 * phr_hit[touched] / (self._phr_mass[touched] + total)
+            entry = self._phr_entry[touched]
+            firsts = np.flatnonzero(np.concatenate(([True], entry[1:] != entry[:-1])))
+            best_fit[entry[firsts]] = np.maximum.reduceat(fit, firsts)
         scores = 100.0 * ((1.0 - fit_weight) * covered + fit_weight * best_fit)
         scores[ratio < min_coverage] *= 0.5
         scores[~anchored] *= 0.5
@@ -96,6 +105,49 @@ class DenseScorer:
         if arrays:
             return scores, covered
         return scores.tolist(), covered.tolist()
+
+    def entry_fits(
+        self, weight_of: dict[int, float], total: float, start: int, end: int
+    ) -> tuple[Any, Any]:
+        """As the loop in ``ContentIndex._evidence``: the phrasings ``start`` .. ``end`` (one
+        entry's) that share a term, in order, and the F1 of each against the question.
+        An entry members asked hundreds of ways has hundreds of phrasings to add up."""
+        hits = np.zeros(end - start)
+        for t, w in weight_of.items():
+            post = self._phr_post[t]
+            lo, hi = np.searchsorted(post, (start, end))
+            if lo < hi:
+                hits[post[lo:hi] - start] += w
+        shared = np.flatnonzero(hits)
+        f1 = 2.0 * hits[shared] / (self._phr_mass[shared + start] + total)
+        return shared + start, f1
+
+    @staticmethod
+    def tied_top(scores: Any, most: int) -> list[int]:
+        """As ``content.search._tied_top``: where 2 to ``most`` entries share the best
+        score (above 0), their positions; otherwise none."""
+        values = np.asarray(scores, dtype=np.float64)
+        top = values.max() if len(values) else 0.0
+        if top <= 0:
+            return []
+        tied = np.flatnonzero(values == top)
+        return tied.tolist() if 2 <= len(tied) <= most else []
+
+    @staticmethod
+    def best(scores: Sequence[float], k: int) -> list[int]:
+        """As ``content.search._best`` (the ``k`` best positions, equal scores in entry
+        order, zeros filling up in entry order), for thousands of entries: a partition in
+        C instead of a heap of Python calls."""
+        values = np.asarray(scores, dtype=np.float64)
+        scored = np.flatnonzero(values)
+        if len(scored) > k:
+            kth = np.partition(values[scored], len(scored) - k)[len(scored) - k]
+            scored = scored[values[scored] >= kth]
+        order = scored[np.lexsort((scored, -values[scored]))][:k].tolist()
+        if len(order) < k:
+            zeros = np.flatnonzero(values == 0.0)[: k - len(order)]
+            order += zeros.tolist()
+        return order
 
     @staticmethod
     def maximum(a: Any, b: Any) -> Any:

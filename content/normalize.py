@@ -93,8 +93,22 @@ STOPWORDS = STOPWORDS_DE | STOPWORDS_EN
 
 def normalize(text: str) -> str:
     """Lower-case, fold umlauts and ß, drop punctuation, collapse white space."""
+    if len(text) <= _REMEMBERED_CHARS:
+        return _normalize_remembered(text)
+    return _normalize(text)
+
+
+# One answer normalises the same question and its parts some sixty times; a short text's
+# result is remembered (bounded: at most 4,096 texts of at most 1,000 characters).
+_REMEMBERED_CHARS = 1000
+
+
+def _normalize(text: str) -> str:
     folded = text.casefold().translate(_UMLAUTS)
     return _NON_WORD.sub(" ", folded).strip()
+
+
+_normalize_remembered = functools.lru_cache(maxsize=4096)(_normalize)
 
 
 def fold(token: str) -> str:

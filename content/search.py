@@ -370,6 +370,20 @@ def _cased_words(question: str) -> tuple[frozenset[str], frozenset[str]]:
     return lower, upper
 
 
+def _tied_top(score: list[float], most: int) -> list[int]:
+    """Positions of the best score (above 0) when 2 to ``most`` entries share it."""
+    top = max(score, default=0.0)
+    if top <= 0:
+        return []
+    n_tied = score.count(top)  # (count and index run in C)
+    if not 2 <= n_tied <= most:
+        return []  # (a tie of hundreds says nothing; it is left in entry order)
+    tied = [score.index(top)]
+    while len(tied) < n_tied:
+        tied.append(score.index(top, tied[-1] + 1))
+    return tied
+
+
 def _best(scores: list[float], k: int) -> list[int]:
     """Positions of the ``k`` best scores (all >= 0), equal scores in entry order.
 
@@ -1056,7 +1070,14 @@ class ContentIndex:
 
     @_locked
     def scores(self, question: str) -> list[float]:
-        """Score 0-100 of every entry for ``question`` (in entry order).
+        """Score 0-100 of every entry for ``question`` (in entry order)."""
+        score = self._score_vector(question)
+        return score if isinstance(score, list) else score.tolist()
+
+    def _score_vector(self, question: str) -> Any:
+        """``scores`` as a list, or for large content (``self._dense``) possibly a numpy
+        array: an answer ranks thousands of entries and reads only the best ten, so the
+        vector is not turned into a list and back.
 
         A long question scores as the better of the whole (background down-weighted) and
         its asking sentence alone: "… Was muss in die Vereinbarung?" keeps its topic,
@@ -1077,8 +1098,6 @@ class ContentIndex:
                     score = self._dense.maximum(score, scored)
                 else:
                     score = list(map(max, score, scored))
-        if not isinstance(score, list):
-            score = score.tolist()
         named = self._quoted_names(question)
         if 0 < len(named) <= _QUOTE_MAX:  # "was ist mit 'Lernweg' gemeint": that entry
             for i in named:
@@ -1090,20 +1109,17 @@ class ContentIndex:
             self._break_top_tie(question, score)
         return score
 
-    def _break_top_tie(self, question: str, score: list[float]) -> None:
+    def _break_top_tie(self, question: str, score: Any) -> None:
         """Entries tied at the top ("Welche Lerncluster gibt es?": every cluster entry
         explains "Lerncluster" fully) are ordered by how close one of their phrasings
         reads to the question, words the terms drop ("welche", "gibt es") included. The
         bonus stays below any real score difference: it only orders a tie."""
-        top = max(score, default=0.0)
-        if top <= 0:
+        if self._dense is not None:  # large content: numpy finds the tie
+            tied = self._dense.tied_top(score, _MAX_TIED)
+        else:
+            tied = _tied_top(score, _MAX_TIED)
+        if not tied:
             return
-        n_tied = score.count(top)  # (count and index run in C: thousands of entries)
-        if not 2 <= n_tied <= _MAX_TIED:
-            return  # (a tie of hundreds says nothing; it is left in entry order)
-        tied = [score.index(top)]
-        while len(tied) < n_tied:
-            tied.append(score.index(top, tied[-1] + 1))
         asked = fold(normalize(question))
         for i in tied:
             score[i] += 0.4 * self._closeness(asked, i)
@@ -1312,14 +1328,14 @@ class ContentIndex:
         talk = talk or small_talk(question)
         if talk is not None:
             return AnswerResult(True, None, "", "", "", 0, lang, small_talk=talk), None
-        scores = self.scores(question)
-        if not scores:
+        scores = self._score_vector(question)
+        if len(scores) == 0:
             return AnswerResult(True, None, "", "", "", 0, lang), None
         if _HELP_REQUEST.match(normalize(question)):
             helper = self.entry(HELP_ENTRY)
             if helper is not None:
                 return self._result(helper, 100, lang), None
-        order = _best(scores, 10)
+        order = _best(scores, 10) if self._dense is None else self._dense.best(scores, 10)
         # what is asked comes from the asking sentence: "… Kooperationen kosten nur Zeit
         # und Nerven. Welche Vorteile hat so eine Kooperation?" asks for no amount, and
         # "Ich soll nächste Woche das erste Gespräch führen. Worauf …?" for no date
@@ -1422,7 +1438,13 @@ class ContentIndex:
         # it) and the refused ones (answered by none), as (F1, refused?); a phrasing
         # sharing no term has F1 0 and can neither fit nor vote
         known_questions: list[tuple[float, bool]] = []
-        for p in self._phrasings_sharing(i, weight_of):
+        if self._dense is not None:  # hundreds of phrasings per entry: in numpy
+            sharing, f1s = self._dense.entry_fits(weight_of, total, *self._phr_start[i : i + 2])
+            if len(f1s):
+                at = int(f1s.argmax())  # the first best, as the loop below
+                fit, best_p = float(f1s[at]), int(sharing[at])
+                known_questions = [(f1, False) for f1 in heapq.nlargest(_VOTERS, f1s.tolist())]
+        for p in self._phrasings_sharing(i, weight_of) if self._dense is None else ():
             hit = sum(weight_of.get(t, 0.0) for t in self._phr_terms[p])
             f1 = 2.0 * hit / (self._phr_mass[p] + total)
             known_questions.append((f1, False))

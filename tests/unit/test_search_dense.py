@@ -142,3 +142,20 @@ def test_a_bare_number_anchors_no_entry_in_either_path(
     sparsely or densely."""
     for index in indexes:
         assert index.answer("what's a good beginner violin for a 7 year old?").abstained
+
+
+def test_dense_ranking_equals_sparse_ranking() -> None:
+    """The ten best of thousands of scores, ties in entry order and zeros filling up,
+    come out the same from numpy's partition as from the heap (random vectors full of
+    ties, as rounded scores of a large network are)."""
+    from content.dense import DenseScorer
+    from content.search import _best, _tied_top
+
+    rng = random.Random(3)
+    for _ in range(200):
+        n = rng.choice([0, 1, 5, 12, 300, 3000])
+        pool = [0.0] * 5 + [round(rng.uniform(0, 100), rng.choice([0, 1])) for _ in range(8)]
+        scores = [rng.choice(pool) for _ in range(n)]
+        for k in (1, 3, 10):
+            assert DenseScorer.best(scores, k) == _best(scores, k)
+        assert DenseScorer.tied_top(scores, 12) == _tied_top(scores, 12)
