@@ -30,6 +30,7 @@ UNREAD = (
     "holdout25.yaml",
     "holdout26.yaml",
     "holdout27.yaml",
+    "holdout28.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
