@@ -774,6 +774,50 @@ _BYE = re.compile(
 )
 
 
+# A message made only of these words, opened by a greeting or thanks, is small talk as
+# a whole: "danke dir, das hat mir echt geholfen! 😊", "Hallo zusammen, ich bin die Neue 👋",
+# "Moin, freu mich auf die Zusammenarbeit". A single word outside them ("was", "kosten",
+# "Laufzeit") makes it a question again.
+_SOCIAL_OPENERS = frozenset(
+    """
+    hallo hallihallo hi hey moin servus huhu hello guten gruess gruezi liebe lieber liebes
+    danke dank dankeschoen vielen tausend herzlichen merci thx thanks thank super prima toll
+    klasse perfekt cool ok okay top great perfect
+    """.split()
+)
+_SOCIAL_WORDS = _SOCIAL_OPENERS | frozenset(
+    """
+    zusammen ihr alle allerseits miteinander leute team bot koopbot du dir euch ihnen
+    morgen tag abend everyone all there you
+    ich bin die der das neue neuer neu hier jetzt auch dabei im in netzwerk seit heute
+    freue freu mich uns auf zusammenarbeit austausch schoen da zu sein
+    echt wirklich total mega so sehr voll richtig ganz schon mal schonmal vielmals nochmal
+    hat haben mir sehr geholfen weitergeholfen hilft hilfreich hilfe antwort antworten info
+    infos fuer und erstmal gruss gruesse lg vg a lot much so für very helpful helped that
+    this s it was is
+    """.split()
+)
+# who the writer is: "ich bin Anna", "mein Name ist Jonas Weber", "ich heiße Frau Yilmaz"
+_INTRODUCTION = re.compile(
+    r"\b(?:ich bin|ich heisse|mein name ist|my name is|i am|i m)(?: \S+){1,3}"
+    r"(?: (?:von|vom|aus|bei|beim|an|am|from|at)(?: der| dem| den| the)?(?: \S+){1,3})?$"
+)
+_THANKS_WORDS = frozenset("danke dank dankeschoen merci thx thanks thank geholfen".split())
+
+
+def _social(norm: str) -> str | None:
+    """ "greeting" or "thanks" when every word of a message opened by a greeting or
+    thanks is social (a name after "ich bin" included); otherwise None."""
+    words = norm.split()
+    if not words or words[0] not in _SOCIAL_OPENERS:
+        return None
+    intro = _INTRODUCTION.search(norm)
+    rest = norm[: intro.start()].split() if intro else words
+    if not all(word in _SOCIAL_WORDS for word in rest):
+        return None
+    return "thanks" if _THANKS_WORDS & set(words) else "greeting"
+
+
 def small_talk(question: str) -> str | None:
     """ "greeting", "thanks" (also goodbyes), "about" (who the bot is) or "emoji" when
     the text is no question about the content."""
@@ -787,4 +831,6 @@ def small_talk(question: str) -> str | None:
         return "thanks"
     if _ABOUT.match(norm):
         return "about"
-    return None
+    if "?" in question:
+        return None  # "Hallo, ich bin neu – und jetzt?" asks
+    return _social(norm)

@@ -176,6 +176,18 @@ def test_hard_questions_with_facts_are_answered(
         ("Bist du ein Mensch?", "about"),
         ("who are you?", "about"),
         ("Wer bist du und was kostet ein Lerncluster?", None),
+        # a whole message of thanks, a greeting with who the writer is: not forwarded
+        ("danke dir, das hat mir echt geholfen! 😊", "thanks"),
+        ("Super, danke für die Info!", "thanks"),
+        ("Hallo zusammen, ich bin die Neue 👋", "greeting"),
+        ("Moin, freu mich auf die Zusammenarbeit", "greeting"),
+        ("Guten Morgen zusammen, ich bin Jonas vom Bildungsbüro Kreis Lippe", "greeting"),
+        # one word that asks or names a topic makes it a question
+        ("Hallo, ich bin Anna und habe eine Frage zur Laufzeit", None),
+        ("hallo ich bin neu, was muss ich tun", None),
+        ("hallo ich bin neu und jetzt?", None),
+        ("Hallo, Laufzeit Kooperationsvereinbarung", None),
+        ("danke, und wer moderiert?", None),
     ],
 )
 def test_small_talk(text: str, talk: str | None) -> None:
