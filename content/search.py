@@ -370,6 +370,12 @@ def _cased_words(question: str) -> tuple[frozenset[str], frozenset[str]]:
     return lower, upper
 
 
+def _lookup_key(text: str) -> str:
+    """How a text is looked up word for word: without a letter frame, normalised, folded
+    (a member's "Guten Tag, … Grüße" message finds the phrasing it repeats)."""
+    return fold(normalize(unframed(text)))
+
+
 def _tied_top(score: list[float], most: int) -> list[int]:
     """Positions of the best score (above 0) when 2 to ``most`` entries share it."""
     top = max(score, default=0.0)
@@ -475,6 +481,12 @@ class ContentIndex:
         # per question members asked (asked.yaml, rewordings): the terms of its asking part
         # and its asking sentences, kept across rebuilds (``_filed_analysis``)
         self._filed: dict[str, tuple[list[str], str]] = {}
+        # kept across rebuilds too, for the entries and texts still present: the curated
+        # texts' terms per entry (by identity: an edited entry is a new object), and the
+        # look-up key of every phrasing and refused question (``_lookup_key``)
+        self._curated: dict[str, tuple[FaqEntry, _CuratedTerms]] = {}
+        self._phrasing_keys: dict[str, str] = {}
+        self._refused_keys: dict[str, str] = {}
         self._open_word_list()
         self._known_cache: dict[str, bool] = {}
         self.entries: list[FaqEntry] = list(content.faq)
@@ -656,7 +668,8 @@ class ContentIndex:
         starts: list[int] = []
         bags: list[dict[int, float]] = []
         anchors: list[set[int]] = []
-        analysed = [self._curated_terms(entry) for entry in self.entries]
+        analysed = self._curated_analysis()
+        known_keys, self._phrasing_keys = self._phrasing_keys, {}
         curated = {t for one in analysed for part in one for terms in part for t in terms}
         self._filed = self._filed_analysis()
         asked_terms = self._asked_terms(curated)
@@ -665,7 +678,9 @@ class ContentIndex:
             bag: dict[int, float] = {}
             for text in (*(entry.title(lang) for lang in entry.langs), *entry.all_phrasings()):
                 # (keyed as a member's message is looked up: without a letter frame)
-                self._exact.setdefault(fold(normalize(unframed(text))), i)
+                key = self._phrasing_keys.get(text) or known_keys.get(text) or _lookup_key(text)
+                self._phrasing_keys[text] = key
+                self._exact.setdefault(key, i)
             for terms in analysed[i].phrasings:
                 ids = sorted({tid(term) for term in terms})
                 if ids:
@@ -797,9 +812,9 @@ class ContentIndex:
         self._ref_mass = masses
         # a question asked word for word before and known to be unanswerable (a blind
         # set's off-topic question, a member's flag): never answered again
-        self._refused_exact = frozenset(
-            filter(None, (fold(normalize(unframed(q))) for _, q in self.refused))
-        )
+        known_keys = self._refused_keys
+        self._refused_keys = {q: known_keys.get(q) or _lookup_key(q) for _, q in self.refused}
+        self._refused_exact = frozenset(filter(None, self._refused_keys.values()))
         if self._dense is not None:  # (a live change; a new build sets them itself)
             self._dense.set_refused(self._ref_post, masses, self._ref_entry)
 
@@ -851,6 +866,21 @@ class ContentIndex:
             frozenset(k for k, n in kinds.items() if n >= LEARNED_KIND_MIN),
             frozenset(w for w, n in counted.items() if n >= LEARNED_KIND_MIN),
         )
+
+    def _curated_analysis(self) -> list[_CuratedTerms]:
+        """``_curated_terms`` of every entry, analysed once and not again on each rebuild
+        after a coordinator's answer (a second of CPU while the coordinator waits); an
+        entry replaced or gone is not kept."""
+        known, self._curated = self._curated, {}
+        analysed = []
+        for entry in self.entries:
+            cached = known.get(entry.id)
+            terms = cached[1] if cached is not None and cached[0] is entry else None
+            if terms is None:
+                terms = self._curated_terms(entry)
+            self._curated[entry.id] = (entry, terms)
+            analysed.append(terms)
+        return analysed
 
     def _curated_terms(self, entry: FaqEntry) -> _CuratedTerms:
         """The terms of an entry's curated texts, each text analysed once."""
