@@ -152,10 +152,10 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "wer ist wofür zuständig" asks for a division of tasks, no name
             r"|\bwer\s+ist\s+(?:bei|beim|in|im|an|am|von|vom|fuer)\s+(?:\S+\s+){0,5}zustaendig\w*"
             # who gave a talk or wrote a paper: a name
-            r"|\bwer\s+hat\s+(?:\S+\s+){0,12}(?:gehalten|vorgetragen|geschrieben|verfasst"
+            r"|\bwer\s+hat\s+(?:\S+\s+){0,20}(?:gehalten|vorgetragen|geschrieben|verfasst"
             r"|moderiert|erstellt|vorgestellt|gesprochen|referiert|praesentiert|geleitet)\b"
             # the same in the passive: "Von wem wurde das Forum vorgestellt?"
-            r"|\bvon wem\s+(?:wird|werden|wurde|wurden|ist|sind)\s+(?:\S+\s+){0,12}(?:gehalten"
+            r"|\bvon wem\s+(?:wird|werden|wurde|wurden|ist|sind)\s+(?:\S+\s+){0,20}(?:gehalten"
             r"|vorgetragen|geschrieben|verfasst|moderiert|erstellt|vorgestellt|referiert"
             r"|praesentiert|geleitet|unterzeichnet|unterschrieben)\b"
             r"|\bwho\s+(?:moderated|chaired|led|hosted|presented|gave|spoke|wrote|created)\b|\bnamentlich\b|\bmit namen\b"

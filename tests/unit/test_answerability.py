@@ -66,6 +66,12 @@ def index() -> ContentIndex:
         ("Von wem wurde der Vortrag auf dem Fachforum gehalten?", "person"),
         ("Von wem wird die Vereinbarung unterzeichnet?", "person"),
         ("Von wem wird die Steuerungsgruppe eingeladen?", None),  # no name or money asked
+        # the talk named at length between "wer hat" and "gehalten": still a name asked
+        (
+            "Wer hat eigentlich den Vortrag mit den Folien über richtig gedachte "
+            "Kooperationen auf dem Kongress gehalten?",
+            "person",
+        ),
     ],
 )
 def test_question_kind(question: str, kind: str | None) -> None:
