@@ -16,10 +16,9 @@ def answer_offline(
     """Plain text of the answer (or the abstention), with its metadata line; with the
     bot's ``database``, the coordinators' answers count too, as in the running bot."""
     content = load_content(extra_dirs)
-    index = ContentIndex(content)
     answers = read_network_answers(database) if database is not None else []
-    if answers:
-        index.add_entries([network_entry(a) for a in answers])
+    # one build with the coordinators' answers in it (not a build and a rebuild)
+    index = ContentIndex(content, extra=[network_entry(a) for a in answers])
     asked_lang = detect_lang(question, default=lang)
     result = index.answer(question, asked_lang)
     reply = render_answer(result, Catalog.load(), asked_lang)
