@@ -870,7 +870,9 @@ class ContentIndex:
     def _curated_analysis(self) -> list[_CuratedTerms]:
         """``_curated_terms`` of every entry, analysed once and not again on each rebuild
         after a coordinator's answer (a second of CPU while the coordinator waits); an
-        entry replaced or gone is not kept."""
+        entry replaced or gone is not kept. (A word a coordinator's answer teaches the
+        compound splitter reaches the shipped texts' terms at the next start, as it
+        reaches the filed questions'.)"""
         known, self._curated = self._curated, {}
         analysed = []
         for entry in self.entries:
@@ -1474,12 +1476,13 @@ class ContentIndex:
                 at = int(f1s.argmax())  # the first best, as the loop below
                 fit, best_p = float(f1s[at]), int(sharing[at])
                 known_questions = [(f1, False) for f1 in heapq.nlargest(_VOTERS, f1s.tolist())]
-        for p in self._phrasings_sharing(i, weight_of) if self._dense is None else ():
-            hit = sum(weight_of.get(t, 0.0) for t in self._phr_terms[p])
-            f1 = 2.0 * hit / (self._phr_mass[p] + total)
-            known_questions.append((f1, False))
-            if f1 > fit:
-                fit, best_p = f1, p
+        else:
+            for p in self._phrasings_sharing(i, weight_of):
+                hit = sum(weight_of.get(t, 0.0) for t in self._phr_terms[p])
+                f1 = 2.0 * hit / (self._phr_mass[p] + total)
+                known_questions.append((f1, False))
+                if f1 > fit:
+                    fit, best_p = f1, p
         nearest_refused, refused_fit, refused_entry = self._near_refused(matched, total, i)
         known_questions += [(f1, True) for f1 in nearest_refused]
         # how the nearest known questions fared, each by its closeness: a near-miss sits

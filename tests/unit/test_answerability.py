@@ -194,6 +194,9 @@ def test_hard_questions_with_facts_are_answered(
         ("hallo ich bin neu und jetzt?", None),
         ("Hallo, Laufzeit Kooperationsvereinbarung", None),
         ("danke, und wer moderiert?", None),
+        # a stranger's flood: judged on every word, still small talk or still a question
+        ("danke " * 20_000, "thanks"),
+        ("hallo ich bin " * 5_000 + "und was kostet das Lerncluster", None),
     ],
 )
 def test_small_talk(text: str, talk: str | None) -> None:
