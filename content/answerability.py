@@ -777,7 +777,8 @@ _BYE = re.compile(
 # A message made only of these words, opened by a greeting or thanks, is small talk as
 # a whole: "danke dir, das hat mir echt geholfen! 😊", "Hallo zusammen, ich bin die Neue 👋",
 # "Moin, freu mich auf die Zusammenarbeit". A single word outside them ("was", "kosten",
-# "Laufzeit") makes it a question again.
+# "Laufzeit") makes it a question again; so "was" (German "what") and "is" ("ist") are
+# not among them, whatever they mean in English.
 _SOCIAL_OPENERS = frozenset(
     """
     hallo hallihallo hi hey moin servus huhu hello guten gruess gruezi liebe lieber liebes
@@ -792,15 +793,18 @@ _SOCIAL_WORDS = _SOCIAL_OPENERS | frozenset(
     ich bin die der das neue neuer neu hier jetzt auch dabei im in netzwerk seit heute
     freue freu mich uns auf zusammenarbeit austausch schoen da zu sein
     echt wirklich total mega so sehr voll richtig ganz schon mal schonmal vielmals nochmal
-    hat haben mir sehr geholfen weitergeholfen hilft hilfreich hilfe antwort antworten info
-    infos fuer und erstmal gruss gruesse lg vg a lot much so für very helpful helped that
-    this s it was is
+    hat haben mir geholfen weitergeholfen hilft hilfreich hilfe antwort antworten info
+    infos fuer und erstmal gruss gruesse lg vg a lot much very helpful helped that this s it
     """.split()
 )
 # who the writer is: "ich bin Anna", "mein Name ist Jonas Weber", "ich heiße Frau Yilmaz"
 _INTRODUCTION = re.compile(
     r"\b(?:ich bin|ich heisse|mein name ist|my name is|i am|i m)(?: \S+){1,3}"
     r"(?: (?:von|vom|aus|bei|beim|an|am|from|at)(?: der| dem| den| the)?(?: \S+){1,3})?$"
+)
+# words that ask or name the kind of fact asked, never part of a name after "ich bin"
+_ASKING_WORDS = KIND_WORDS | frozenset(
+    "was wer wie wo wann warum wieso weshalb welche welcher welches ob what how why which".split()
 )
 _THANKS_WORDS = frozenset("danke dank dankeschoen merci thx thanks thank geholfen".split())
 
@@ -812,6 +816,8 @@ def _social(norm: str) -> str | None:
     if not words or words[0] not in _SOCIAL_OPENERS:
         return None
     intro = _INTRODUCTION.search(norm)
+    if intro and not _ASKING_WORDS.isdisjoint(intro.group().split()):
+        intro = None  # "ich bin neu, was jetzt": no name, a question without its "?"
     rest = norm[: intro.start()].split() if intro else words
     if not all(word in _SOCIAL_WORDS for word in rest):
         return None

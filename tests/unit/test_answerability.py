@@ -192,6 +192,9 @@ def test_hard_questions_with_facts_are_answered(
         ("Hallo, ich bin Anna und habe eine Frage zur Laufzeit", None),
         ("hallo ich bin neu, was muss ich tun", None),
         ("hallo ich bin neu und jetzt?", None),
+        ("hallo ich bin neu was jetzt", None),  # asked without a question mark
+        ("hallo is das hier der bot fuer kooperationen", None),
+        ("Hallo, ich bin unsicher wer zahlt", None),
         ("Hallo, Laufzeit Kooperationsvereinbarung", None),
         ("danke, und wer moderiert?", None),
         # a stranger's flood: judged on every word, still small talk or still a question
