@@ -46,6 +46,19 @@ def test_normalize_folds_case_umlauts_sharp_s() -> None:
     assert normalize("  OGS/Ganztag ") == "ogs ganztag"
 
 
+def test_normalize_remembers_only_short_texts() -> None:
+    """A member's 64 KB word is normalised like any text but not kept in the memo of
+    recent texts (it holds at most 4,096 texts of at most 1,000 characters)."""
+    from content.normalize import _normalize_remembered
+
+    huge = "Ä" * 65_536
+    before = _normalize_remembered.cache_info().currsize
+    assert normalize(huge) == "ae" * 65_536
+    assert normalize("Äpfel") == normalize("Äpfel") == "aepfel"
+    info = _normalize_remembered.cache_info()
+    assert info.currsize <= before + 1 and info.maxsize == 4096
+
+
 def test_stem_is_consistent_for_inflections_and_lost_umlauts() -> None:
     assert stem("kooperation") == stem("kooperationen")
     assert stem(normalize("Qualität")) == stem("qualitat")
