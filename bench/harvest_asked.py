@@ -61,6 +61,7 @@ UNREAD = (
     "holdout26.yaml",
     "holdout27.yaml",
     "holdout28.yaml",
+    "holdout29.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
