@@ -24,6 +24,62 @@ _LINKS = ("", "s", "es", "n", "en")  # German linking elements (Fugen)
 _FUZZY_TAIL = 85.0  # rapidfuzz ratio for a misspelt last part of a compound
 _FUZZY_WHOLE = 90.0  # rapidfuzz ratio for a misspelt long word as a whole
 _FUZZY_WHOLE_LEN = 12  # only long words: a short one is as likely a different word
+
+# "die dritte Phase", "phase drei", "the third stage": the phase by its number, as the
+# content names it ("Phase 3: …"); without it an ordinal is a stop word or a near word
+# ("erste Schritte") and the question lands on the overview or another entry
+_ORDINAL_STEMS = {
+    "erst": "1",
+    "allererst": "1",
+    "zweit": "2",
+    "dritt": "3",
+    "viert": "4",
+    "funft": "5",
+    "fuenft": "5",
+    "sechst": "6",
+    "siebt": "7",
+    "siebent": "7",
+}
+_ORDINALS = {
+    **{
+        f"{ordinal}{ending}": number
+        for ordinal, number in _ORDINAL_STEMS.items()
+        for ending in ("e", "en", "er", "es", "em")
+    },
+    **{"first": "1", "second": "2", "third": "3", "fourth": "4"},
+    **{"fifth": "5", "sixth": "6", "seventh": "7"},
+}
+_NUMBER_WORDS = {
+    **{"eins": "1", "zwei": "2", "drei": "3", "vier": "4", "funf": "5", "fuenf": "5"},
+    **{"sechs": "6", "sieben": "7", "one": "1", "two": "2", "three": "3", "four": "4"},
+    **{"five": "5", "six": "6", "seven": "7"},
+}
+_PHASE_WORDS = frozenset({"phase", "stage"})
+
+
+def numbered_phases(tokens: list[str]) -> list[str]:
+    """Normalised tokens with a phase named by an ordinal or a number word given its
+    number: "dritten phase" -> "phase 3", "phase eins" -> "phase 1", "fifth stage" ->
+    "phase 5"."""
+    if not _PHASE_WORDS.intersection(tokens):
+        return tokens
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok in _ORDINALS and nxt in _PHASE_WORDS:
+            out += ["phase", _ORDINALS[tok]]
+            i += 2
+        elif tok in _PHASE_WORDS and nxt in _NUMBER_WORDS:
+            out += ["phase", _NUMBER_WORDS[nxt]]
+            i += 2
+        else:
+            out.append(tok)
+            i += 1
+    return out
+
+
 # Bounded cost for any input: compound splitting is quadratic in a token's length, so
 # what a member sends is cut down before analysis. The longest word of the content has
 # 26 letters; a longer "word" is no word.
@@ -235,6 +291,7 @@ class Analyzer:
         # (the number of tokens is bounded by the callers: content is long, questions
         # pass through ``bound_query``)
         tokens = self._rejoined([t[:MAX_TOKEN_CHARS] for t in normalize(text).split()])
+        tokens = numbered_phases(tokens)
         stems: list[str] = []
         i = 0
         while i < len(tokens):

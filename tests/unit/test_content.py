@@ -88,6 +88,36 @@ def test_words_dictation_broke_apart_are_joined_when_only_the_whole_is_known() -
     assert an.terms("an der werkstatt") == an.terms("werkstatt")
 
 
+def test_a_phase_named_by_an_ordinal_or_a_number_word_is_that_phase() -> None:
+    an = Analyzer([["phase", "stage"]], ["Phase 4: Organisatorische Absprachen"])
+    assert an.terms("die vierte Phase") == an.terms("Phase 4")
+    assert an.terms("in der allerersten Phase") == an.terms("Phase 1")
+    assert an.terms("Phase drei") == an.terms("Phase 3")
+    assert an.terms("the fifth stage") == an.terms("phase 5")
+    # an ordinal without a phase is left alone, a phase without a number too
+    assert "4" not in an.terms("das vierte Treffen")
+    assert an.terms("welche Phase") == an.terms("Phase")
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("Was ist laut den Folien die erste Phase?", "phase-1-interner-dialog"),
+        ("was passiert in der fünften Phase", "phase-5-vereinbarung"),
+        ("worum geht es in der sechsten phase einer kooperation", "phase-6-umsetzung"),
+        ("Phase drei, was ist da wichtig", "phase-3-inhalte-team"),
+    ],
+)
+def test_a_phase_asked_by_its_ordinal_is_answered_by_that_phase(
+    index: ContentIndex, question: str, entry_id: str
+) -> None:
+    # members count the phases in words; the ordinal used to be a stop word, so "die
+    # erste Phase" landed on "Die Umsetzung vorbereiten" and "der sechsten Phase" on a
+    # network topic whose name holds "Schritt"
+    res = index.answer(question)
+    assert not res.abstained and res.entry_id == entry_id
+
+
 def test_remembered_terms_follow_what_the_analyser_learns() -> None:
     # an answer asks for the same pieces' terms many times, so they are remembered; a
     # coordinator's new entry teaches words, and the old terms must not outlive that
