@@ -7,6 +7,7 @@ depends on (the synonym groups and the vocabulary used to split compounds).
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterable, Sequence
 
@@ -180,6 +181,17 @@ class Analyzer:
         self._knows = Memo(self._find_known, _KNOWS_MEMO)
         self._known_list: list[str] | None = None
         self._long_words = sorted(long_words)
+
+    def learned(self, vocabulary: Iterable[str]) -> Analyzer:
+        """A copy that also knows the words of more texts; this analyser is left as it is
+        (answers go on using it while the index of the copy is built), and the copy has its
+        own memos."""
+        clone = copy.copy(self)
+        clone._split_cache = {}
+        clone._terms_memo = Memo(clone._terms, _TERMS_MEMO)
+        clone._knows = Memo(clone._find_known, _KNOWS_MEMO)
+        clone.learn(vocabulary)
+        return clone
 
     def learn(self, vocabulary: Iterable[str]) -> None:
         """Know the words of more texts (entries added at run time)."""

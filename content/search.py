@@ -426,6 +426,20 @@ class _CuratedTerms(NamedTuple):
     answers: list[list[str]]
 
 
+_LOCKS = ("_lock", "_write_lock")  # an index's own, never taken from a copy
+
+
+def _writing(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Run ``method`` in its turn among the index's changes (``add_entries``)."""
+
+    @functools.wraps(method)
+    def writing(self: ContentIndex, *args: Any, **kwargs: Any) -> _T:
+        with self._write_lock:
+            return method(self, *args, **kwargs)
+
+    return writing
+
+
 def _locked(method: Callable[..., _T]) -> Callable[..., _T]:
     """Run ``method`` holding the index's lock (see ``ContentIndex._lock``)."""
 
@@ -461,6 +475,8 @@ class ContentIndex:
         # arrays: every reader and the rebuild hold this lock, so no answer ever sees half
         # an old and half a new index
         self._lock = threading.RLock()
+        # changes take turns: each builds a new index beside the live one (``add_entries``)
+        self._write_lock = threading.Lock()
         # numpy scoring for large content (None: from its size, see ``DENSE_MIN_PHRASINGS``)
         self.dense = dense
         self._dense: DenseScorer | None = None
@@ -509,6 +525,7 @@ class ContentIndex:
     # made anew on unpickling: a lock, the memos of the answer path, the mmap'ed word list
     _NOT_PICKLED = (
         "_lock",
+        "_write_lock",
         "typo_guard",
         "_word_class",
         "_known_word",
@@ -525,6 +542,7 @@ class ContentIndex:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        self._write_lock = threading.Lock()
         self._open_word_list()
         self._new_memos()
 
@@ -577,26 +595,41 @@ class ContentIndex:
         self._extra[entry.id] = entry
         self.entries = [e for e in self.entries if e.id != entry.id] + [entry]
 
+    @_writing
     @_locked
     def rebuild(self) -> None:
         """Build the arrays again (after changing ``answer_weight``/``unknown_factor``)."""
         self._build()
 
-    @_locked
     def add_entries(self, entries: list[FaqEntry]) -> None:
-        """Add (or replace by id) entries live, e.g. the coordinators' answers; rebuilds
-        the index, without analysing members' filed questions again (``_filed_analysis``)."""
-        for entry in entries:
-            self._put_extra(entry)
+        """Add (or replace by id) entries live, e.g. the coordinators' answers, without
+        analysing members' filed questions again (``_filed_analysis``).
+
+        The new index is built beside the live one and swapped in whole: members' questions
+        are answered from the old index meanwhile, never from half of each, and do not wait
+        for the build (seconds at thousands of entries). Changes take turns."""
         vocabulary = [
             text
             for e in entries
             for lang in e.langs
             for text in (e.title(lang), *e.questions(lang), e.answer(lang))
         ]
-        self.analyzer.learn(vocabulary)
-        self._build()
+        with self._write_lock:
+            # a shallow copy: what the build replaces is the copy's own, what it only
+            # reads is shared; the containers it would change in place are copied
+            shadow = object.__new__(type(self))
+            shadow.__dict__.update(self.__dict__)
+            shadow._extra = dict(self._extra)
+            for entry in entries:
+                shadow._put_extra(entry)
+            shadow.analyzer = self.analyzer.learned(vocabulary)
+            shadow._build()
+            built = {k: v for k, v in shadow.__dict__.items() if k not in _LOCKS}
+            with self._lock:
+                self.__dict__.update(built)
+                self._new_memos()  # (the copy's memos call the copy's methods)
 
+    @_writing
     @_locked
     def add_refused(self, pairs: list[tuple[str, str]]) -> None:
         """Add (entry id, question) pairs to the refused questions live (a member flagged
@@ -614,6 +647,7 @@ class ContentIndex:
         self.refused = [*self.refused, *pairs]
         self._build_refused()
 
+    @_writing
     @_locked
     def remove_refused(self, pairs: list[tuple[str, str]]) -> None:
         """Take (entry id, question) pairs out of the refused questions live (the member

@@ -3,37 +3,101 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from content import ContentIndex, load_content
 
 
-def test_an_answer_waits_for_a_rebuild_in_progress() -> None:
+class HeldIndex(ContentIndex):
+    """An index whose next build waits at a gate: a rebuild caught half way."""
+
+    gate: threading.Event | None = None
+    building: threading.Event | None = None
+
+    def _build(self) -> None:
+        if self.gate is not None:
+            assert self.building is not None
+            self.building.set()
+            self.gate.wait(10)
+        super()._build()
+
+
+def _ask_in_thread(index: ContentIndex, question: str, out: list[str | None]) -> threading.Thread:
+    asker = threading.Thread(target=lambda: out.append(index.answer(question).entry_id))
+    asker.start()
+    return asker
+
+
+def test_answers_go_on_from_the_old_index_while_a_rebuild_is_under_way() -> None:
     """A coordinator's ``!antwort`` rebuilds the index while members' questions are
-    answered in worker threads. While a rebuild is under way (the entries already
-    reordered, the arrays not yet), an answer waits for it instead of reading half an old
-    and half a new index, which would name the wrong entry."""
-
-    class HeldIndex(ContentIndex):
-        gate: threading.Event | None = None
-
-        def _build(self) -> None:
-            if self.gate is not None:
-                self.gate.wait(10)
-            super()._build()
-
+    answered in worker threads. The new index is built beside the live one: a question
+    asked meanwhile is answered at once from the old index, whole (the entries of one, the
+    arrays of the other would name the wrong entry), and the new entry answers after."""
     index = HeldIndex(load_content())
     question = "Was gehört in eine Kooperationsvereinbarung?"
     assert index.answer(question).entry_id == "vereinbarung-inhalt"
-    first = index.entries[0]  # replaced by id: every later entry moves one place up
-    index.gate = threading.Event()
-    rebuild = threading.Thread(target=index.add_entries, args=([first],))
+    # replaced by id: every later entry moves one place up in the new index
+    first = index.entries[0]
+    new = replace(
+        first,
+        id="tubawerkstatt-termine",
+        titles={"de": "Termine der Tubawerkstatt"},
+        answers={"de": "Die Tubawerkstatt trifft sich jeden zweiten Dienstag im Probenraum."},
+        phrasings={"de": ["Wann trifft sich die Tubawerkstatt?"]},
+        asked=[],
+    )
+    index.gate, index.building = threading.Event(), threading.Event()
+    rebuild = threading.Thread(target=index.add_entries, args=([first, new],))
     rebuild.start()
-    results: list[str | None] = []
-    asker = threading.Thread(target=lambda: results.append(index.answer(question).entry_id))
-    asker.start()
-    asker.join(0.5)
-    assert asker.is_alive(), "the answer did not wait for the rebuild"
+    assert index.building.wait(10)
+    during: list[str | None] = []
+    asker = _ask_in_thread(index, question, during)
+    asker.join(10)
+    assert not asker.is_alive(), "the answer waited for the rebuild"
+    assert during == ["vereinbarung-inhalt"]
+    # the new entry is not answered before the new index is in place
+    assert index.answer("Wann trifft sich die Tubawerkstatt?").entry_id != new.id
     index.gate.set()
-    rebuild.join()
-    asker.join()
-    assert results == ["vereinbarung-inhalt"]
+    rebuild.join(30)
+    assert not rebuild.is_alive()
+    index.gate = None
+    assert index.answer(question).entry_id == "vereinbarung-inhalt"
+    assert index.answer("Wann trifft sich die Tubawerkstatt?").entry_id == new.id
+
+
+def test_changes_take_turns_and_none_is_lost() -> None:
+    """Two coordinators answer at the same time: the second change waits for the first
+    and builds on it, so both entries are in the index (a copy built from the old index
+    by each would drop the other's)."""
+    index = HeldIndex(load_content())
+    base = index.entries[0]
+    one = replace(
+        base,
+        id="netz-eins",
+        titles={"de": "Probenplan Blockflötenensemble"},
+        answers={"de": "Das Blockflötenensemble probt montags."},
+        phrasings={"de": ["Wann probt das Blockflötenensemble?"]},
+        asked=[],
+    )
+    two = replace(
+        base,
+        id="netz-zwei",
+        titles={"de": "Probenplan Zitherkreis"},
+        answers={"de": "Der Zitherkreis probt freitags."},
+        phrasings={"de": ["Wann probt der Zitherkreis?"]},
+        asked=[],
+    )
+    index.gate, index.building = threading.Event(), threading.Event()
+    first = threading.Thread(target=index.add_entries, args=([one],))
+    first.start()
+    assert index.building.wait(10)
+    second = threading.Thread(target=index.add_entries, args=([two],))
+    second.start()
+    index.gate.set()
+    first.join(30)
+    second.join(30)
+    index.gate = None
+    ids = {e.id for e in index.entries}
+    assert {"netz-eins", "netz-zwei"} <= ids
+    assert index.answer("Wann probt das Blockflötenensemble?").entry_id == "netz-eins"
+    assert index.answer("Wann probt der Zitherkreis?").entry_id == "netz-zwei"
