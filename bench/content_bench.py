@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
+
+# this tree's code, not the installed one: comparing two checkouts side by side runs each
+# checkout's own ``content`` (an editable install would otherwise answer for both)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from content import ContentIndex, ContentSet, FaqEntry, load_content
 

@@ -13,10 +13,12 @@ import statistics
 import sys
 import threading
 import time
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from content import ContentIndex, FaqEntry, load_content
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from content_bench import QUESTIONS, _synthetic
 
 
