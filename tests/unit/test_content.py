@@ -252,6 +252,7 @@ def test_a_dialect_message_asking_genau_finds_its_topic_one_tap_away(index: Cont
         " ".join(["werk", "statt"] * 5_000),
         "damit ich " * 3_000 + "wat kostet dat",  # spoken forms over and over
         "bin grad " * 4_000 + "wie lange dauern die treffen",
+        "die erste phase die zweite phase phase eins " * 3_000,  # every phase, counted out
     ],
 )
 def test_a_strangers_huge_run_on_message_gets_an_answer_or_abstains(

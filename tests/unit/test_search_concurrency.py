@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
+import pytest
+
 from content import ContentIndex, load_content
 
 
@@ -101,3 +103,26 @@ def test_changes_take_turns_and_none_is_lost() -> None:
     assert {"netz-eins", "netz-zwei"} <= ids
     assert index.answer("Wann probt das Blockflötenensemble?").entry_id == "netz-eins"
     assert index.answer("Wann probt der Zitherkreis?").entry_id == "netz-zwei"
+
+
+def test_a_rebuild_that_fails_leaves_the_live_index_answering() -> None:
+    """A build that breaks half way (a bug, memory running out) used to leave the live
+    index half rebuilt; built beside it, the failure leaves the old index whole."""
+
+    class BreakingIndex(ContentIndex):
+        broken = False
+
+        def _build(self) -> None:
+            if self.broken:
+                self.entries = self.entries[1:]  # half way: the entries changed, no arrays
+                raise MemoryError("simulated")
+            super()._build()
+
+    index = BreakingIndex(load_content())
+    question = "Was gehört in eine Kooperationsvereinbarung?"
+    entries_before = list(index.entries)
+    index.broken = True
+    with pytest.raises(MemoryError):
+        index.add_entries([replace(index.entries[0], id="netz-kaputt", asked=[])])
+    assert index.entries == entries_before
+    assert index.answer(question).entry_id == "vereinbarung-inhalt"
