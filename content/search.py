@@ -18,6 +18,7 @@ in a few milliseconds without numpy (which would cost the idle bot ~15 MB).
 
 from __future__ import annotations
 
+import copy
 import functools
 import heapq
 import math
@@ -614,30 +615,43 @@ class ContentIndex:
             for lang in e.langs
             for text in (e.title(lang), *e.questions(lang), e.answer(lang))
         ]
-        with self._write_lock:
-            # a shallow copy: what the build replaces is the copy's own, what it only
-            # reads is shared; the containers it would change in place are copied
-            shadow = object.__new__(type(self))
-            shadow.__dict__.update(self.__dict__)
-            shadow._extra = dict(self._extra)
+
+        def build(shadow: ContentIndex) -> None:
             for entry in entries:
                 shadow._put_extra(entry)
             shadow.analyzer = self.analyzer.learned(vocabulary)
             shadow._build()
+
+        self._change_beside(build)
+
+    def _change_beside(self, change: Callable[[ContentIndex], None]) -> None:
+        """Apply ``change`` to a copy of this index and swap the result in whole: answers
+        go on from this index meanwhile, never from half of each. Changes take turns.
+
+        The copy is shallow: what a change replaces is the copy's own, what it only reads
+        is shared; the containers a change would alter in place are copied first."""
+        with self._write_lock:
+            shadow = object.__new__(type(self))
+            shadow.__dict__.update(self.__dict__)
+            shadow._extra = dict(self._extra)
+            shadow._dense = copy.copy(self._dense)  # (``set_refused`` replaces its arrays)
+            change(shadow)
             built = {k: v for k, v in shadow.__dict__.items() if k not in _LOCKS}
             with self._lock:
                 self.__dict__.update(built)
                 self._new_memos()  # (the copy's memos call the copy's methods)
 
-    @_writing
-    @_locked
     def add_refused(self, pairs: list[tuple[str, str]]) -> None:
         """Add (entry id, question) pairs to the refused questions live (a member flagged
         the entry's answer to the question); a similar question then reads as a near-miss.
 
         Only the new questions are analysed; when ``refused`` was replaced from outside
         (pairs taken out), all are analysed again. ``add_refused([])`` just re-syncs. The
-        list is copied, not changed in place (a caller's list may be shared)."""
+        list is copied, not changed in place (a caller's list may be shared). Built beside
+        the live index (``_change_beside``)."""
+        self._change_beside(lambda shadow: shadow._add_refused(pairs))
+
+    def _add_refused(self, pairs: list[tuple[str, str]]) -> None:
         terms = self._refused_terms
         if terms is not None and len(terms) == len(self.refused):
             new = [self.analyzer.terms(self._asking(bound_query(q))) for _, q in pairs]
@@ -647,12 +661,14 @@ class ContentIndex:
         self.refused = [*self.refused, *pairs]
         self._build_refused()
 
-    @_writing
-    @_locked
     def remove_refused(self, pairs: list[tuple[str, str]]) -> None:
         """Take (entry id, question) pairs out of the refused questions live (the member
         who flagged them asked to be forgotten): the last occurrence of each, since a
-        network's pairs follow the shipped ones; the rest are indexed again."""
+        network's pairs follow the shipped ones; the rest are indexed again, beside the
+        live index (``_change_beside``: all of them, a second or more)."""
+        self._change_beside(lambda shadow: shadow._remove_refused(pairs))
+
+    def _remove_refused(self, pairs: list[tuple[str, str]]) -> None:
         kept = list(self.refused)
         for pair in pairs:
             for at in range(len(kept) - 1, -1, -1):

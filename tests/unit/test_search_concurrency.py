@@ -20,7 +20,7 @@ class HeldIndex(ContentIndex):
         if self.gate is not None:
             assert self.building is not None
             self.building.set()
-            self.gate.wait(10)
+            self.gate.wait(30)
         super()._build()
 
 
@@ -54,7 +54,7 @@ def test_answers_go_on_from_the_old_index_while_a_rebuild_is_under_way() -> None
     assert index.building.wait(10)
     during: list[str | None] = []
     asker = _ask_in_thread(index, question, during)
-    asker.join(10)
+    asker.join(5)
     assert not asker.is_alive(), "the answer waited for the rebuild"
     assert during == ["vereinbarung-inhalt"]
     # the new entry is not answered before the new index is in place
@@ -125,4 +125,42 @@ def test_a_rebuild_that_fails_leaves_the_live_index_answering() -> None:
     with pytest.raises(MemoryError):
         index.add_entries([replace(index.entries[0], id="netz-kaputt", asked=[])])
     assert index.entries == entries_before
+    assert index.answer(question).entry_id == "vereinbarung-inhalt"
+
+
+def test_a_members_forget_me_does_not_hold_up_other_answers() -> None:
+    """Forgetting a member's flags indexes every refused question again (a second or
+    more); built beside the live index, other members' answers go on meanwhile, and the
+    flag is gone after."""
+
+    class HeldRefused(ContentIndex):
+        gate: threading.Event | None = None
+        building: threading.Event | None = None
+
+        def _build_refused(self) -> None:
+            if self.gate is not None:
+                assert self.building is not None
+                self.building.set()
+                self.gate.wait(30)
+            super()._build_refused()
+
+    index = HeldRefused(load_content())
+    flagged = ("vereinbarung-laufzeit", "Wie lange läuft der Vertrag mit der Tubawerkstatt?")
+    index.add_refused([flagged])
+    assert index.refused[-1] == flagged
+    question = "Was gehört in eine Kooperationsvereinbarung?"
+    index.gate, index.building = threading.Event(), threading.Event()
+    forget = threading.Thread(target=index.remove_refused, args=([flagged],))
+    forget.start()
+    assert index.building.wait(10)
+    during: list[str | None] = []
+    asker = _ask_in_thread(index, question, during)
+    asker.join(5)
+    assert not asker.is_alive(), "the answer waited for the refused questions"
+    assert during == ["vereinbarung-inhalt"]
+    assert flagged in index.refused  # not yet swapped in
+    index.gate.set()
+    forget.join(30)
+    index.gate = None
+    assert flagged not in index.refused
     assert index.answer(question).entry_id == "vereinbarung-inhalt"
