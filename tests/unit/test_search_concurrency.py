@@ -10,18 +10,30 @@ import pytest
 from content import ContentIndex, load_content
 
 
-class HeldIndex(ContentIndex):
-    """An index whose next build waits at a gate: a rebuild caught half way."""
+class Gated(ContentIndex):
+    """An index whose next change waits at a gate: a change caught half way. The gate is
+    held longer than a test waits for an answer, so an answer held up by it shows."""
 
     gate: threading.Event | None = None
     building: threading.Event | None = None
 
-    def _build(self) -> None:
+    def wait_at_gate(self) -> None:
         if self.gate is not None:
             assert self.building is not None
             self.building.set()
             self.gate.wait(30)
+
+
+class HeldIndex(Gated):
+    def _build(self) -> None:
+        self.wait_at_gate()
         super()._build()
+
+
+class HeldRefused(Gated):
+    def _build_refused(self) -> None:
+        self.wait_at_gate()
+        super()._build_refused()
 
 
 def _ask_in_thread(index: ContentIndex, question: str, out: list[str | None]) -> threading.Thread:
@@ -132,17 +144,6 @@ def test_a_members_forget_me_does_not_hold_up_other_answers() -> None:
     """Forgetting a member's flags indexes every refused question again (a second or
     more); built beside the live index, other members' answers go on meanwhile, and the
     flag is gone after."""
-
-    class HeldRefused(ContentIndex):
-        gate: threading.Event | None = None
-        building: threading.Event | None = None
-
-        def _build_refused(self) -> None:
-            if self.gate is not None:
-                assert self.building is not None
-                self.building.set()
-                self.gate.wait(30)
-            super()._build_refused()
 
     index = HeldRefused(load_content())
     flagged = ("vereinbarung-laufzeit", "Wie lange läuft der Vertrag mit der Tubawerkstatt?")
