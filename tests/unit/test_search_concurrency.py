@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
 
-from content import ContentIndex, load_content
+from content import ContentIndex, FaqEntry, load_content
 
 
 class Gated(ContentIndex):
@@ -23,6 +24,10 @@ class Gated(ContentIndex):
             self.building.set()
             self.gate.wait(30)
 
+    def open_gate(self) -> None:
+        assert self.gate is not None
+        self.gate.set()
+
 
 class HeldIndex(Gated):
     def _build(self) -> None:
@@ -36,10 +41,34 @@ class HeldRefused(Gated):
         super()._build_refused()
 
 
-def _ask_in_thread(index: ContentIndex, question: str, out: list[str | None]) -> threading.Thread:
+def _network_answer(entry_id: str, answer: str, question: str) -> FaqEntry:
+    """An entry as a coordinator's ``!antwort`` adds it."""
+    return FaqEntry(
+        id=entry_id,
+        titles={"de": question},
+        answers={"de": answer},
+        phrasings={"de": [question]},
+        source="koordination",
+    )
+
+
+def _held(index: Gated, change: Callable[..., None], *args: object) -> threading.Thread:
+    """``change`` started in a thread and caught at the gate."""
+    index.gate, index.building = threading.Event(), threading.Event()
+    worker = threading.Thread(target=change, args=args)
+    worker.start()
+    assert index.building.wait(10)
+    return worker
+
+
+def _answered_at_once(index: ContentIndex, question: str) -> str | None:
+    """The entry answering ``question`` from another thread, which must not wait."""
+    out: list[str | None] = []
     asker = threading.Thread(target=lambda: out.append(index.answer(question).entry_id))
     asker.start()
-    return asker
+    asker.join(5)
+    assert not asker.is_alive(), "the answer waited for the change"
+    return out[0]
 
 
 def test_answers_go_on_from_the_old_index_while_a_rebuild_is_under_way() -> None:
@@ -52,26 +81,16 @@ def test_answers_go_on_from_the_old_index_while_a_rebuild_is_under_way() -> None
     assert index.answer(question).entry_id == "vereinbarung-inhalt"
     # replaced by id: every later entry moves one place up in the new index
     first = index.entries[0]
-    new = replace(
-        first,
-        id="tubawerkstatt-termine",
-        titles={"de": "Termine der Tubawerkstatt"},
-        answers={"de": "Die Tubawerkstatt trifft sich jeden zweiten Dienstag im Probenraum."},
-        phrasings={"de": ["Wann trifft sich die Tubawerkstatt?"]},
-        asked=[],
+    new = _network_answer(
+        "tubawerkstatt-termine",
+        "Die Tubawerkstatt trifft sich jeden zweiten Dienstag im Probenraum.",
+        "Wann trifft sich die Tubawerkstatt?",
     )
-    index.gate, index.building = threading.Event(), threading.Event()
-    rebuild = threading.Thread(target=index.add_entries, args=([first, new],))
-    rebuild.start()
-    assert index.building.wait(10)
-    during: list[str | None] = []
-    asker = _ask_in_thread(index, question, during)
-    asker.join(5)
-    assert not asker.is_alive(), "the answer waited for the rebuild"
-    assert during == ["vereinbarung-inhalt"]
+    rebuild = _held(index, index.add_entries, [first, new])
+    assert _answered_at_once(index, question) == "vereinbarung-inhalt"
     # the new entry is not answered before the new index is in place
     assert index.answer("Wann trifft sich die Tubawerkstatt?").entry_id != new.id
-    index.gate.set()
+    index.open_gate()
     rebuild.join(30)
     assert not rebuild.is_alive()
     index.gate = None
@@ -84,30 +103,16 @@ def test_changes_take_turns_and_none_is_lost() -> None:
     and builds on it, so both entries are in the index (a copy built from the old index
     by each would drop the other's)."""
     index = HeldIndex(load_content())
-    base = index.entries[0]
-    one = replace(
-        base,
-        id="netz-eins",
-        titles={"de": "Probenplan Blockflötenensemble"},
-        answers={"de": "Das Blockflötenensemble probt montags."},
-        phrasings={"de": ["Wann probt das Blockflötenensemble?"]},
-        asked=[],
+    one = _network_answer(
+        "netz-eins", "Das Blockflötenensemble probt montags.", "Wann probt das Blockflötenensemble?"
     )
-    two = replace(
-        base,
-        id="netz-zwei",
-        titles={"de": "Probenplan Zitherkreis"},
-        answers={"de": "Der Zitherkreis probt freitags."},
-        phrasings={"de": ["Wann probt der Zitherkreis?"]},
-        asked=[],
+    two = _network_answer(
+        "netz-zwei", "Der Zitherkreis probt freitags.", "Wann probt der Zitherkreis?"
     )
-    index.gate, index.building = threading.Event(), threading.Event()
-    first = threading.Thread(target=index.add_entries, args=([one],))
-    first.start()
-    assert index.building.wait(10)
+    first = _held(index, index.add_entries, [one])
     second = threading.Thread(target=index.add_entries, args=([two],))
     second.start()
-    index.gate.set()
+    index.open_gate()
     first.join(30)
     second.join(30)
     index.gate = None
@@ -150,17 +155,10 @@ def test_a_members_forget_me_does_not_hold_up_other_answers() -> None:
     index.add_refused([flagged])
     assert index.refused[-1] == flagged
     question = "Was gehört in eine Kooperationsvereinbarung?"
-    index.gate, index.building = threading.Event(), threading.Event()
-    forget = threading.Thread(target=index.remove_refused, args=([flagged],))
-    forget.start()
-    assert index.building.wait(10)
-    during: list[str | None] = []
-    asker = _ask_in_thread(index, question, during)
-    asker.join(5)
-    assert not asker.is_alive(), "the answer waited for the refused questions"
-    assert during == ["vereinbarung-inhalt"]
+    forget = _held(index, index.remove_refused, [flagged])
+    assert _answered_at_once(index, question) == "vereinbarung-inhalt"
     assert flagged in index.refused  # not yet swapped in
-    index.gate.set()
+    index.open_gate()
     forget.join(30)
     index.gate = None
     assert flagged not in index.refused
