@@ -430,17 +430,6 @@ class _CuratedTerms(NamedTuple):
 _LOCKS = ("_lock", "_write_lock")  # an index's own, never taken from a copy
 
 
-def _writing(method: Callable[..., _T]) -> Callable[..., _T]:
-    """Run ``method`` in its turn among the index's changes (``add_entries``)."""
-
-    @functools.wraps(method)
-    def writing(self: ContentIndex, *args: Any, **kwargs: Any) -> _T:
-        with self._write_lock:
-            return method(self, *args, **kwargs)
-
-    return writing
-
-
 def _locked(method: Callable[..., _T]) -> Callable[..., _T]:
     """Run ``method`` holding the index's lock (see ``ContentIndex._lock``)."""
 
@@ -596,11 +585,10 @@ class ContentIndex:
         self._extra[entry.id] = entry
         self.entries = [e for e in self.entries if e.id != entry.id] + [entry]
 
-    @_writing
-    @_locked
     def rebuild(self) -> None:
-        """Build the arrays again (after changing ``answer_weight``/``unknown_factor``)."""
-        self._build()
+        """Build the arrays again (after changing ``answer_weight``/``unknown_factor``),
+        beside the live index as every change."""
+        self._change_beside(lambda shadow: shadow._build())
 
     def add_entries(self, entries: list[FaqEntry]) -> None:
         """Add (or replace by id) entries live, e.g. the coordinators' answers, without
@@ -632,7 +620,8 @@ class ContentIndex:
         is shared; the containers a change would alter in place are copied first."""
         with self._write_lock:
             shadow = object.__new__(type(self))
-            shadow.__dict__.update(self.__dict__)
+            with self._lock:  # (a snapshot no answer changes while it is taken)
+                shadow.__dict__.update(self.__dict__)
             shadow._extra = dict(self._extra)
             shadow._dense = copy.copy(self._dense)  # (``set_refused`` replaces its arrays)
             change(shadow)
