@@ -32,6 +32,7 @@ UNREAD = (
     "holdout27.yaml",
     "holdout28.yaml",
     "holdout29.yaml",
+    "holdout30.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
