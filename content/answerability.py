@@ -758,10 +758,12 @@ _THANKS = re.compile(
 # question; it gets a short introduction
 _ABOUT = re.compile(
     r"^(?:(?:hallo|hi|hey|moin|servus|hello|na)\s+)*(?:(?:du\s+)?bot\s+)?"
-    r"(?:(?:wer|was)\s+bist\s+du|bist\s+du\s+(?:ein|eine|echt|wirklich)(?:\s+\w+)?"
+    # "bist du eigentlich n Mensch oder ein Bot?": fillers, and "n" for "ein" as typed
+    r"(?:(?:wer|was)\s+bist\s+du|bist\s+du(?:\s+(?:eigentlich|denn|ueberhaupt|nur))*"
+    r"\s+(?:ein|eine|n|echt|wirklich)(?:\s+\w+)?"
     r"|who are you|what are you|are you (?:a |an )?(?:bot|human|real|person|ai))"
-    r"(?:\s+(?:oder|or)\s+(?:ein|eine|echt|a|an)?\s*(?:mensch|bot|ki|maschine|computer|human|person"
-    r"|real))?"
+    r"(?:\s+(?:oder|or)\s+(?:(?:ein|eine|n|echt|a|an)\s+)?(?:mensch|bot|ki|maschine|computer"
+    r"|human|person|real))?"
     r"(?:\s+(?:eigentlich|denn|ueberhaupt|genau|so))*$"
 )
 _BYE = re.compile(

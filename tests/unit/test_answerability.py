@@ -180,6 +180,11 @@ def test_hard_questions_with_facts_are_answered(
         ("Danke, und wie gründen wir eins?", None),
         ("hallo bot, wer bist du eigentlich", "about"),
         ("Bist du ein Mensch?", "about"),
+        # as typed: fillers before the article, "n" for "ein"
+        ("bist du eigentlich ein mensch oder ein bot?", "about"),
+        ("bist du ein bot oder n mensch", "about"),
+        ("bist du denn eine KI?", "about"),
+        ("bist du eigentlich zuständig für die Anmeldung?", None),
         ("who are you?", "about"),
         ("Wer bist du und was kostet ein Lerncluster?", None),
         # a whole message of thanks, a greeting with who the writer is: not forwarded
