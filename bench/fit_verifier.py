@@ -10,12 +10,15 @@ Two steps::
 
     # 2. fit: logistic regression, sets held out five at a time; prints the trade-off
     #    (right answers kept against off-topic and wrong answers refused) per cut-off and
-    #    that of raising the score threshold instead; the cut-off is the highest that keeps
-    #    98 % (--keep) of the held-out right answers; --write stores the weights fitted on
-    #    all rows with that cut-off in content/data/verifier.yaml
+    #    that of raising the score threshold instead. The rules put entries before the
+    #    verifier from ``--floor`` (16) up, below the matcher's threshold (40): the
+    #    cut-off is the lowest at which these rows give no more off-topic and no more
+    #    wrong answers than the rows from the threshold up alone, at the cut-off keeping
+    #    98 % (--keep) of their held-out right answers. --write stores the weights fitted
+    #    on all rows with that cut-off and the floor in content/data/verifier.yaml
     python bench/fit_verifier.py fit /tmp/rows.jsonl [--keep 0.98] [--write]
 
-A row is a question some entry would answer by the threshold and the rules; its label is
+A row is a question some entry would answer by the floor and the rules; its label is
 1 when that entry's answer holds the question's facts, 0 when the question is off-topic
 or the entry answers it wrongly. ``tap`` says whether the right entry stays one tap away
 ("Meinst du …?") when the verifier refuses.
@@ -50,6 +53,7 @@ from harvest_asked import (
 from content import ContentIndex, detect_lang, load_content, normalize
 from content.analyze import bound_query
 from content.normalize import fold
+from content.search import THRESHOLD
 from content.verify import (
     FEATURES,
     LEXICAL,
@@ -60,6 +64,12 @@ from content.verify import (
 )
 
 _REFUSE_ALL = Verifier(weights={}, bias=-100.0, cutoff=0.5)
+
+# The rules put entries before the verifier from this score up (the matcher's threshold,
+# 40, decides alone when no verifier is loaded). Held out by set on 148 read sets, session
+# 16: floors 40/30/24/20/16, each with its own fit, at equal or fewer off-topic and wrong
+# answers the lower floors keep more right answers (docs/ANSWERING.md §21).
+FLOOR = 16
 
 
 def _rows_of(index: ContentIndex, path: Path) -> list[dict[str, object]]:
@@ -112,9 +122,10 @@ def refused_under(index: ContentIndex, questions: list[str]) -> list[tuple[str, 
     return out
 
 
-def rows(paths: list[Path], off_topic: list[Path], out: Path) -> None:
+def rows(paths: list[Path], off_topic: list[Path], out: Path, floor: int) -> None:
     """Every set is asked against the content with the *other* sets' questions filed:
-    their answerable ones as asked questions, their off-topic ones as refused."""
+    their answerable ones as asked questions, their off-topic ones as refused; the rules
+    put entries from score ``floor`` up before the verifier."""
     bare = _without_asked(load_content())
     base = ContentIndex(bare, refused=[])
     filed = {p: file_questions(base, p) for p in paths}
@@ -129,6 +140,7 @@ def rows(paths: list[Path], off_topic: list[Path], out: Path) -> None:
             others = [q for p, qs in refused.items() if p != held for q in qs]
             index = ContentIndex(_with(bare, asked), refused=others)
             index.verifier = None
+            index.threshold = floor
             for row in _rows_of(index, held):
                 fh.write(json.dumps(row) + "\n")
                 counts[held.name] = counts.get(held.name, 0) + 1
@@ -273,8 +285,56 @@ def _table(rows: list[dict[str, object]], keep: list[bool]) -> tuple[int, int, i
     return right, off, near, wrong, lost_tap
 
 
-def fit(path: Path, cutoff: float | None, keep: float, write: bool, opt: Options, k: int) -> None:
+def _keeping(rows: list[dict[str, Any]], probs: list[float], keep: float) -> float:
+    """The highest cut-off keeping ``keep`` of the held-out right answers."""
+    total_right = sum(int(r["label"]) for r in rows)
+    grid = [c / 100 for c in range(0, 100)]
+    return max(c for c in grid if _table(rows, [p >= c for p in probs])[0] >= keep * total_right)
+
+
+def _no_worse(
+    rows: list[dict[str, Any]],
+    probs: list[float],
+    keep: float,
+    threshold: int,
+    opt: Options,
+    k: int,
+) -> float:
+    """The lowest cut-off at which the rows from the floor up give no more off-topic and
+    no more wrong answers than the rows from the threshold up give at their own cut-off
+    (``keep``): a lower floor may answer more only where it errs no more often."""
+    score_at = FEATURES.index("score")
+    above = [n for n, r in enumerate(rows) if r["x"][score_at] * 100 >= threshold]
+    base = [rows[n] for n in above]
+    base_probs = held_out_probabilities(base, k, opt)
+    base_cut = _keeping(base, base_probs, keep)
+    right, off, _, wrong, _ = _table(base, [p >= base_cut for p in base_probs])
+    print(
+        f"\nfrom the threshold {threshold} up alone: cut-off {base_cut:.2f}: "
+        f"right {right}, off-topic {off}, wrong {wrong}"
+    )
+    for c in [c / 100 for c in range(0, 100)]:
+        _, o, _, w, _ = _table(rows, [p >= c for p in probs])
+        if o <= off and w <= wrong:
+            return c
+    return 0.99
+
+
+def fit(
+    path: Path,
+    cutoff: float | None,
+    keep: float,
+    write: bool,
+    opt: Options,
+    k: int,
+    floor: int = FLOOR,
+) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    score_at = FEATURES.index("score")
+    low = min((r["x"][score_at] * 100 for r in rows), default=floor)
+    if low < floor - 0.5:
+        sys.exit(f"rows from score {low:.0f} up: made with a lower floor than {floor}")
+    rows = [r for r in rows if r["x"][score_at] * 100 >= floor]
     print(
         f"{len(rows)} rows, {sum(r['label'] for r in rows)} right, "
         f"{sum(r['off'] for r in rows)} off-topic, "
@@ -289,12 +349,10 @@ def fit(path: Path, cutoff: float | None, keep: float, write: bool, opt: Options
     for th in (40, 46, 52, 58, 64, 70, 76):
         kept = [r["x"][score_at] * 100 >= th for r in rows]
         print(f"  {th:5d}  %6d  %6d  %6d  %6d  %6d" % _table(rows, kept))
-    total_right = sum(int(r["label"]) for r in rows)
-    if cutoff is None:  # the highest cut-off keeping ``keep`` of the held-out right answers
-        grid = [c / 100 for c in range(0, 100)]
-        cutoff = max(
-            c for c in grid if _table(rows, [p >= c for p in probs])[0] >= keep * total_right
-        )
+    if cutoff is None and floor < THRESHOLD:
+        cutoff = _no_worse(rows, probs, keep, THRESHOLD, opt, k)
+    elif cutoff is None:
+        cutoff = _keeping(rows, probs, keep)
     print(
         f"\ncut-off {cutoff:.2f}: right, off-topic, near-miss, wrong, lost-tap = "
         + ", ".join(str(v) for v in _table(rows, [p >= cutoff for p in probs]))
@@ -307,6 +365,7 @@ def fit(path: Path, cutoff: float | None, keep: float, write: bool, opt: Options
     if write:
         data = {
             "cutoff": cutoff,
+            "floor": floor,
             "bias": round(bias, 4),
             "weights": {n: round(v, 4) for n, v in weights.items() if abs(v) >= 1e-4},
             "fitted_on": sorted({str(r["set"]) for r in rows}),
@@ -329,6 +388,9 @@ def main() -> None:
     r.add_argument("sets", nargs="+", type=Path)
     r.add_argument("--off-topic", nargs="*", type=Path, default=[])
     r.add_argument("--out", type=Path, required=True)
+    r.add_argument(
+        "--floor", type=int, default=FLOOR, help="lowest score the rules answer at (rows)"
+    )
     w = sub.add_parser("refused")
     w.add_argument("sets", nargs="+", type=Path)
     f = sub.add_parser("fit")
@@ -345,13 +407,14 @@ def main() -> None:
     f.add_argument("--no-lexical", action="store_true")
     f.add_argument("--folds", type=int, default=5)
     f.add_argument("--drop", default="", help="signs to leave out, comma-separated")
+    f.add_argument("--floor", type=int, default=FLOOR, help="the rows' floor (rows --floor)")
     args = parser.parse_args()
     if args.step in ("rows", "refused"):
         named = [*args.sets, *getattr(args, "off_topic", [])]
         if sealed_or_unread(named):
             sys.exit("a sealed or unread set is never fitted on")
     if args.step == "rows":
-        rows(args.sets, args.off_topic, args.out)
+        rows(args.sets, args.off_topic, args.out, args.floor)
     elif args.step == "refused":
         write_refused(args.sets)
     else:
@@ -367,7 +430,7 @@ def main() -> None:
             not args.no_lexical,
             drop,
         )
-        fit(args.rows, args.cutoff, args.keep, args.write, opt, args.folds)
+        fit(args.rows, args.cutoff, args.keep, args.write, opt, args.folds, args.floor)
 
 
 if __name__ == "__main__":

@@ -1416,18 +1416,22 @@ class ContentIndex:
         asked = self._asked(question)
         kind = question_kind(asked)
         private = self._private(whole)
+        verifier = self.verifier if verify else None
         chosen = (
             None
             if private or self._refused_word_for_word(question)
-            else self._choose(question, asking, asked, scores, order, kind)
+            else self._choose(question, asking, asked, scores, order, kind, verifier)
         )
         evidence = None
         if chosen is not None:
             evidence = self._evidence(question, asking, kind, scores, order, chosen, lang)
-            # a coordinator's answer (added at run time) was written for such questions;
-            # the verifier was fitted on the shipped entries and judges only those
-            checked = verify and self.entries[chosen].id not in self._extra
-            if checked and self.verifier is not None and not self.verifier.accepts(evidence):
+            if self.entries[chosen].id in self._extra:
+                # a coordinator's answer (added at run time) was written for such
+                # questions; the verifier was fitted on the shipped entries and judges
+                # only those, so the threshold alone decides for it
+                if scores[chosen] < self.threshold:
+                    chosen = None
+            elif verifier is not None and not verifier.accepts(evidence):
                 chosen = None  # too weak: offered one tap away instead
         if chosen is None:
             best_score = round(float(scores[order[0]]))
@@ -1656,8 +1660,10 @@ class ContentIndex:
         scores: list[float],
         order: list[int],
         kind: str | None,
+        verifier: Verifier | None = None,
     ) -> int | None:
-        """The entry that answers: above the threshold, holding the asked kind of fact.
+        """The entry that answers: above the threshold (the verifier's floor when it
+        judges next), holding the asked kind of fact.
 
         ``asking`` is the question from its asking sentence on (the whole question when it
         is one sentence): the specific things it names must be in the entry, not those of
@@ -1668,7 +1674,8 @@ class ContentIndex:
         scores close to the best (``ALTERNATIVE_SHARE``): the question is about the best
         entry's subject, and a distant entry that happens to hold a count or a limit
         answers another question."""
-        floor = max(float(self.threshold), ALTERNATIVE_SHARE * scores[order[0]]) if order else 0.0
+        least = self.threshold if verifier is None or verifier.floor is None else verifier.floor
+        floor = max(float(least), ALTERNATIVE_SHARE * scores[order[0]]) if order else 0.0
         above = [i for i in order[:_FALL_THROUGH] if scores[i] >= floor]
         if not above:
             return None

@@ -68,6 +68,10 @@ class Verifier:
     bias: float
     cutoff: float
     fitted_on: list[str] = field(default_factory=list)
+    # the lowest score at which the rules put an entry before the verifier (None: the
+    # matcher's threshold): the verifier was fitted on the entries the rules chose from
+    # this floor up, so it decides there, and the threshold alone decides without it
+    floor: float | None = None
 
     def probability(self, evidence: dict[str, float]) -> float:
         """Probability that the chosen entry answers the question right."""
@@ -98,6 +102,7 @@ def load_verifier(path: Path = VERIFIER_FILE) -> Verifier | None:
             bias=float(data["bias"]),
             cutoff=float(data["cutoff"]),
             fitted_on=[str(s) for s in data.get("fitted_on") or []],
+            floor=None if data.get("floor") is None else float(data["floor"]),
         )
     except (KeyError, TypeError, ValueError):
         return None

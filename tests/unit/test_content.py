@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -290,11 +291,19 @@ def test_off_topic_abstains_with_suggestions(index: ContentIndex, question: str)
 
 
 def test_threshold_controls_abstention(cs, index: ContentIndex) -> None:
+    """Without a verifier the threshold is the lowest score answered; the verifier
+    brings its own floor (fitted with it), which then takes the threshold's place."""
     question = "Was kostet ein Lerncluster?"
     assert not index.answer(question).abstained  # (the index of ``cs``, built once)
     strict = ContentIndex(cs, threshold=101)
+    strict.verifier = None
     res = strict.answer(question)
     assert res.abstained and res.suggestions[0][0] == "lerncluster-kosten"
+    assert index.verifier is not None and index.verifier.floor is not None
+    strict.verifier = dataclasses.replace(index.verifier, floor=101)
+    assert strict.answer(question).abstained
+    strict.verifier = index.verifier
+    assert strict.answer(question).entry_id == "lerncluster-kosten"
 
 
 # ---------------------------------------------------------------- overrides and check

@@ -124,6 +124,71 @@ def test_without_a_verifier_the_rules_decide(index: ContentIndex) -> None:
     assert bare.answer(NEAR_MISSES[0]).entry_id is not None
 
 
+def _bare_index() -> ContentIndex:
+    """The shipped entries without the members' filed questions: a stranger's rewording
+    scores low there, as an unseen one does in the shipped index."""
+    content = load_content()
+    for entry in content.faq:
+        entry.asked = []
+    return ContentIndex(content, refused=[])
+
+
+BELOW_THRESHOLD = "Was bedeutet die Abkürzung BNE im Zusammenhang mit den Lernclustern?"
+
+
+def test_below_the_threshold_the_verifier_decides_from_its_floor() -> None:
+    """The rules hand entries to the verifier from its fitted floor up, below the
+    matcher's threshold; without a verifier (or one fitted without a floor) the threshold
+    alone decides, so nothing weakly matched is answered unchecked."""
+    index = _bare_index()
+    accept_all = {"weights": {}, "bias": 100.0, "cutoff": 0.5}
+    index.verifier = None
+    assert index.answer(BELOW_THRESHOLD).abstained  # scores under the threshold
+    index.verifier = Verifier(**accept_all)  # type: ignore[arg-type]
+    assert index.answer(BELOW_THRESHOLD).abstained
+    index.verifier = Verifier(**accept_all, floor=16)  # type: ignore[arg-type]
+    result = index.answer(BELOW_THRESHOLD)
+    assert result.entry_id == "lerncluster-bne"
+    assert 16 <= result.score < index.threshold
+    index.verifier = Verifier(weights={}, bias=-100.0, cutoff=0.5, floor=16)
+    refused = index.answer(BELOW_THRESHOLD)  # the verifier refuses: one tap away
+    assert refused.abstained
+    assert "lerncluster-bne" in [c for c, _ in refused.candidates]
+
+
+def test_a_coordinators_answer_below_the_threshold_is_not_answered() -> None:
+    """The verifier does not judge a coordinator's answer, so its floor does not apply:
+    such an entry answers from the threshold up only."""
+    from content.models import FaqEntry
+
+    index = _bare_index()
+    index.verifier = Verifier(weights={}, bias=100.0, cutoff=0.5, floor=0)
+    index.add_entries(
+        [
+            FaqEntry(
+                id="koordination-8",
+                titles={"de": "Probenraum der Bläserklasse"},
+                answers={"de": "Die Bläserklasse probt im Keller der Grundschule am Lindenhof."},
+                phrasings={"de": ["Wo probt die Bläserklasse?"]},
+                source="koordination:2026-12-01",
+            )
+        ]
+    )
+    assert index.answer("Wo probt die Bläserklasse?").entry_id == "koordination-8"
+    # ranks first, far below the threshold: offered, not answered
+    weak = index.answer("Gibt es für die Bläserklasse schon Noten für das Konzert im Advent?")
+    assert weak.abstained
+    assert [c for c, _ in weak.candidates][:1] == ["koordination-8"]
+
+
+def test_the_floor_is_read_from_the_verifier_file(tmp_path: Path) -> None:
+    data = {"weights": {"score": 1.0}, "bias": 0.0, "cutoff": 0.5}
+    assert load_verifier(_write(tmp_path / "old.yaml", data)).floor is None  # type: ignore[union-attr]
+    floored = load_verifier(_write(tmp_path / "new.yaml", {**data, "floor": 16}))
+    assert floored is not None and floored.floor == 16.0
+    assert load_verifier(_write(tmp_path / "bad.yaml", {**data, "floor": "x"})) is None
+
+
 def test_a_question_like_a_refused_one_is_evidence_against_answering() -> None:
     content = load_content()
     asked = "Was kostet die Teilnahme am Lerncluster?"
