@@ -30,9 +30,10 @@ from storage.questions import UnansweredQuestions
 from tests.fakes import FakeChat, fake_chat, make_services, message_context, shipped_index
 
 FIRST = "Bekommen wir für die Austauschtreffen eine Teilnahmebescheinigung?"
-REWORDED = "Kann ich mir die Teilnahme an einem Treffen schriftlich bestätigen lassen?"
+REWORDED = "Gibt es eine schriftliche Bestätigung, dass ich bei einem Treffen dabei war?"
 THIRD = "Stellt jemand eine Bestätigung über meine Anwesenheit aus?"
 ANSWER = "Ja, auf Nachfrage stellt der Landesverband eine aus."
+UNRELATED = "Gibt es bei den Austauschtreffen einen Parkplatz?"
 
 
 _EVENTS = itertools.count(1)  # each coordinator's command its own event
@@ -215,7 +216,7 @@ def test_network_entry_is_one_entry_with_every_phrasing() -> None:
         "2026-11-30T08:00:00+00:00",
         rewordings=(
             REWORDED,
-            "  Kann ich mir die Teilnahme an einem Treffen\n schriftlich bestätigen lassen?",
+            "  Gibt es eine schriftliche Bestätigung,\n dass ich bei einem Treffen dabei war?",
             THIRD,
         ),
     )
@@ -278,8 +279,8 @@ async def test_see_still_finds_the_answer_after_the_first_asker_forgot(tmp_path:
         (stored,) = await NetworkAnswers(services.db).all()
         assert stored.question == "" and stored.rewordings == (REWORDED,)
         assert (await _asked(services, "@c:localhost", REWORDED))["id"] == "koordination-1"
-        # a number no question ever had is still unknown
-        assert await _asked(services, "@e:localhost", THIRD) == {"abstained": True}
+        # a number no question ever had is still unknown (#3: a question of its own)
+        assert await _asked(services, "@e:localhost", UNRELATED) == {"abstained": True}
         with pytest.raises(UserError) as refused:
             await answer_command(_koord(services), "3", "siehe 7")
         assert refused.value.key == "knowledge.see_unknown"
