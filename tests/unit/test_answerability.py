@@ -772,16 +772,32 @@ def test_an_adjective_in_isch_meets_its_noun(index: ContentIndex) -> None:
     )
 
 
-def test_a_teachers_pupils_are_no_private_matter(index: ContentIndex) -> None:
-    """ "meine Kinder aus der Früherziehung" are a music teacher's pupils; "mein Sohn in
-    der Klasse 3" is still a parent's private matter."""
+def test_family_named_in_a_question_is_no_private_matter(index: ContentIndex) -> None:
+    """A teacher's "meine Kinder", the wife who asks, the son as an aside: the question
+    is answered; a parent's own matter still finds no entry and is not answered."""
     teacher = index.answer(
         "meine kinder aus der musikalischen frueherziehung verlieren wir oft beim wechsel in die "
         "grundschule, das aergert mich schon lange. in welchem austauschformat vom verband geht "
         "es um solche uebergaenge?"
     )
     assert teacher.entry_id == "thema-schritt-zu-schritt"
+    asked_for = index.answer(
+        "Meine Frau leitet eine OGS und fragt: wie lange dauern die digitalen Austauschtreffen?"
+    )
+    assert asked_for.entry_id == "austauschtreffen"
     assert index.answer("mein sohn in der klasse 3 hat probleme mit der ogs, was tun?").abstained
+    assert index.answer("Wie melde ich meine Tochter für Klavierunterricht an?").abstained
+
+
+def test_the_askers_own_things_are_private(index: ContentIndex) -> None:
+    """A flat, a password, a laptop: never answered and nothing offered, whatever topic
+    word the rest shares with the content."""
+    for question in (
+        "Wie lang ist die Kündigungsfrist für meine Wohnung?",
+        "ich hab mein passwort fuer den verband vergessen, wie melde ich mich an?",
+    ):
+        result = index.answer(question)
+        assert result.abstained and not result.candidates
 
 
 @pytest.mark.parametrize(

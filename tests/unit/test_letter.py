@@ -135,6 +135,9 @@ def test_a_private_matter_in_the_closing_is_still_private(index: ContentIndex) -
     # the frame is cut for scoring, never for the privacy guard
     bare = "Wie lange dauern die digitalen Austauschtreffen?"
     assert not index.answer(bare).abstained
-    private = f"{bare} Danke im Voraus! Meine Tochter fragt für ihre Schule. LG Jana"
+    private = f"{bare} Danke im Voraus! Ich sehe sie nicht auf meinem Laptop. LG Jana"
     answer = index.answer(private)
     assert answer.abstained and not answer.candidates
+    # who asks is no private matter
+    asked_for = f"{bare} Danke im Voraus! Meine Tochter fragt für ihre Schule. LG Jana"
+    assert index.answer(asked_for).entry_id == "austauschtreffen"
