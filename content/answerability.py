@@ -162,8 +162,15 @@ _Q_HARD: tuple[tuple[str, re.Pattern[str]], ...] = (
             # names asked for: "gibts da Namen?", "any names?", the keynote's speaker
             r"|\bgibt(?:s| es)\s+(?:\w+\s+){0,2}namen\b|\bwelche namen\b|\bany names\b"
             r"|\bwho\s+(?:gave|held|spoke|presented|delivered)\b|\bkeynote\w*|\bhauptredne\w*"
-            r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\b"
-            r"|\bmail\w*|\be mail\b|\btelefon\w*|\bwho\s+(?:is|are|s)\b(?!\s+behind)|\bwho\s+(?:leads|runs|heads)\b"
+            # the name of a person ("Name der Referentin"), not of a thing ("der Name des
+            # OWL-Clusters")
+            r"|\bkontaktperson\w*|\bname\s+(?:der|des|von)\s+(?:\w+\s+){0,2}\w*(?:ansprechp|leiter"
+            r"|referent|kontakt|moderator|vorsitz|chef|person|redner|sprecher|autor|verfasser)\w*"
+            # an address asked for; "in den Mails vom Kreis" are messages
+            r"|\bmail(?!s\b)\w*|\be mail\b|\btelefon\w*"
+            # "who is allowed to join" asks who may, no name
+            r"|\bwho\s+(?:is|are|s)\b(?!\s+(?:behind|allowed|eligible|able|invited|welcome|meant"
+            r"|intended|supposed to (?:join|take part|participate)))|\bwho\s+(?:leads|runs|heads)\b"
             r"|\bcontact person\b|\bwhom? (?:can|do|should) i\b"
             # which organisations/persons take part: a list of named participants
             r"|\b(?:welche|which)\s+(?:\w+\s+){0,2}(?:musikschulen|kommunen|schulen|personen"

@@ -59,6 +59,14 @@ def index() -> ContentIndex:
         ("Wann wurden die Ergebnisse der Umfrage veröffentlicht?", "date"),
         ("Gibt es da ne Ansprechperson?", "person"),
         ("Welche Kommunen sind im Lerncluster?", "person"),  # a list, not of today
+        # a person's name or address is asked; a thing's name, mails as messages, who may
+        # join are not
+        ("Wie ist der Name der Ansprechpartnerin beim LVdM?", "person"),
+        ("mail adresse von herrn schulze aulenkamp??", "person"),
+        ("Wie lautet der vollständige Name des OWL-Clusters?", None),
+        ("was bedeutet die abkürzung dkbm? taucht ständig in den mails vom kreis auf", None),
+        ("Who is allowed to join these cooperation structures?", None),
+        ("Who is responsible for the forum?", "person"),
         # a formal question in the passive asks the same kinds
         ("In welcher Höhe wird die Teilnahme an einem Lerncluster gefördert?", "cost"),
         ("Mit welchem Betrag wird eine Musikschule unterstützt?", "cost"),
