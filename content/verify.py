@@ -96,13 +96,18 @@ def load_verifier(path: Path = VERIFIER_FILE) -> Verifier | None:
         k in FEATURES or str(k).startswith(LEXICAL) for k in weights
     ):
         return None
+    floor = data.get("floor")
+    if floor is not None and not (
+        isinstance(floor, int | float) and not isinstance(floor, bool) and 0 <= floor <= 100
+    ):
+        return None  # a floor that is no score (0-100) would let anything through or nothing
     try:
         return Verifier(
             weights={str(k): float(v) for k, v in weights.items()},
             bias=float(data["bias"]),
             cutoff=float(data["cutoff"]),
             fitted_on=[str(s) for s in data.get("fitted_on") or []],
-            floor=None if data.get("floor") is None else float(data["floor"]),
+            floor=None if floor is None else float(floor),
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -62,6 +62,9 @@ def test_the_shipped_verifier_and_refused_questions_load(index: ContentIndex) ->
         ["weights", "bias"],  # a list, not a mapping
         "weights: 1",  # a bare string
         {"weights": {"score": 1.0}, "bias": None, "cutoff": 0.5},  # an empty bias
+        {"weights": {"score": 1.0}, "bias": 0.0, "cutoff": 0.5, "floor": -5},  # no score
+        {"weights": {"score": 1.0}, "bias": 0.0, "cutoff": 0.5, "floor": float("nan")},
+        {"weights": {"score": 1.0}, "bias": 0.0, "cutoff": 0.5, "floor": True},
     ],
 )
 def test_a_broken_verifier_file_leaves_the_rules_alone(tmp_path: Path, data: object) -> None:
