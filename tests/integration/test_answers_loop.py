@@ -126,7 +126,7 @@ async def test_a_reworded_question_is_filed_under_the_earlier_answer(
         rooms=[{"key": "koordination", "name": "Koordination", "kind": "coordinators"}],
     )
     answer = "Ja, der Landesverband stellt auf Nachfrage eine aus."
-    reworded = "Kann ich mir die Teilnahme an einem Treffen schriftlich bestätigen lassen?"
+    reworded = "Gibt es eine schriftliche Bestätigung, dass ich bei einem Treffen dabei war?"
 
     # A asks; the coordinator answers #1 with a text
     mark = coordinator.mark()
@@ -149,13 +149,13 @@ async def test_a_reworded_question_is_filed_under_the_earlier_answer(
     open_again = await ask(second, second_room, reworded)
     assert open_again.content["koopbot.answer"] == {"abstained": True}
     listing = await ask(coordinator, coordination, "!offene-fragen")
-    assert re.search(r"#2\b[^\n]*schriftlich bestätigen", listing.body), listing.body
+    assert re.search(r"#2\b[^\n]*schriftliche Bestätigung", listing.body), listing.body
 
     # a question that does not exist: the German error, #2 stays open
     wrong = await ask(coordinator, coordination, "!antwort 2 siehe 99")
     assert "Eine Frage Nr. 99 gibt es nicht" in wrong.body
     listing = await ask(coordinator, coordination, "!offene-fragen")
-    assert "schriftlich bestätigen" in listing.body
+    assert "schriftliche Bestätigung" in listing.body
 
     # the coordinator files #2 under #1's answer: B gets it by direct chat
     mark = second.mark()
@@ -166,9 +166,9 @@ async def test_a_reworded_question_is_filed_under_the_earlier_answer(
         timeout=15,
         since_index=mark,
     )
-    assert "schriftlich bestätigen" in delivered.body
+    assert "schriftliche Bestätigung" in delivered.body
     listing = await ask(coordinator, coordination, "!offene-fragen")
-    assert "schriftlich bestätigen" not in listing.body
+    assert "schriftliche Bestätigung" not in listing.body
 
     # C asks B's wording in a group room: answered at once, from the same entry
     third_room = await room_with_bot(third, bot)
