@@ -838,6 +838,10 @@ def test_how_to_use_the_bot_gets_the_bots_help(index: ContentIndex, question: st
         "was " + "a " * 20_000 + "zahlt",
         "bayern sachsen-anhalt niedersachsen " * 2500,
         "bist du ein " + "mensch oder " * 5000,
+        # this round's: fillers before the article, a person's name asked after a flood
+        "bist du " + "eigentlich " * 5000 + "ein bot?",
+        "wie ist der name der " + "ansprechpartnerin" * 2000 + "?",
+        "mails " * 10_000,
         "wie viele " + "absolut mitglied prozent " * 3000,
         "Läuft! " * 10_000,
         "tagungsgebühr" * 5000 + "?",
