@@ -383,3 +383,64 @@ def test_the_data_tools_guard_every_unread_set() -> None:
     """The tools' own list of unread sets (bench/harvest_asked.py) names each one."""
     tool = (ROOT / "bench" / "harvest_asked.py").read_text(encoding="utf-8")
     assert [name for name in UNREAD if f'"{name}"' not in tool] == []
+
+
+def _synthetic_rows(path: Path, low: float) -> Path:
+    """Rows as ``fit_verifier.py rows`` writes them: ten sets, scores from ``low`` up, the
+    right answers likelier the higher the score and the coverage."""
+    import json
+    import random
+
+    rng = random.Random(16)
+    lines = []
+    for s in range(10):
+        for i in range(80):
+            score = rng.uniform(low, 1.0)
+            coverage = rng.random()
+            right = rng.random() < 0.15 + 0.5 * score + 0.3 * coverage
+            off = not right and rng.random() < 0.5
+            x = [0.0] * len(FEATURES)
+            x[FEATURES.index("score")] = round(score, 5)
+            x[FEATURES.index("coverage")] = round(coverage, 5)
+            row = {"set": f"s{s}.yaml", "i": i, "label": int(right), "off": int(off)}
+            row |= {"near": int(off), "tap": 0, "x": x, "w": []}
+            lines.append(json.dumps(row))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_floors_cut_off_errs_no_more_than_the_threshold_alone(tmp_path: Path) -> None:
+    """``fit_verifier.py fit`` picks, for rows from the floor up, a cut-off that answers no
+    more off-topic and no more wrong questions than the rows from the threshold up do at
+    theirs; rows made with a lower floor than asked are refused; nothing is written."""
+    import re
+    import subprocess
+    import sys
+
+    before = VERIFIER_FILE.read_bytes()
+    rows = _synthetic_rows(tmp_path / "rows.jsonl", low=0.16)
+    done = subprocess.run(
+        [sys.executable, "bench/fit_verifier.py", "fit", str(rows), "--floor", "16"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    base = re.search(
+        r"threshold 40 up alone: .*right (\d+), off-topic (\d+), wrong (\d+)", done.stdout
+    )
+    chosen = re.search(r"\ncut-off [\d.]+: .* = (\d+), (\d+), (\d+), (\d+), (\d+)", done.stdout)
+    assert base and chosen, done.stdout
+    right, off, _, wrong, _ = (int(v) for v in chosen.groups())
+    assert off <= int(base.group(2)) and wrong <= int(base.group(3))
+    assert right > 0
+    lower = subprocess.run(
+        [sys.executable, "bench/fit_verifier.py", "fit", str(rows), "--floor", "30"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert lower.returncode != 0 and "lower floor" in lower.stderr
+    assert VERIFIER_FILE.read_bytes() == before
