@@ -72,7 +72,9 @@ async def test_answered_questions_store_flag_once_and_prune(tmp_path: Path) -> N
         assert await repo.flag("$unknown") is False
         assert must(await repo.by_reply("$r1")).flagged
 
-        await repo.add("$b", room_id=ROOM, user_id=OTHER, question="?", entry_id="z", lang="de")
+        await repo.add(
+            "$b", room_id=ROOM, user_id=OTHER, question="?", entry_id="z", lang="de", now=now
+        )
         assert await repo.forget(ASKER) == 2
         assert await repo.by_reply("$r1") is None and await repo.by_reply("$b") is not None
     finally:
