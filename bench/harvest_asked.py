@@ -63,6 +63,7 @@ UNREAD = (
     "holdout28.yaml",
     "holdout29.yaml",
     "holdout30.yaml",
+    "holdout31.yaml",
     "nearmiss10.yaml",
     "nearmiss11.yaml",
     "nearmiss20.yaml",
