@@ -140,12 +140,37 @@ _OR = frozenset("bzw beziehungsweise respektive resp oder or".split())
 # "weil ich muss …", "frag für die lehrer": the reason after the question
 _REASONS = frozenset("weil because".split())
 _WORD = re.compile(r"\S+")
+# "…? Für die Dienstreiseplanung im Haushaltsjahr.", "…? Wichtig für die Haushaltsplanung.",
+# "…? Die Angabe wird für unsere Vorlage benötigt.": why the member asks, not what
+_PURPOSE = frozenset("fuer zur zum zwecks wegen wichtig hintergrund anlass for".split())
+_NEEDED = frozenset("benoetigt benoetigen gebraucht needed".split())
+# what others said: "die rektorin meinte seit 2020", "hat jemand erzählt": a claim retold,
+# often half wrong, that the member wants checked; its years, places and numbers are not
+# what is asked
+_SAID = frozenset(
+    "meinte meint meinten sagte sagt sagten gesagt erzaehlt erzaehlte erzaehlten "
+    "behauptet behauptete behaupten hiess "
+    "said says told claimed claims mentioned".split()
+)
+# who said it: "jemand meinte", "sie sagte", "einer hat gesagt"
+_SPEAKERS = frozenset(
+    "jemand einer eine keiner sie er die der den dem unsere unser meine mein "
+    "someone somebody".split()
+)
+# "die frau von der musikschule meinte": the speaker's words may name where she is from
+_OF = frozenset("von vom aus bei beim an am in im of from".split())
+# "die frau von der musikschule meinte": an article and up to this many words to the verb
+_SPEAKER_WORDS = 5
+# "hat die rektorin erzählt", "hat jemand gesagt": a yes/no verb opening a retold claim
+_SAID_AUX = frozenset("hat haben hatte hatten has had".split())
 
 
 def _starts(words: list[str], i: int) -> str | None:
     """What clause starts at word ``i``: "ask", "tell" (story, reason, closing) or None."""
     word, before = words[i], words[i - 1]
     after = words[i + 1] if i + 1 < len(words) else ""
+    if _retold(words, i):
+        return "tell"
     if word in _W_WORDS and before not in _NOT_AFTER:
         if word in _WHAT and (before in _SOMETHING_AFTER or after in _SOMETHING_NEXT):
             return None
@@ -167,6 +192,31 @@ def _starts(words: list[str], i: int) -> str | None:
     if word in _CLOSING_WORDS or f"{word} {after}" in _CLOSING_PAIRS:
         return "tell"
     return None
+
+
+def _retold(words: list[str], i: int) -> bool:
+    """Whether a clause reporting what someone else said starts at word ``i``: "die
+    rektorin meinte …", "die frau von der musikschule meinte …", "hat die rektorin
+    erzählt …", "sie sagte …"; not inside a question ("was hat sie gesagt", "stimmt die
+    …")."""
+    word, before = words[i], words[i - 1]
+    if before in _W_WORDS or before in _YES_NO_VERBS or before in _OF:
+        return False
+    ahead = words[i + 1 : i + 1 + _SPEAKER_WORDS]
+    if word in _SAID_AUX:  # "hat die rektorin erzählt", "hat jemand gesagt"
+        if not ahead or ahead[0] not in _SPEAKERS:
+            return False
+        ahead = ahead[1:]
+    elif word not in _SPEAKERS:
+        return False
+    for k, w in enumerate(ahead):
+        if w in _SAID:
+            return True
+        if w in _W_WORDS or w in _YES_NO_VERBS or w in _SELF:
+            return False
+        if w in _SPEAKERS and (k == 0 or ahead[k - 1] not in _OF):
+            return False  # another phrase begins: it is looked at on its own
+    return False
 
 
 def _relative(sentence: str, spans: list[tuple[int, int]], words: list[str], i: int) -> bool:
@@ -283,10 +333,13 @@ def tells(sentence: str) -> bool:
     """Whether a sentence after a member's question tells about the writer rather than
     asking on: "…? unser kreis ist echt klein, bei uns kennt jeder jeden", "…? ich frag für
     den nachbarn". A sentence with the writer's words that starts (or, after "und", "also",
-    continues with) a question asks on: "…? Und brauchen wir dafür eine Vereinbarung"."""
+    continues with) a question asks on: "…? Und brauchen wir dafür eine Vereinbarung". What
+    the answer is for tells too: "…? Für die Planung im Haushaltsjahr."."""
     words = normalize(sentence).split()
     if not words:
         return False
     if any(_piece_starts(words[k:]) == "ask" for k in range(min(2, len(words)))):
         return False
+    if words[0] in _PURPOSE or _NEEDED.intersection(words):
+        return True
     return bool(_OWN.intersection(words)) or _piece_starts(words) == "tell"

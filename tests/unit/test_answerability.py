@@ -572,6 +572,48 @@ def test_what_is_asked_comes_from_the_asking_sentence(
     assert told.entry_id == entry
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # a retold claim with a wrong year, count or amount: the question is answered,
+        # the claim's value is not what is asked
+        (
+            "seit wann läuft das lerncluster der kreisfreien städte und kreise der kollege "
+            "meinte seit 2015",
+            "lerncluster-kreisfreie-staedte",
+        ),
+        (
+            "wie viele kommunen braucht man mindestens für ein lerncluster die kollegin sagte vier",
+            "lerncluster-groesse",
+        ),
+        # what the answer is for names no fact asked (not the year 2027)
+        (
+            "Wie oft finden die Lerncluster-Workshops im Jahr statt? Für die Haushaltsplanung "
+            "2027.",
+            "lerncluster-workshops",
+        ),
+    ],
+)
+def test_a_claim_retold_or_a_purpose_names_no_fact_asked(
+    index: ContentIndex, question: str, entry: str
+) -> None:
+    assert index.answer(question).entry_id == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the retold claim is not asked, but the question still needs its own fact
+        "wie ist die telefonnummer vom ansprechpartner beim landesverband die rektorin "
+        "meinte die steht auf der webseite",
+        # a year asked in the question itself still needs an entry naming that year
+        "gibt es 2027 wieder ein fachforum die kollegin meinte ja",
+    ],
+)
+def test_a_retold_claim_does_not_open_a_near_miss(index: ContentIndex, question: str) -> None:
+    assert index.answer(question).abstained
+
+
 def test_a_question_after_a_story_still_needs_its_own_fact(index: ContentIndex) -> None:
     """The asked fact still counts when the story comes first: a phone number asked after
     a story is answered by no entry that gives none."""

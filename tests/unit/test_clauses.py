@@ -198,6 +198,12 @@ def test_a_reason_after_a_comma_is_not_asked() -> None:
         ("wie lange dauert das bei uns dann", False),
         # a follow-up that names more of what is asked
         ("Also auch die Laufzeit", False),
+        # what the answer is for
+        ("Für die Dienstreiseplanung im Haushaltsjahr.", True),
+        ("Wichtig für die Haushaltsplanung.", True),
+        ("Die Angabe wird für unsere Verwaltungsvorlage benötigt.", True),
+        # … but a follow-up question starting with "für" asks on
+        ("Für welche Kommunen gilt das?", False),
         ("", False),
     ],
 )
@@ -225,3 +231,56 @@ def test_strangers_commas_never_break_it(text: str) -> None:
         return re.findall(r"\w+", s)
 
     assert words(" ".join(clause for clause, _ in cut)) == words(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "retold"),
+    [
+        (
+            "seit wann gibt es das lerncluster für kreisfreie städte und kreise die rektorin "
+            "meinte seit 2020",
+            ["seit wann gibt es das lerncluster für kreisfreie städte und kreise"],
+            "die rektorin meinte seit 2020",
+        ),
+        (
+            "was kostet die teilnahme an nem lerncluster die rektorin meinte 200 euro pro "
+            "person stimmt das??",
+            ["was kostet die teilnahme an nem lerncluster", "stimmt das??"],
+            "die rektorin meinte 200 euro pro person",
+        ),
+        (
+            "wie viele kommunen müssen mindestens dabei sein die frau von der musikschule "
+            "meinte zwei reichen",
+            ["wie viele kommunen müssen mindestens dabei sein"],
+            "die frau von der musikschule meinte zwei reichen",
+        ),
+        (
+            "bei uns in der schulkonferenz hat jemand erzählt es gab ein online fachforum "
+            "irgendwann 2021 glaub ich wann war das genau?",
+            ["wann war das genau?"],
+            "hat jemand erzählt es gab ein online fachforum irgendwann 2021 glaub ich",
+        ),
+    ],
+)
+def test_what_someone_else_said_is_told_not_asked(text: str, asked: list[str], retold: str) -> None:
+    """A retold claim ("die rektorin meinte seit 2020") is often half wrong: its year,
+    amount or count is not what the member asks for."""
+    assert asking(text) == asked
+    assert (retold, False) in clauses(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # inside a question, not a report
+        "was hat die rektorin dazu gesagt wie viele kommunen müssen beim lerncluster mitmachen",
+        "was ist in der maßnahme 0203 mit dem lernweg genau gemeint und wer macht da mit",
+        "welche stadt hat beim fachforum von der basis berichtet und wie hieß das forum",
+    ],
+)
+def test_a_question_about_what_was_said_is_no_report(text: str) -> None:
+    assert all(asks for clause, asks in clauses(text) if clause.startswith(("was", "welche")))
+    assert not any(
+        not asks and clause.split()[0] in ("die", "dem", "der", "hat")
+        for clause, asks in clauses(text)
+    )
