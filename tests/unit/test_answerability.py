@@ -154,6 +154,10 @@ def test_near_misses_abstain(index: ContentIndex, question: str) -> None:
         # a quoted name picks the entry whose title quotes it, not its neighbours
         ("was ist mit 'Lernweg' gemeint", "lernweg"),
         ("wann is das nächste treffen", "termine-finden"),
+        # a hurried coordinator's abbreviations: "LK" a learning cluster, "KV" the agreement
+        ("was kostet ein LK", "lerncluster-kosten"),
+        ("wie viele kommunen sind in einem LK", "lerncluster-groesse"),
+        ("KV laufzeit rein?", ("vereinbarung-inhalt", "vereinbarung-laufzeit")),
         (
             "Wir sind eine kleine Musikschule auf dem Land. Seit zwei Jahren arbeiten wir mit"
             " einer Grundschule zusammen, die Stimmung ist gut. Was muss alles in die"
