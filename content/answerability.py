@@ -290,6 +290,14 @@ _ADVICE = re.compile(
     r"|ratsam|should|recommend\w*|advisable|sensible)\b"
 )
 
+# "Sind Dauer und Häufigkeit fest oder kann man das ändern?", "can the group decide how
+# often they meet?": whether a length or a frequency is fixed is a rule, not a number
+_FIXED = re.compile(
+    r"\b(?:fest|festgelegt|festgeschrieben|fix|fixiert|starr|flexibel|variabel|veraenderbar"
+    r"|aenderbar|anpassbar|aendern|veraendern|anpassen|angepasst|geaendert|verhandelbar"
+    r"|fixed|flexible|changed?|adjust\w*|adapt\w*|decide)\b"
+)
+_COUNTING = frozenset({"number", "frequency", "frequency_count"})
 
 _NOW = re.compile(
     r"\b(?:wer ist gerade|gerade|grad|grade|aktuell\w*|derzeit\w*|momentan\w*|zurzeit|zur zeit|heute|jetzt|inzwischen|mittlerweile"
@@ -694,6 +702,8 @@ def question_kind(question: str) -> str | None:
         if pattern.search(norm):
             if kind == "person" and _NOW.search(norm):
                 return "person_now"
+            if kind in _COUNTING and _FIXED.search(norm) and not _E_NUMBER.search(norm):
+                return None  # "… wie oft, oder kann man das ändern?" (but "… 4 fest?")
             if kind == "frequency" and _Q_PERIOD.search(norm):
                 return "frequency_count"
             if (

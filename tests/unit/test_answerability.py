@@ -74,6 +74,11 @@ def index() -> ContentIndex:
         ("Von wem wurde der Vortrag auf dem Fachforum gehalten?", "person"),
         ("Von wem wird die Vereinbarung unterzeichnet?", "person"),
         ("Von wem wird die Steuerungsgruppe eingeladen?", None),  # no name or money asked
+        # whether a length or a frequency is fixed is a rule; a number named is still asked
+        ("Sind Dauer und Häufigkeit der Sitzungen fest oder kann man das ändern?", None),
+        ("Can the duration and the frequency of the sessions be changed?", None),
+        ("Ist die Teilnehmerzahl auf 20 festgelegt?", "number"),
+        ("Wie oft trifft sich ein Lerncluster im Jahr?", "frequency_count"),
         # the talk named at length between "wer hat" and "gehalten": still a name asked
         (
             "Wer hat eigentlich den Vortrag mit den Folien über richtig gedachte "
