@@ -450,7 +450,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\buni\b|universit|hochschule|college",
         ),
         (
-            r"\b(?:welche[rsnm]?|which|what)\s+(?:stadt|staedte|ort|orte|gemeinde|city|cities|town)\b"
+            # ("an welchem Ort" is answered by "an einem zentralen Ort": it asks for no town)
+            r"\b(?:welche[rsnm]?|which|what)\s+(?:stadt|staedte|gemeinde|city|cities|town)\b"
             r"|\bin which (?:city|town|place)\b",
             r"stadt|staedte|gemeinde|city|cities|town",  # "an einem zentralen Ort" names none
         ),

@@ -623,6 +623,25 @@ def test_a_retold_claim_does_not_open_a_near_miss(index: ContentIndex, question:
     assert index.answer(question).abstained
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # the talk's subtitle is stated as one ("Untertitel"), so a question naming it is
+        # answered; the detail still keeps a question about video subtitles away
+        ("Welchen Untertitel hat der Vortrag Kooperationen richtig gedacht?", "kongress-2017"),
+        ("Haben die Videos vom Fachforum Untertitel?", None),
+        # "an welchem Ort" is answered by "an einem zentralen Ort", "welche Stadt" is not
+        ("An welchem Ort finden die Workshops der Lerncluster statt?", "lerncluster-ort"),
+        ("In welcher Stadt finden die Lerncluster-Workshops statt?", None),
+    ],
+)
+def test_a_named_detail_is_answered_only_where_stated(
+    index: ContentIndex, question: str, entry: str | None
+) -> None:
+    result = index.answer(question)
+    assert result.entry_id == entry and result.abstained is (entry is None)
+
+
 def test_a_question_after_a_story_still_needs_its_own_fact(index: ContentIndex) -> None:
     """The asked fact still counts when the story comes first: a phone number asked after
     a story is answered by no entry that gives none."""
