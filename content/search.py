@@ -259,7 +259,11 @@ _HELP_REQUEST = re.compile(
     r"(?:(?:was|wobei|womit|wie)\s+(?:kannst|koennen|kann|machst|tust|hilfst)\s+"
     r"(?:du|ihr|der bot|man hier|man mit dir)"
     r"(?:\s+(?:eigentlich|alles|so|denn|hier|mal|genau|fuer mich|mir|uns|helfen|machen|tun))*"
-    r"|hilfe|help|befehle|commands|what can you do(?: for me)?|what do you do"
+    # "was kann der Bot alles?", "what can this bot do?": the bot named, not addressed
+    r"|was\s+(?:kann|macht|tut)\s+(?:der|dieser|ein|euer)\s+(?:bot|koopbot)"
+    r"(?:\s+(?:eigentlich|alles|so|denn|hier|genau))*"
+    r"|hilfe|help|befehle|commands|what do you do"
+    r"|what\s+(?:can|does)\s+(?:you|this bot|the bot|koopbot)\s+do(?: for me| for us)?"
     r"|how can you help(?: me| us)?"
     # "wie kann ich den Bot nutzen?", "wie benutze ich dich?": how to use the bot itself
     # ("nutzen" is also the benefit of a cooperation, which this is not about)
