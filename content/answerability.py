@@ -485,8 +485,9 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             # ("typische Gründe" asks for reasons, not for a usual value)
             r"\bueblich\w*|\bnormalerweise\b|\bin der regel\b|\bgaengig\w*"
             r"|\busual\w*|\bnormally\b|\bcustomary\b",
+            # (a range stated as varying says what is usual: "variiert zwischen 5 und 20")
             r"ueblich|typisch|normalerweise|in der regel|gaengig|meist|usual|typical|normally"
-            r"|customary",
+            r"|customary|variiert|schwankt|varies",
         ),
         (  # what the law requires, or whether something is compulsory
             r"\bgesetz\w*|\brechtlich\w*|\bvorgeschrieben\b|\b\w*pflicht\b|\bverpflichtend\b"

@@ -633,6 +633,11 @@ def test_a_retold_claim_does_not_open_a_near_miss(index: ContentIndex, question:
         # "an welchem Ort" is answered by "an einem zentralen Ort", "welche Stadt" is not
         ("An welchem Ort finden die Workshops der Lerncluster statt?", "lerncluster-ort"),
         ("In welcher Stadt finden die Lerncluster-Workshops statt?", None),
+        # a size stated as varying between two numbers says what is usual; a usual fee
+        # the content never states is still not answered
+        ("Wie viele Leute sind normalerweise in einem Lerncluster?", "lerncluster-groesse"),
+        ("how many people are usually in a learning cluster?", "lerncluster-groesse"),
+        ("Was ist das übliche Honorar für eine Lehrkraft in der OGS?", None),
     ],
 )
 def test_a_named_detail_is_answered_only_where_stated(
@@ -884,6 +889,10 @@ def test_the_askers_own_things_are_private(index: ContentIndex) -> None:
         "wie kann ich den bot nutzen?",
         "wie kann ich den Bot am besten nutzen",
         "wie benutze ich dich?",
+        # the bot named rather than addressed, in either language
+        "what can this bot do",
+        "What does the bot do?",
+        "was kann der bot alles?",
     ],
 )
 def test_how_to_use_the_bot_gets_the_bots_help(index: ContentIndex, question: str) -> None:
