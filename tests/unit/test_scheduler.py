@@ -86,8 +86,11 @@ async def test_jobs_commit_and_arm_with_the_change_that_wants_them(tmp_path: Pat
     """One job path: rows join the command's transaction, timers come after the commit,
     and a command that fails leaves neither a row nor a timer."""
     services = await make_services(tmp_path, with_content=False)
-    clock = {"now": datetime(2027, 3, 1, 9, 0, tzinfo=UTC)}
-    services.clock = lambda: clock["now"]  # the injected clock, not the wall clock
+    # the injected clock, not the wall clock; it starts at the wall clock's now, because
+    # apscheduler's timers run on wall time: a due time in the wall clock's past (a fixed
+    # date once the real date has passed it) fires at once and the timer is gone
+    clock = {"now": datetime.now(UTC).replace(microsecond=0)}
+    services.clock = lambda: clock["now"]
     jobs = Jobs(services.db)
     scheduler = Scheduler(jobs, Metrics())
     scheduler.bind(services, Registry())
