@@ -924,6 +924,13 @@ def test_how_to_use_the_bot_gets_the_bots_help(index: ContentIndex, question: st
         "wie viele " + "absolut mitglied prozent " * 3000,
         "Läuft! " * 10_000,
         "tagungsgebühr" * 5000 + "?",
+        # retold claims, purpose sentences and fixed lengths at their worst: a flood of
+        # speakers, a 64 KB word where the verb of saying should be, endless purposes
+        "die rektorin meinte " * 5000 + "seit 2020?",
+        "hat jemand " + "x" * 65_000 + " gesagt?",
+        "die frau von der " * 4000 + "musikschule meinte?",
+        "Für die Haushaltsplanung. " * 4000,
+        "wie oft " + "fest oder flexibel " * 4000 + "?",
     ],
 )
 def test_strangers_input_to_the_sentence_and_kind_rules(index: ContentIndex, question: str) -> None:
