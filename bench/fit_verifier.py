@@ -15,7 +15,8 @@ Two steps::
     #    cut-off is the lowest at which these rows give no more off-topic and no more
     #    wrong answers than the rows from the threshold up alone, at the cut-off keeping
     #    98 % (--keep) of their held-out right answers. --write stores the weights fitted
-    #    on all rows with that cut-off and the floor in content/data/verifier.yaml
+    #    on all rows with that cut-off and the floor in content/data/verifier.yaml, then
+    #    scores the test suite's guard sets with it (a fit that fails them fails CI)
     python bench/fit_verifier.py fit /tmp/rows.jsonl [--keep 0.98] [--write]
 
 A row is a question some entry would answer by the floor and the rules; its label is
@@ -380,6 +381,34 @@ def fit(
             header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
         )
         print(f"-> {VERIFIER_FILE}")
+        guard_check()
+
+
+# the test suite's own sets (tests/unit/test_content_eval*.py): ≥ 90 % top-1 and no
+# off-topic answer, asserted in CI; a refit that tips one below it fails CI
+GUARDS = ("content_eval.yaml", "content_eval_holdout.yaml")
+GUARD_TOP1 = 0.90
+
+
+def guard_check() -> None:
+    """Score the test suite's guard sets with the verifier just written, so a refit that
+    would fail CI is seen here (session 17's refit took the holdout guard from 157 to
+    154 of 172 and CI failed on it)."""
+    index = ContentIndex(load_content())  # reads the verifier file just written
+    root = Path(__file__).resolve().parents[1] / "tests" / "unit"
+    for name in GUARDS:
+        cases = yaml.safe_load((root / name).read_text(encoding="utf-8"))["questions"]
+        right = off = 0
+        for case in cases:
+            expected = case["expected"]
+            accepted = [expected] if isinstance(expected, str) else [str(e) for e in expected]
+            res = index.answer(str(case["q"]))
+            got = "abstain" if res.abstained else str(res.entry_id)
+            right += got in accepted
+            off += accepted == ["abstain"] and not res.abstained
+        ok = right >= GUARD_TOP1 * len(cases) and off == 0
+        verdict = "ok" if ok else "FAILS the test suite's guard: do not commit this fit"
+        print(f"guard {name}: {right}/{len(cases)} top-1, {off} off-topic answered: {verdict}")
 
 
 def main() -> None:
