@@ -340,6 +340,8 @@ def tells(sentence: str) -> bool:
         return False
     if any(_piece_starts(words[k:]) == "ask" for k in range(min(2, len(words)))):
         return False
-    if words[0] in _PURPOSE or _NEEDED.intersection(words):
+    # (a purpose, not a question typed without its mark: "Zum Beispiel wie hoch sind die
+    # Kosten" still asks)
+    if (words[0] in _PURPOSE or _NEEDED.intersection(words)) and not _W_WORDS.intersection(words):
         return True
     return bool(_OWN.intersection(words)) or _piece_starts(words) == "tell"

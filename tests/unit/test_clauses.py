@@ -204,6 +204,9 @@ def test_a_reason_after_a_comma_is_not_asked() -> None:
         ("Die Angabe wird für unsere Verwaltungsvorlage benötigt.", True),
         # … but a follow-up question starting with "für" asks on
         ("Für welche Kommunen gilt das?", False),
+        # … and so does one typed without its mark after a purpose word
+        ("Zum Beispiel wie hoch die Kosten sind", False),
+        ("Wichtig wäre auch wer das bezahlt", False),
         ("", False),
     ],
 )
