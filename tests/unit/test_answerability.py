@@ -901,6 +901,20 @@ def test_how_to_use_the_bot_gets_the_bots_help(index: ContentIndex, question: st
 
 
 @pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # the bot named, but something else asked: what it does with one's data
+        ("was macht der bot mit meinen daten", "datenschutz"),
+        ("what does the bot do with my data", "datenschutz"),
+    ],
+)
+def test_a_question_about_the_bot_is_not_always_a_help_request(
+    index: ContentIndex, question: str, entry: str
+) -> None:
+    assert index.answer(question).entry_id == entry
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "am 16. " * 9000,  # no sentence ends after a day: one sentence of 63 KB
