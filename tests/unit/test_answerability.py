@@ -945,6 +945,9 @@ def test_a_question_about_the_bot_is_not_always_a_help_request(
         "die frau von der " * 4000 + "musikschule meinte?",
         "Für die Haushaltsplanung. " * 4000,
         "wie oft " + "fest oder flexibel " * 4000 + "?",
+        # the help request naming the bot, flooded
+        "was kann der bot " + "eigentlich " * 10_000 + "?",
+        "what can " + "this bot " * 8000 + "do",
     ],
 )
 def test_strangers_input_to_the_sentence_and_kind_rules(index: ContentIndex, question: str) -> None:
