@@ -51,6 +51,7 @@ from content.answerability import (
     small_talk,
     stated,
 )
+from content.claims import is_check, without_frame
 from content.clauses import clauses, tells
 from content.contentset import ContentSet
 from content.letter import unframed
@@ -224,7 +225,11 @@ _PARTS_MEMO = 64  # questions whose asking parts (and cased words) are remembere
 # abbreviation ("Prof.", "z.B.", "bzw."), an initial
 _NO_END = re.compile(
     r"(?:\b\d{1,2}|\b(?:prof|dr|bzw|ca|usw|evtl|ggf|vgl|inkl|ggü|nr|str|st|abs|bspw|sog|etc"
-    r"|min|max|std|mio|tel|e\.v|z\.b|d\.h|u\.a|o\.ä|u\.ä|i\.d\.r|s\.o|s\.u)|\b\w)\.$",
+    r"|min|max|std|mio|tel|e\.v|z\.b|d\.h|u\.a|o\.ä|u\.ä|i\.d\.r|s\.o|s\.u"
+    # the shortened words of notes typed in a hurry ("Päd. Werkstatt", "Fr. Müller", "zw.
+    # Abholung u. Sitzung", "lt. Folien"): a capital after them starts no sentence
+    r"|päd|paed|hr|fr|zw|lt|bzgl|zzgl|insb|mind|ehem|allg|gem|verw|org|dt|engl"
+    r"|jan|feb|mär|apr|aug|sept?|okt|nov|dez|mo|di|mi|do)|\b\w)\.$",
     re.IGNORECASE,
 )
 
@@ -1044,7 +1049,7 @@ class ContentIndex:
             return None
         parts, first, at, _ = found
         asked = [p for i, p in enumerate(parts) if i in at or first <= i < at[0]]
-        if len(asked) == len(parts):
+        if len(asked) == len(parts) and first == at[0]:
             return None
         return " ".join(asked)
 
@@ -1115,6 +1120,13 @@ class ContentIndex:
         # zahlen?": an asking sentence too thin to name its topic ("da", "das", "dazu")
         # takes the sentence before it along
         first = at[0]
+        if first > 0 and all(is_check(parts[i]) for i in at):
+            # "Jemand meinte, … Schulen zu benoten. Habe ich das richtig verstanden?": the
+            # check asks about the claim before it, told without the speaker's frame
+            first -= 1
+            parts[first] = without_frame(parts[first])
+            for i in at:  # its words ("richtig verstanden") name no topic
+                parts[i] = ""
         while first > 0 and len(self.analyzer.terms(" ".join(parts[first : at[-1] + 1]))) < 2:
             first -= 1
         return parts, first, at, frozenset(told)
