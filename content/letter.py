@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 _GREETING_WORD = (
-    r"(?:sehr\s+geehrte[rs]?|guten\s+(?:tag|morgen|abend)|hallo|hallöchen|hi|hey|moin"
+    r"(?:sehr\s+geehrte[rs]?|(?:sehr\s+)?verehrte[rs]?|guten\s+(?:tag|morgen|abend)|hallo"
+    r"|hallöchen|hi|hey|moin"
     r"|servus|gr[üu]e?(?:ß|ss)\s+(?:gott|euch|dich|sie)|liebe[rs]?|dear|hello"
     r"|good\s+(?:morning|afternoon|evening))"
 )
@@ -46,6 +47,13 @@ _CLOSING = re.compile(
     r"|(?:vielen|herzlichen|besten|tausend)?\s*dank\s+(?:im\s+voraus|vorab|schon\s+mal|schonmal"
     r"|für\s+(?:ihre|deine|eure)\s+(?:hilfe|mühe|antwort|unterstützung|rückmeldung))"
     r"|danke\s+(?:im\s+voraus|vorab|schon\s+mal|schonmal)"
+    # the letter writer's thanks: "Mit verbindlichem Dank", "Ich danke Ihnen vielmals.",
+    # "Ich wäre Ihnen für eine kurze Auskunft sehr verbunden.", "Für eine Antwort wäre ich
+    # Ihnen dankbar."
+    r"|mit\s+(?:verbindlichem|bestem|herzlichem|freundlichem|vielem|großem|grossem)\s+dank"
+    r"|(?:ich|wir)\s+danke[n]?\s+(?:ihnen|euch|dir)"
+    r"|(?:(?:ich|wir)\s+wären?\s+(?:ihnen|euch|dir)|für\s+(?:eine|ihre|jede|eure|deine))\b"
+    r"[^.?!]{0,60}?\b(?:dankbar|verbunden)"
     r"|(?:best|kind|warm)\s+regards|regards|cheers|thanks\s+in\s+advance|best\s+wishes"
     r"|(?:yours\s+)?sincerely|yours\s+faithfully"
     r")\b",

@@ -64,6 +64,10 @@ STOPWORDS_DE = frozenset(
     dat datt wat watt wos vonne inne aufm ausm sach isset gibbet getz hasse kannze weisse
     ni nu jetze gugge keener keene keen och weess heesst zwee eener eene unsre unsrem
     unsren unsrer fraegt
+    sei seien seist duerfe koenne muesse solle wolle moege werde gebe gaebe duerfte
+    muesste
+    freundlicherweise erlaeutern erlaeutert erlaeutere mitteilen mitteilt vielmals
+    geehrte geehrter geehrtes verehrte verehrter verehrtes hochachtungsvoll
     """.split()
 )
 # typed on a keyboard without umlauts: "fur", "uber", "konnen", "mussen" (the folded "fuer"
@@ -73,9 +77,12 @@ STOPWORDS_DE = STOPWORDS_DE | frozenset(
     for word in STOPWORDS_DE
     if "ae" in word or "oe" in word or "ue" in word
 )
-# (the last six lines above: words of speech, dialect and dictation, "isch des net so gell",
-# "hm also ähm": filler to the matcher, but as unknown words they weighed like a topic
-# and drowned it; "dene" and "de" were even known, from filed dialect questions)
+# (the six lines before the last: words of speech, dialect and dictation, "isch des net so
+# gell", "hm also ähm": filler to the matcher, but as unknown words they weighed like a
+# topic and drowned it; "dene" and "de" were even known, from filed dialect questions.
+# The last: the reported speech of a retold claim, "man dürfe kein Scheitern erlauben",
+# "es gebe sieben Themen", as "darf" and "gibt" are; and a letter's polite request,
+# "Könnten Sie mir freundlicherweise erläutern …", as "erklären" is)
 STOPWORDS_EN = frozenset(
     """
     a about an and any are as at be been but by can could do does did for from get got

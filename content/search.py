@@ -218,7 +218,9 @@ _POINTS_BACK = re.compile(
     r"\b(?:dazu|dafuer|darueber|davon|damit|dagegen|darauf|daran|darin|dadurch|hierzu"
     r"|hierfuer|dies|diese|dieser|dieses|so etwas|sowas|so was"
     # "Es wird von einer Steuerungsgruppe gesprochen. Wer sitzt in so einer Gruppe?"
-    r"|so (?:ein|eine|einer|einem|einen|nem|nen|ner|ne)|solche|solcher|solchen|solches)\b"
+    r"|so (?:ein|eine|einer|einem|einen|nem|nen|ner|ne)|solche|solcher|solchen|solches"
+    # "… eigene Lerncluster. Wie viele werden da parallel angeboten?"
+    r"|da|dort)\b"
 )
 _PARTS_MEMO = 64  # questions whose asking parts (and cased words) are remembered
 # a full stop that ends no sentence: an ordinal or a date's day ("am 16. Juni"), an
