@@ -46,6 +46,25 @@ FRAMED = [
         "Guten Tag ich leite die Musikschule. Wie lange dauert das?",
         "ich leite die Musikschule. Wie lange dauert das?",
     ),
+    # the thanks of a formal letter close it too
+    (
+        "Verehrtes Team, wie viele Phasen hat eine Kooperation? Ich danke Ihnen schon jetzt "
+        "für Ihre Geduld.",
+        "wie viele Phasen hat eine Kooperation?",
+    ),
+    (
+        "Sehr geehrte Damen und Herren, wann war das Fachforum? Mit verbindlichem Dank",
+        "wann war das Fachforum?",
+    ),
+    (
+        "Guten Tag, wer leitet die Lerncluster? Ich wäre Ihnen für eine kurze Auskunft sehr "
+        "verbunden.",
+        "wer leitet die Lerncluster?",
+    ),
+    (
+        "Guten Tag, wer leitet die Lerncluster? Für eine Antwort wäre ich Ihnen dankbar.",
+        "wer leitet die Lerncluster?",
+    ),
 ]
 
 
