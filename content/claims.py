@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from content.clauses import SAID
 from content.normalize import normalize
 
 # words a check may carry without naming a topic ("stimmt das denn so wirklich?")
@@ -37,19 +38,20 @@ _CHECK = re.compile(
     r"|(?:right|true|correct)"
     r")\s*$"
 )
-# the speaker's frame before a retold claim: "Jemand meinte, …", "Bei der Sitzung meinte
-# einer aus dem Stadtrat, …", "Eine Lehrerin hat erzählt, …", "Bei uns hieß es, …"
-_FRAME = re.compile(
-    r"^[^,.;:?!]{0,80}?\b(?:meinte|meint|meinten|sagte|sagt|sagten|gesagt|erz(?:ä|ae)hlt"
-    r"|erz(?:ä|ae)hlte|erz(?:ä|ae)hlten|behauptet|behauptete|gemeint|hie(?:ß|ss)|hei(?:ß|ss)t es"
-    r"|geh(?:ö|oe)rt|gelesen|said|told me|claimed|mentioned|heard)\b[^,.;:?!]{0,40}?[,:]\s+",
-    re.IGNORECASE,
-)
+# the speaker's frame before a retold claim ends at its first comma or colon, within a
+# few words: "Jemand meinte, …", "Bei der Sitzung meinte einer aus dem Stadtrat, …"
+_FRAME_END = re.compile(r"[,:]\s+")
+_FRAME_CHARS = 120
+# besides the verbs of saying (``clauses.SAID``): "ich habe gehört, …", "hab gelesen, …"
+_HEARD = frozenset("gemeint gehoert gelesen heisst heard".split())
+_CHECK_CHARS = 200  # a check is short: a longer sentence is not looked at
 
 
 def is_check(sentence: str) -> bool:
     """Whether ``sentence`` only asks whether what was said before holds ("Stimmt das?",
     "Habe ich das richtig verstanden?", "Is that true?")."""
+    if len(sentence) > _CHECK_CHARS:
+        return False
     text = normalize(sentence).strip(" ?!.")
     return bool(text) and len(text) <= 80 and _CHECK.match(text) is not None
 
@@ -57,7 +59,10 @@ def is_check(sentence: str) -> bool:
 def without_frame(sentence: str) -> str:
     """``sentence`` without the speaker's frame before its claim ("Eine Mutter hat gesagt,
     die Kinder …" → "die Kinder …"); unchanged when it has none."""
-    found = _FRAME.match(sentence)
-    if found is None:
+    end = _FRAME_END.search(sentence, 0, _FRAME_CHARS)
+    if end is None:
         return sentence
-    return sentence[found.end() :].strip() or sentence
+    frame = set(normalize(sentence[: end.start()]).split())
+    if frame.isdisjoint(SAID) and frame.isdisjoint(_HEARD):
+        return sentence
+    return sentence[end.end() :].strip() or sentence

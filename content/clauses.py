@@ -147,7 +147,7 @@ _NEEDED = frozenset("benoetigt benoetigen gebraucht needed".split())
 # what others said: "die rektorin meinte seit 2020", "hat jemand erzählt": a claim retold,
 # often half wrong, that the member wants checked; its years, places and numbers are not
 # what is asked
-_SAID = frozenset(
+SAID = frozenset(
     "meinte meint meinten sagte sagt sagten gesagt erzaehlt erzaehlte erzaehlten "
     "behauptet behauptete behaupten hiess "
     "said says told claimed claims mentioned".split()
@@ -210,7 +210,7 @@ def _retold(words: list[str], i: int) -> bool:
     elif word not in _SPEAKERS:
         return False
     for k, w in enumerate(ahead):
-        if w in _SAID:
+        if w in SAID:
             return True
         if w in _W_WORDS or w in _YES_NO_VERBS or w in _SELF:
             return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from content import ContentIndex, load_content
@@ -103,3 +105,28 @@ def test_a_checked_claim_about_a_fact_nobody_holds_is_not_answered(
     index: ContentIndex, question: str
 ) -> None:
     assert index.answer(question).abstained
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 65_536,  # one 64 KB word
+        "ist das " + "so " * 30 + "x",  # the filler words over and over, no check at its end
+        "stimmt das " + "denn so wirklich " * 2_000,
+        ", " * 20_000,
+        "Jemand meinte, " * 3_000,
+        "\x00\ufeff\u202e",
+    ],
+)
+def test_a_strangers_input_is_judged_bounded(text: str) -> None:
+    """Raw or huge text from a member: no error, and a verdict in bounded time."""
+    start = time.perf_counter()
+    is_check(text)
+    without_frame(text)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_huge_checked_claim_gets_an_answer_or_an_abstention(index: ContentIndex) -> None:
+    question = "Jemand meinte, " + "blablabla " * 6_000 + "Stimmt das?"
+    result = index.answer(question)
+    assert result.abstained or result.entry_id is not None
